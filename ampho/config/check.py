@@ -1,0 +1,253 @@
+"""Finding mistakes in an instance directory before they cost a deploy.
+
+Loading stops at the first broken file and silently accepts a setting
+that nobody reads. :func:`check_instance` looks at every file and
+reports each problem with its place, for ``ampho config check``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from .errors import ConfigError
+from .jsonfile import KeyPath, duplicates, json_type, key_offsets, position, read_json_file
+from .loader import check_name, display_path, load, resolve_dirs
+from .redact import is_secret_key, redact_url
+
+ERROR = "error"
+WARNING = "warning"
+
+
+class Finding(NamedTuple):
+    """One problem found by :func:`check_instance`."""
+
+    #: ``"error"`` (the configuration cannot load as meant) or ``"warning"``.
+    severity: str
+    #: The file as shown, relative to the root directory.
+    source: str
+    #: 1-based line, if the problem has one.
+    line: int | None
+    #: 1-based column, if the problem has one.
+    column: int | None
+    #: What is wrong, on one line.
+    message: str
+
+    def __str__(self) -> str:
+        location = self.source
+        if self.line is not None:
+            location += f":{self.line}:{self.column}"
+        return f"{location}: {self.severity}: {self.message}"
+
+
+class _File(NamedTuple):
+    source: str
+    path: str
+    data: dict[str, Any]
+    text: str
+    offsets: dict[KeyPath, int]
+
+
+def check_instance(
+    root_dir: str | os.PathLike[str] | None = None,
+    envs: Iterable[str] = (),
+    *,
+    instance_dir: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    env_prefix: str = "AMPHO",
+) -> list[Finding]:
+    """Check every ``*.json`` file of an instance directory.
+
+    :param root_dir: as for :func:`load`.
+    :param envs: environments to check. With none, every file is checked
+        and the environment :func:`load` would choose is loaded. With
+        some, only ``default.json``, their files and ``user@host`` files
+        are checked, another file is reported as never loaded, and each
+        environment is loaded in full.
+    :return: the findings, in file and line order.
+    """
+    if environ is None:
+        environ = os.environ
+    root, instance = resolve_dirs(root_dir, instance_dir, environ, env_prefix)
+    envs = list(envs)
+    for env in envs:
+        check_name("environment", env)
+    instance_shown = display_path(instance, root)
+    if not os.path.isdir(instance):
+        return [Finding(ERROR, instance_shown, None, None, "no such instance directory")]
+
+    findings: list[Finding] = []
+    files: dict[str, _File] = {}
+    wanted = {"default.json", *(f"{env}.json" for env in envs)}
+    for name in sorted(os.listdir(instance)):
+        if not name.endswith(".json"):
+            continue
+        path = os.path.join(instance, name)
+        source = display_path(path, root)
+        if envs and name not in wanted and "@" not in name:
+            findings.append(
+                Finding(
+                    WARNING,
+                    source,
+                    None,
+                    None,
+                    f"is not loaded in any environment checked ({', '.join(envs)})",
+                )
+            )
+            continue
+        try:
+            parsed = read_json_file(path, source, allow_duplicates=True)
+        except ConfigError as e:
+            findings.append(Finding(ERROR, source, e.line, e.column, e.message))
+            continue
+        if parsed is None:  # removed while we looked
+            continue
+        data, text = parsed
+        for object_path, key, offset in duplicates(text):
+            shown = ".".join((*object_path, key)) if object_path is not None else key
+            findings.append(
+                Finding(
+                    ERROR,
+                    source,
+                    *position(text, offset),
+                    f"duplicate key {shown!r}: JSON keeps only the last one",
+                )
+            )
+        files[name] = _File(source, path, data, text, key_offsets(text))
+
+    default = files.get("default.json")
+    for name, file in files.items():
+        findings.extend(_check_case(file))
+        if name == "default.json":
+            findings.extend(_check_committed_secrets(file))
+            continue
+        if default is not None:
+            findings.extend(_check_against_default(file, default))
+        if "@" in name:
+            findings.extend(_check_private(file))
+    if not os.path.exists(os.path.join(instance, "default.json")):
+        findings.append(
+            Finding(
+                WARNING,
+                f"{instance_shown}/default.json",
+                None,
+                None,
+                "is missing, so keys of other files cannot be checked against it",
+            )
+        )
+
+    if not any(f.severity == ERROR for f in findings):
+        for env in envs or [None]:
+            try:
+                load(root, env, instance_dir=instance, environ=environ, env_prefix=env_prefix)
+            except ConfigError as e:
+                findings.append(
+                    Finding(ERROR, e.source or instance_shown, e.line, e.column, e.message)
+                )
+
+    findings.sort(key=lambda f: (f.source, f.line or 0, f.column or 0))
+    return findings
+
+
+def _at(file: _File, path: KeyPath) -> tuple[int | None, int | None]:
+    offset = file.offsets.get(path)
+    if offset is None:
+        return None, None
+    return position(file.text, offset)
+
+
+def _check_case(file: _File) -> list[Finding]:
+    return [
+        Finding(
+            WARNING,
+            file.source,
+            *_at(file, (key,)),
+            f"key {key!r} is not upper case, and Flask's config ignores such keys",
+        )
+        for key in file.data
+        if key != key.upper()
+    ]
+
+
+def _check_against_default(file: _File, default: _File) -> list[Finding]:
+    found = []
+
+    def walk(node: dict[str, Any], reference: dict[str, Any], path: KeyPath) -> None:
+        for key, value in node.items():
+            here = (*path, key)
+            shown = ".".join(here)
+            if key not in reference:
+                message = f"{shown} is not in default.json"
+                close = difflib.get_close_matches(key, [str(k) for k in reference], n=1)
+                if close:
+                    message += f" (did you mean {'.'.join((*path, close[0]))}?)"
+                found.append(Finding(WARNING, file.source, *_at(file, here), message))
+                continue
+            expected = reference[key]
+            if isinstance(value, dict) and isinstance(expected, dict):
+                walk(value, expected, here)
+            elif json_type(value) != json_type(expected) and None not in (value, expected):
+                found.append(
+                    Finding(
+                        WARNING,
+                        file.source,
+                        *_at(file, here),
+                        f"{shown} is {json_type(value)} here but"
+                        f" {json_type(expected)} in default.json",
+                    )
+                )
+
+    walk(file.data, default.data, ())
+    return found
+
+
+def _secrets(node: Any, path: KeyPath = ()) -> list[KeyPath]:
+    found: list[KeyPath] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = (*path, key)
+            if (is_secret_key(key) and value not in (None, "") and not isinstance(value, dict)) or (
+                isinstance(value, str) and redact_url(value) != value
+            ):
+                found.append(here)
+            else:
+                found.extend(_secrets(value, here))
+    return found
+
+
+def _check_committed_secrets(file: _File) -> list[Finding]:
+    return [
+        Finding(
+            WARNING,
+            file.source,
+            *_at(file, path),
+            f"{'.'.join(path)} holds a secret in default.json, which is usually"
+            " committed; set it in a user@host file or an AMPHO_ variable",
+        )
+        for path in _secrets(file.data)
+    ]
+
+
+def _check_private(file: _File) -> list[Finding]:
+    secrets = _secrets(file.data)
+    if not secrets:
+        return []
+    try:
+        mode = stat.S_IMODE(os.stat(file.path).st_mode)
+    except OSError:
+        return []
+    if not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return []
+    return [
+        Finding(
+            WARNING,
+            file.source,
+            None,
+            None,
+            f"holds secrets ({', '.join('.'.join(p) for p in secrets)}) and other users"
+            f" can read it (mode {mode:04o}); run chmod 600 on it",
+        )
+    ]

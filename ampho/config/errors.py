@@ -1,0 +1,70 @@
+"""The one exception the config engine raises for bad input."""
+
+from __future__ import annotations
+
+
+class ConfigError(ValueError):
+    """A configuration source could not be read or used.
+
+    It subclasses :exc:`ValueError` because it is always about a bad
+    value: a file that is not valid JSON, a name that would escape the
+    instance directory, an environment variable that collides with a
+    setting. ``str()`` is a single line that starts with the location,
+    ``instance/production.json:12:5: Expecting ',' delimiter``, so a
+    command line tool can print it as it is and an editor can jump to it.
+
+    :param message: what is wrong, without the location.
+    :param path: the file the problem is in, if any.
+    :param line: 1-based line of the problem, if known.
+    :param column: 1-based column of the problem, if known.
+    :param source: how to show the file (usually relative to the root
+        directory); defaults to ``path``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        source: str | None = None,
+    ) -> None:
+        # A message is shown on one line, whatever it quotes.
+        self.message = " ".join(message.split())
+        self.path = path
+        self.line = line
+        self.column = column
+        self.source = source if source is not None else path
+        super().__init__(str(self))
+
+    @property
+    def location(self) -> str | None:
+        """``source:line:column``, as much of it as is known."""
+        if self.source is None:
+            return None
+        parts = [self.source]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        location = self.location
+        return f"{location}: {self.message}" if location else self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only arguments need help to survive pickling, which
+        # multiprocessing and pytest-xdist use to pass exceptions around.
+        return (_rebuild, (self.message, self.path, self.line, self.column, self.source))
+
+
+def _rebuild(
+    message: str,
+    path: str | None,
+    line: int | None,
+    column: int | None,
+    source: str | None,
+) -> ConfigError:
+    return ConfigError(message, path=path, line=line, column=column, source=source)

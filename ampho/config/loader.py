@@ -1,0 +1,235 @@
+"""Finding the layers of a configuration and merging them."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Union
+
+from .environ import apply_environ
+from .errors import ConfigError
+from .jsonfile import read_json_file
+from .mapping import Config
+from .merge import copy_tree, merge_into
+from .provenance import EnvSource, FileSource, Layer, MappingSource, Source
+
+#: What a name must look like to become part of a file name: no
+#: separator, no leading dot, so no variable can reach outside the
+#: instance directory.
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+#: One item of ``defaults``: a mapping, or ``(name, mapping)``, or
+#: ``(name, path of a JSON file)``.
+DefaultsItem = Union[
+    Mapping[str, Any], tuple[str, Union[Mapping[str, Any], str, "os.PathLike[str]"]]
+]
+
+
+def load(
+    root_dir: str | os.PathLike[str] | None = None,
+    env: str | None = None,
+    *,
+    instance_dir: str | os.PathLike[str] | None = None,
+    user: str | None = None,
+    host: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    env_prefix: str = "AMPHO",
+    defaults: Iterable[DefaultsItem] = (),
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """Load the layered configuration of an application.
+
+    The layers, lowest first:
+
+    1. each of ``defaults``, in order;
+    2. ``default.json`` in the instance directory;
+    3. ``{env}.json``;
+    4. ``{user}@{host}.json``;
+    5. ``AMPHO_*`` environment variables;
+    6. ``overrides``.
+
+    Objects merge key by key; anything else is replaced by the upper
+    layer. A missing file is skipped and recorded as such in
+    :attr:`Config.layers`.
+
+    :param root_dir: the application's root directory. Defaults to
+        ``AMPHO_ROOT``, then the current directory.
+    :param env: the environment, choosing ``{env}.json``. Defaults to
+        ``AMPHO_ENV``, then ``FLASK_ENV``, then ``"production"``.
+    :param instance_dir: where the JSON files are; relative to
+        ``root_dir``. Defaults to ``<root_dir>/instance``.
+    :param user: defaults to ``$USER``, then :func:`getpass.getuser`.
+    :param host: defaults to ``$HOSTNAME``, then the machine's host name
+        (:func:`socket.gethostname`).
+    :param environ: read instead of :data:`os.environ` for every lookup.
+    :param env_prefix: the prefix of variables read, without ``_``.
+    :param defaults: the lowest layers, each a mapping (named
+        ``defaults[i]``), a ``(name, mapping)`` pair, or a ``(name, path)``
+        pair naming a JSON file read like the instance files.
+    :param overrides: the highest layer, above the environment.
+    :raises ConfigError: if any layer cannot be read or applied.
+    """
+    if environ is None:
+        environ = os.environ
+
+    def variable(*names: str) -> str | None:
+        for name in names:
+            value = environ.get(name)
+            if value:
+                return value
+        return None
+
+    root, instance = resolve_dirs(root_dir, instance_dir, environ, env_prefix)
+    if env is None:
+        env = variable(f"{env_prefix}_ENV", "FLASK_ENV") or "production"
+    check_name("environment", env)
+    if user is None:
+        user = variable("USER") or _login_name()
+    if user is not None:
+        check_name("user", user)
+    if host is None:
+        host = variable("HOSTNAME") or _host_name()
+    check_name("host", host)
+
+    layers: list[Layer] = []
+    sources: list[Source] = []
+    data: dict[str, Any] = {}
+
+    for index, item in enumerate(defaults):
+        layer, source, layer_data = _defaults_layer(index, item, root)
+        layers.append(layer)
+        if source is not None:
+            sources.append(source)
+            _merge(data, layer_data, layer)
+
+    file_names = ["default.json", f"{env}.json"]
+    if user is not None:
+        file_names.append(f"{user}@{host}.json")
+    for file_name in file_names:
+        path = os.path.join(instance, file_name)
+        name = display_path(path, root)
+        parsed = read_json_file(path, name)
+        layer = Layer(name, path, parsed is not None)
+        layers.append(layer)
+        if parsed is not None:
+            layer_data, text = parsed
+            sources.append(FileSource(layer, text))
+            _merge(data, layer_data, layer)
+
+    applied = apply_environ(data, environ, env_prefix)
+    env_layer = Layer("env", None, bool(applied))
+    layers.append(env_layer)
+    if applied:
+        sources.append(EnvSource(env_layer, applied))
+
+    overrides_layer = Layer("overrides", None, bool(overrides))
+    layers.append(overrides_layer)
+    if overrides:
+        sources.append(MappingSource(overrides_layer, copy_tree(overrides)))
+        _merge(data, copy_tree(overrides), overrides_layer)
+
+    return Config(
+        data,
+        env=env,
+        root_dir=root,
+        instance_dir=instance,
+        layers=layers,
+        sources=sources,
+    )
+
+
+def resolve_dirs(
+    root_dir: str | os.PathLike[str] | None,
+    instance_dir: str | os.PathLike[str] | None,
+    environ: Mapping[str, str],
+    env_prefix: str,
+) -> tuple[str, str]:
+    """The absolute root and instance directories, as :func:`load` finds them."""
+    if root_dir is None:
+        root_dir = environ.get(f"{env_prefix}_ROOT") or os.getcwd()
+    root = os.path.abspath(root_dir)
+    instance = os.path.join(root, instance_dir if instance_dir is not None else "instance")
+    return root, os.path.abspath(instance)
+
+
+def _merge(data: dict[str, Any], layer_data: dict[str, Any], layer: Layer) -> None:
+    try:
+        merge_into(data, layer_data)
+    except RecursionError:
+        raise ConfigError("is nested too deeply to merge", source=layer.name) from None
+
+
+def _defaults_layer(
+    index: int, item: DefaultsItem, root: str
+) -> tuple[Layer, Source | None, dict[str, Any]]:
+    """Read one item of ``defaults`` into a layer."""
+    if isinstance(item, Mapping):
+        name, value = f"defaults[{index}]", item
+    elif (
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], (Mapping, str, os.PathLike))
+    ):
+        name, value = item
+    else:
+        raise ConfigError(
+            f"defaults[{index}] must be a mapping, (name, mapping) or (name, path),"
+            f" not {type(item).__name__}"
+        )
+    if isinstance(value, Mapping):
+        layer = Layer(name, None, True)
+        # One copy is kept to answer origins, the other is merged away.
+        return layer, MappingSource(layer, copy_tree(value)), copy_tree(value)
+    path = os.path.join(root, os.fspath(value))
+    parsed = read_json_file(path, name)
+    layer = Layer(name, path, parsed is not None)
+    if parsed is None:
+        return layer, None, {}
+    layer_data, text = parsed
+    return layer, FileSource(layer, text), layer_data
+
+
+def check_name(what: str, value: str) -> None:
+    if not isinstance(value, str) or not _SAFE_NAME.fullmatch(value):
+        raise ConfigError(
+            f"invalid {what} name {value!r}: use letters, digits, '.', '_' and '-',"
+            " starting with a letter or digit"
+        )
+
+
+def _login_name() -> str | None:
+    """The user name as :func:`getpass.getuser` finds it, or ``None``.
+
+    A container often runs as a user id with no name; that skips the
+    ``user@host`` layer rather than refusing to start.
+    """
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
+
+
+def _host_name() -> str:
+    """The host name, as :func:`socket.gethostname` gives it.
+
+    ``os.uname()`` reads the same kernel field without importing
+    :mod:`socket`, which matters to a command that starts often.
+    """
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket  # pragma: no cover (Windows)
+
+    return socket.gethostname()  # pragma: no cover
+
+
+def display_path(path: str, root: str) -> str:
+    """Show a path relative to the root directory when it is inside it."""
+    relative = os.path.relpath(path, root)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return path
+    return relative.replace(os.sep, "/")
+

@@ -1,0 +1,116 @@
+"""Where each setting came from.
+
+Every layer that took part in a load is kept as a *source* that can
+answer one question: did you set this key path, and where? Asking the
+sources from the highest layer down finds the layer whose value won,
+which stays right through deep merges: a key that ``default.json`` set
+and ``production.json`` left alone is found in ``default.json`` even
+when ``production.json`` changed its siblings.
+
+Positions inside JSON files are found only when first asked for, so a
+load that never needs them does not pay for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from .jsonfile import KeyPath, key_offsets, position
+
+
+class Layer(NamedTuple):
+    """One layer of a load, found or not, lowest first in ``Config.layers``."""
+
+    #: How the layer is shown: ``instance/production.json``, ``env``,
+    #: ``overrides`` or the name given to a defaults layer.
+    name: str
+    #: The file the layer was read from, if it is a file.
+    path: str | None
+    #: Whether the layer was there: ``False`` for a missing file, and
+    #: for ``env`` or ``overrides`` when they set nothing.
+    found: bool
+
+
+class Origin(NamedTuple):
+    """Where a value came from.
+
+    ``str()`` gives ``instance/production.json:12:5`` for a file (line
+    and column of the key), ``env AMPHO_DB__HOST`` for an environment
+    variable, ``overrides``, or the name of a defaults layer.
+    """
+
+    #: The file as shown, ``env NAME``, ``overrides`` or a layer name.
+    source: str
+    #: 1-based line of the key in a file, else ``None``.
+    line: int | None
+    #: 1-based column of the key in a file, else ``None``.
+    column: int | None
+    #: The layer the value came from.
+    layer: Layer
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.source
+        return f"{self.source}:{self.line}:{self.column}"
+
+
+class FileSource:
+    """A JSON file layer; knows key positions once asked."""
+
+    __slots__ = ("layer", "text", "_offsets")
+
+    def __init__(self, layer: Layer, text: str) -> None:
+        self.layer = layer
+        self.text = text
+        self._offsets: dict[KeyPath, int] | None = None
+
+    def origin(self, path: KeyPath) -> Origin | None:
+        if self._offsets is None:
+            self._offsets = key_offsets(self.text)
+        offset = self._offsets.get(path)
+        if offset is None:
+            return None
+        line, column = position(self.text, offset)
+        return Origin(self.layer.name, line, column, self.layer)
+
+
+class MappingSource:
+    """A layer given as a mapping: a defaults layer or the overrides."""
+
+    __slots__ = ("layer", "data")
+
+    def __init__(self, layer: Layer, data: dict[str, Any]) -> None:
+        self.layer = layer
+        # A private copy, never merged into anything.
+        self.data = data
+
+    def origin(self, path: KeyPath) -> Origin | None:
+        node: Any = self.data
+        for key in path:
+            if not isinstance(node, dict) or key not in node:
+                return None
+            node = node[key]
+        return Origin(self.layer.name, None, None, self.layer)
+
+
+class EnvSource:
+    """The environment variables applied, in the order applied."""
+
+    __slots__ = ("layer", "applied")
+
+    def __init__(self, layer: Layer, applied: list[tuple[str, KeyPath]]) -> None:
+        self.layer = layer
+        self.applied = applied
+
+    def origin(self, path: KeyPath) -> Origin | None:
+        # A variable replaces the whole value at its path, so the last
+        # one at or above the path set it; one below it changed the
+        # object at the path.
+        for name, target in reversed(self.applied):
+            depth = min(len(target), len(path))
+            if target[:depth] == path[:depth]:
+                return Origin(f"env {name}", None, None, self.layer)
+        return None
+
+
+Source = FileSource | MappingSource | EnvSource

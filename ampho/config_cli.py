@@ -1,0 +1,193 @@
+"""``ampho config``: show, query, check and compare the configuration."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from .config import Config, load, redact
+from .config.check import ERROR, check_instance
+from .config.environ import to_environ
+from .config.mapping import iter_leaves, split_key
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _root_option(f: F) -> F:
+    return click.option(
+        "--root",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="The application's root directory (default: AMPHO_ROOT, else here).",
+    )(f)
+
+
+def _show_secrets_option(f: F) -> F:
+    return click.option(
+        "--show-secrets", is_flag=True, help="Print secrets instead of ***."
+    )(f)
+
+
+def _load(root: str | None, env: str | None) -> Config:
+    return load(root, env)
+
+
+def _value(cfg: Config, key: str | None) -> Any:
+    """The plain value under a dotted key, or the whole configuration."""
+    if key is None:
+        return cfg.to_dict()
+    try:
+        value = cfg.lookup(key)
+    except KeyError as e:
+        raise click.ClickException(e.args[0]) from None
+    return value.to_dict() if hasattr(value, "to_dict") else _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return value
+
+
+def _json(value: Any, indent: int | None = None) -> str:
+    return json.dumps(value, indent=indent, sort_keys=True, ensure_ascii=False, default=repr)
+
+
+@click.group("config")
+def config_group() -> None:
+    """Show, query, check and compare the layered configuration."""
+
+
+@config_group.command("dump")
+@_root_option
+@click.option("--env", help="The environment (default: AMPHO_ENV, else production).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "env"]),
+    default="json",
+    show_default=True,
+    help="JSON, or AMPHO_ variables that rebuild the same configuration.",
+)
+@click.option("--explain", is_flag=True, help="List every leaf key with its origin.")
+@_show_secrets_option
+@click.argument("key", required=False)
+def dump(
+    root: str | None,
+    env: str | None,
+    output_format: str,
+    explain: bool,
+    show_secrets: bool,
+    key: str | None,
+) -> None:
+    """Print the merged configuration, or the value under KEY.
+
+    Secrets (keys naming a SECRET, PASSWORD, TOKEN, ... and passwords in
+    URLs) are printed as *** unless --show-secrets is given.
+    """
+    if explain and output_format != "json":
+        raise click.UsageError("--explain cannot be combined with --format env")
+    cfg = _load(root, env)
+    value = _value(cfg, key)
+    path = split_key(key) if key is not None else ()
+    if not show_secrets:
+        value = redact(value, path[-1] if path else "")
+    if explain:
+        _explain(cfg, path, value)
+    elif output_format == "env":
+        for part in reversed(path):
+            value = {part: value}
+        for name, text in to_environ(value, "AMPHO"):
+            click.echo(f"{name}={shlex.quote(text)}")
+    else:
+        click.echo(_json(value, indent=2))
+
+
+def _explain(cfg: Config, path: tuple[str, ...], value: Any) -> None:
+    if isinstance(value, dict) and value:
+        leaves = list(iter_leaves(value, path))
+    else:
+        leaves = [(path, value)]
+    for leaf_path, leaf in leaves:
+        click.echo(f"{'.'.join(leaf_path)} = {_json(leaf)}  ({cfg.origin(leaf_path)})")
+
+
+@config_group.command("get")
+@_root_option
+@click.option("--env", help="The environment (default: AMPHO_ENV, else production).")
+@click.argument("key")
+def get(root: str | None, env: str | None, key: str) -> None:
+    """Print the value under KEY, for shell scripts.
+
+    A string prints as it is, anything else as JSON. Secrets are printed
+    too: a script asks for a value because it needs it. A missing key
+    exits with status 1.
+    """
+    value = _value(_load(root, env), key)
+    click.echo(value if isinstance(value, str) else _json(value))
+
+
+@config_group.command("check")
+@_root_option
+@click.option(
+    "--env",
+    "envs",
+    multiple=True,
+    help="An environment to check; repeat for more. Other env files are reported.",
+)
+@click.option("--strict", is_flag=True, help="Exit with status 1 on warnings too.")
+@click.pass_context
+def check(ctx: click.Context, root: str | None, envs: tuple[str, ...], strict: bool) -> None:
+    """Check every JSON file of the instance directory.
+
+    Reports, with file:line: parse errors and duplicate keys (errors);
+    keys absent from default.json, types that differ from default.json,
+    top-level keys that are not upper case, secrets in default.json and
+    user@host files with secrets that others can read (warnings).
+    Errors exit with status 1; warnings only with --strict.
+    """
+    findings = check_instance(root, envs)
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(f.severity == ERROR for f in findings)
+    warnings = len(findings) - errors
+    if findings:
+        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+    else:
+        click.echo("no problems found", err=True)
+    if errors or (strict and warnings):
+        ctx.exit(1)
+
+
+@config_group.command("diff")
+@_root_option
+@_show_secrets_option
+@click.argument("env_a")
+@click.argument("env_b")
+def diff(root: str | None, show_secrets: bool, env_a: str, env_b: str) -> None:
+    """Print the keys whose values differ between ENV_A and ENV_B."""
+    configs = [_load(root, env_a), _load(root, env_b)]
+    leaves = []
+    for cfg in configs:
+        data = cfg.to_dict()
+        if not show_secrets:
+            data = redact(data)
+        leaves.append(dict(iter_leaves(data)))
+    width = max(len(env_a), len(env_b))
+    missing = object()
+    for path in sorted(leaves[0].keys() | leaves[1].keys()):
+        values = [side.get(path, missing) for side in leaves]
+        if values[0] == values[1] and type(values[0]) is type(values[1]):
+            continue
+        click.echo(".".join(path))
+        for name, cfg, value in zip((env_a, env_b), configs, values):
+            if value is missing:
+                click.echo(f"  {name:<{width}}  (not set)")
+            else:
+                click.echo(f"  {name:<{width}}  {_json(value)}  ({cfg.origin(path)})")
