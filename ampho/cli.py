@@ -20,7 +20,7 @@ class AmphoGroup(click.Group):
     configuration file, so scripts and people get one line to read.
     """
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,

@@ -20,16 +20,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _root_option(f: F) -> F:
     return click.option(
         "--root",
-        type=click.Path(file_okay=False),
+        type=click.Path(exists=True, file_okay=False),
         default=None,
         help="The application's root directory (default: AMPHO_ROOT, else here).",
     )(f)
 
 
 def _show_secrets_option(f: F) -> F:
-    return click.option(
-        "--show-secrets", is_flag=True, help="Print secrets instead of ***."
-    )(f)
+    return click.option("--show-secrets", is_flag=True, help="Print secrets instead of ***.")(f)
 
 
 def _load(root: str | None, env: str | None) -> Config:
@@ -186,7 +184,7 @@ def diff(root: str | None, show_secrets: bool, env_a: str, env_b: str) -> None:
         if values[0] == values[1] and type(values[0]) is type(values[1]):
             continue
         click.echo(".".join(path))
-        for name, cfg, value in zip((env_a, env_b), configs, values):
+        for name, cfg, value in zip((env_a, env_b), configs, values, strict=True):
             if value is missing:
                 click.echo(f"  {name:<{width}}  (not set)")
             else:

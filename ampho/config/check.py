@@ -73,6 +73,7 @@ def check_instance(
         environ = os.environ
     root, instance = resolve_dirs(root_dir, instance_dir, environ, env_prefix)
     envs = list(envs)
+    chosen: list[str | None] = list(envs) or [None]
     for env in envs:
         check_name("environment", env)
     instance_shown = display_path(instance, root)
@@ -140,9 +141,9 @@ def check_instance(
         )
 
     if not any(f.severity == ERROR for f in findings):
-        for env in envs or [None]:
+        for selected in chosen:  # None: the environment load() chooses
             try:
-                load(root, env, instance_dir=instance, environ=environ, env_prefix=env_prefix)
+                load(root, selected, instance_dir=instance, environ=environ, env_prefix=env_prefix)
             except ConfigError as e:
                 findings.append(
                     Finding(ERROR, e.source or instance_shown, e.line, e.column, e.message)

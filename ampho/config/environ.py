@@ -92,8 +92,10 @@ def to_environ(data: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, str]
 
 
 def _leaf_variables(name: str, value: Any) -> Iterator[tuple[str, str]]:
-    if isinstance(value, Mapping) and value and all(
-        isinstance(key, str) and _NAME_PART.fullmatch(key) for key in value
+    if (
+        isinstance(value, Mapping)
+        and value
+        and all(isinstance(key, str) and _NAME_PART.fullmatch(key) for key in value)
     ):
         for key in sorted(value):
             yield from _leaf_variables(f"{name}__{key}", value[key])

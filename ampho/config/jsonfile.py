@@ -68,9 +68,7 @@ def read_json_file(
     except IsADirectoryError:
         raise ConfigError("is a directory, not a file", path=path, source=source) from None
     except OSError as e:
-        raise ConfigError(
-            f"cannot be read: {e.strerror or e}", path=path, source=source
-        ) from None
+        raise ConfigError(f"cannot be read: {e.strerror or e}", path=path, source=source) from None
     return parse_json(raw, path, source, allow_duplicates=allow_duplicates)
 
 
@@ -108,15 +106,12 @@ def parse_json(
     try:
         data = json.loads(text, object_pairs_hook=None if allow_duplicates else _unique_object)
     except json.JSONDecodeError as e:
-        raise ConfigError(
-            e.msg, path=path, line=e.lineno, column=e.colno, source=source
-        ) from None
+        raise ConfigError(e.msg, path=path, line=e.lineno, column=e.colno, source=source) from None
     except _DuplicateKey:
         key, offset = first_duplicate(text)
         line, column = position(text, offset)
         raise ConfigError(
-            f"duplicate key {key!r}: the same object already has it"
-            " (JSON keeps only the last one)",
+            f"duplicate key {key!r}: the same object already has it (JSON keeps only the last one)",
             path=path,
             line=line,
             column=column,
@@ -189,11 +184,9 @@ def iter_keys(text: str) -> Iterator[tuple[int, KeyPath | None, str, int]]:
             if not stack:
                 child: KeyPath | None = ()
             else:
-                parent_id, parent_path = stack[-1]
-                if parent_id >= 0 and parent_path is not None:
-                    child = (*parent_path, key)
-                else:
-                    child = None
+                # Arrays have no path, so nothing inside one is tracked.
+                parent_path = stack[-1][1]
+                child = None if parent_path is None else (*parent_path, key)
             if char == "{":
                 stack.append((next_id, child))
                 next_id += 1
@@ -209,11 +202,7 @@ def iter_keys(text: str) -> Iterator[tuple[int, KeyPath | None, str, int]]:
 
 def key_offsets(text: str) -> dict[KeyPath, int]:
     """Map every addressable key path of a document to its offset."""
-    return {
-        (*path, key): offset
-        for _, path, key, offset in iter_keys(text)
-        if path is not None
-    }
+    return {(*path, key): offset for _, path, key, offset in iter_keys(text) if path is not None}
 
 
 def duplicates(text: str) -> list[tuple[KeyPath | None, str, int]]:

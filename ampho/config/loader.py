@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Union
+from typing import Any
 
 from .environ import apply_environ
 from .errors import ConfigError
@@ -21,9 +21,7 @@ _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 #: One item of ``defaults``: a mapping, or ``(name, mapping)``, or
 #: ``(name, path of a JSON file)``.
-DefaultsItem = Union[
-    Mapping[str, Any], tuple[str, Union[Mapping[str, Any], str, "os.PathLike[str]"]]
-]
+DefaultsItem = Mapping[str, Any] | tuple[str, Mapping[str, Any] | str | os.PathLike[str]]
 
 
 def load(
@@ -164,6 +162,7 @@ def _defaults_layer(
     index: int, item: DefaultsItem, root: str
 ) -> tuple[Layer, Source | None, dict[str, Any]]:
     """Read one item of ``defaults`` into a layer."""
+    value: Mapping[str, Any] | str | os.PathLike[str]
     if isinstance(item, Mapping):
         name, value = f"defaults[{index}]", item
     elif (
@@ -232,4 +231,3 @@ def display_path(path: str, root: str) -> str:
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         return path
     return relative.replace(os.sep, "/")
-

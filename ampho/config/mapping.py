@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Union
+from typing import Any
 
 from .merge import copy_tree
 from .provenance import Layer, Origin, Source
@@ -12,7 +12,7 @@ _MISSING: Any = object()
 
 
 #: A key: dotted (``"DB.HOST"``) or, for keys that hold dots, a tuple of parts.
-Key = Union[str, tuple[str, ...]]
+Key = str | tuple[str, ...]
 
 
 def split_key(key: Key) -> tuple[str, ...]:
@@ -133,7 +133,7 @@ class Config(ReadOnlyMapping):
     ``flask_app.config.update(cfg.to_dict())``.
     """
 
-    __slots__ = ("env", "root_dir", "instance_dir", "_layers", "_sources")
+    __slots__ = ("_layers", "_sources", "env", "instance_dir", "root_dir")
 
     def __init__(
         self,
@@ -178,7 +178,4 @@ class Config(ReadOnlyMapping):
         raise LookupError(f"{'.'.join(path)}: no layer set this key")  # pragma: no cover
 
     def __repr__(self) -> str:
-        return (
-            f"<Config env={self.env!r} root_dir={self.root_dir!r}"
-            f" keys={len(self._data)}>"
-        )
+        return f"<Config env={self.env!r} root_dir={self.root_dir!r} keys={len(self._data)}>"

@@ -57,7 +57,7 @@ class Origin(NamedTuple):
 class FileSource:
     """A JSON file layer; knows key positions once asked."""
 
-    __slots__ = ("layer", "text", "_offsets")
+    __slots__ = ("_offsets", "layer", "text")
 
     def __init__(self, layer: Layer, text: str) -> None:
         self.layer = layer
@@ -77,7 +77,7 @@ class FileSource:
 class MappingSource:
     """A layer given as a mapping: a defaults layer or the overrides."""
 
-    __slots__ = ("layer", "data")
+    __slots__ = ("data", "layer")
 
     def __init__(self, layer: Layer, data: dict[str, Any]) -> None:
         self.layer = layer
@@ -96,7 +96,7 @@ class MappingSource:
 class EnvSource:
     """The environment variables applied, in the order applied."""
 
-    __slots__ = ("layer", "applied")
+    __slots__ = ("applied", "layer")
 
     def __init__(self, layer: Layer, applied: list[tuple[str, KeyPath]]) -> None:
         self.layer = layer
