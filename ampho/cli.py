@@ -32,6 +32,10 @@ class AmphoGroup(click.Group):
             return super().main(args, prog_name, complete_var, False, **extra)
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as e:
+            # A bare group shows its help, as click does: that is no error.
+            e.show()
+            sys.exit(e.exit_code)
         except click.ClickException as e:
             _fail(e.format_message(), e.exit_code)
         except ConfigError as e:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .config import Config, load, redact
+from .config import Config, is_secret_key, load, redact
 from .config.check import ERROR, check_instance
 from .config.environ import to_environ
 from .config.mapping import iter_leaves, split_key
@@ -53,6 +53,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _redact_at(path: tuple[str, ...], value: Any) -> Any:
+    """Redact a value found at a key path: any secret name above it counts."""
+    secret = next((key for key in path if is_secret_key(key)), "")
+    return redact(value, secret)
+
+
 def _json(value: Any, indent: int | None = None) -> str:
     return json.dumps(value, indent=indent, sort_keys=True, ensure_ascii=False, default=repr)
 
@@ -64,14 +70,17 @@ def config_group() -> None:
 
 @config_group.command("dump")
 @_root_option
-@click.option("--env", help="The environment (default: AMPHO_ENV, else production).")
+@click.option(
+    "--env",
+    help="The environment (default: AMPHO_ENV, else FLASK_ENV, else production).",
+)
 @click.option(
     "--format",
     "output_format",
     type=click.Choice(["json", "env"]),
     default="json",
     show_default=True,
-    help="JSON, or AMPHO_ variables that rebuild the same configuration.",
+    help="JSON, or AMPHO_ variables that rebuild the configuration (with --show-secrets).",
 )
 @click.option("--explain", is_flag=True, help="List every leaf key with its origin.")
 @_show_secrets_option
@@ -95,20 +104,22 @@ def dump(
     value = _value(cfg, key)
     path = split_key(key) if key is not None else ()
     if not show_secrets:
-        value = redact(value, path[-1] if path else "")
+        value = _redact_at(path, value)
     if explain:
         _explain(cfg, path, value)
     elif output_format == "env":
         for part in reversed(path):
             value = {part: value}
-        for name, text in to_environ(value, "AMPHO"):
-            click.echo(f"{name}={shlex.quote(text)}")
+        # All or nothing: an error half way must not leave half a file.
+        lines = [f"{name}={shlex.quote(text)}" for name, text in to_environ(value, "AMPHO")]
+        for line in lines:
+            click.echo(line)
     else:
         click.echo(_json(value, indent=2))
 
 
 def _explain(cfg: Config, path: tuple[str, ...], value: Any) -> None:
-    if isinstance(value, dict) and value:
+    if isinstance(value, dict) and (value or not path):
         leaves = list(iter_leaves(value, path))
     else:
         leaves = [(path, value)]
@@ -118,7 +129,10 @@ def _explain(cfg: Config, path: tuple[str, ...], value: Any) -> None:
 
 @config_group.command("get")
 @_root_option
-@click.option("--env", help="The environment (default: AMPHO_ENV, else production).")
+@click.option(
+    "--env",
+    help="The environment (default: AMPHO_ENV, else FLASK_ENV, else production).",
+)
 @click.argument("key")
 def get(root: str | None, env: str | None, key: str) -> None:
     """Print the value under KEY, for shell scripts.
@@ -171,12 +185,9 @@ def check(ctx: click.Context, root: str | None, envs: tuple[str, ...], strict: b
 def diff(root: str | None, show_secrets: bool, env_a: str, env_b: str) -> None:
     """Print the keys whose values differ between ENV_A and ENV_B."""
     configs = [_load(root, env_a), _load(root, env_b)]
-    leaves = []
-    for cfg in configs:
-        data = cfg.to_dict()
-        if not show_secrets:
-            data = redact(data)
-        leaves.append(dict(iter_leaves(data)))
+    # Compare the real values, show the redacted ones: two different
+    # passwords are a difference worth seeing, even as *** and ***.
+    leaves = [dict(iter_leaves(cfg.to_dict())) for cfg in configs]
     width = max(len(env_a), len(env_b))
     missing = object()
     for path in sorted(leaves[0].keys() | leaves[1].keys()):
@@ -187,5 +198,7 @@ def diff(root: str | None, show_secrets: bool, env_a: str, env_b: str) -> None:
         for name, cfg, value in zip((env_a, env_b), configs, values, strict=True):
             if value is missing:
                 click.echo(f"  {name:<{width}}  (not set)")
-            else:
-                click.echo(f"  {name:<{width}}  {_json(value)}  ({cfg.origin(path)})")
+                continue
+            if not show_secrets:
+                value = _redact_at(path, value)
+            click.echo(f"  {name:<{width}}  {_json(value)}  ({cfg.origin(path)})")

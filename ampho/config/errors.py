@@ -53,18 +53,3 @@ class ConfigError(ValueError):
     def __str__(self) -> str:
         location = self.location
         return f"{location}: {self.message}" if location else self.message
-
-    def __reduce__(self) -> tuple[object, ...]:
-        # Keyword-only arguments need help to survive pickling, which
-        # multiprocessing and pytest-xdist use to pass exceptions around.
-        return (_rebuild, (self.message, self.path, self.line, self.column, self.source))
-
-
-def _rebuild(
-    message: str,
-    path: str | None,
-    line: int | None,
-    column: int | None,
-    source: str | None,
-) -> ConfigError:
-    return ConfigError(message, path=path, line=line, column=column, source=source)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .errors import ConfigError
+from .merge import MAX_DEPTH, too_deep
 
 #: A JSON string (escapes included) or one of the punctuation characters.
 #: Numbers and literals never match, which the scanner does not need.
@@ -99,7 +100,7 @@ def parse_json(
             column=column,
             source=source,
         ) from None
-    if not text.strip():
+    if not text.strip(" \t\r\n"):  # JSON's whitespace, and only that
         raise ConfigError(
             "is empty; write {} for a layer with no settings", path=path, source=source
         )
@@ -118,15 +119,7 @@ def parse_json(
             source=source,
         ) from None
     except RecursionError:
-        depth, offset = deepest(text)
-        line, column = position(text, offset)
-        raise ConfigError(
-            f"is nested too deeply ({depth} levels)",
-            path=path,
-            line=line,
-            column=column,
-            source=source,
-        ) from None
+        raise too_deep_error(text, path, source) from None
     if not isinstance(data, dict):
         offset = len(text) - len(text.lstrip())
         line, column = position(text, offset)
@@ -137,7 +130,21 @@ def parse_json(
             column=column,
             source=source,
         )
+    if too_deep(data):
+        raise too_deep_error(text, path, source)
     return data, text
+
+
+def too_deep_error(text: str, path: str | None, source: str) -> ConfigError:
+    """The error for a document that nests beyond :data:`MAX_DEPTH`."""
+    line, column = position(text, beyond_depth(text, MAX_DEPTH))
+    return ConfigError(
+        f"is nested too deeply: more than {MAX_DEPTH} levels of objects and arrays",
+        path=path,
+        line=line,
+        column=column,
+        source=source,
+    )
 
 
 def json_type(value: object) -> str:
@@ -227,15 +234,15 @@ def first_duplicate(text: str) -> tuple[str, int]:
     return ".".join((*path, key)) if path is not None else key, offset
 
 
-def deepest(text: str) -> tuple[int, int]:
-    """How deep a document nests, and where it first gets that deep."""
-    depth = best = best_offset = 0
+def beyond_depth(text: str, limit: int) -> int:
+    """The offset of the first bracket that nests deeper than ``limit``."""
+    depth = 0
     for match in _TOKEN.finditer(text):
         char = match.group()[0]
         if char == "{" or char == "[":
             depth += 1
-            if depth > best:
-                best, best_offset = depth, match.start()
+            if depth > limit:
+                return match.start()
         elif char == "}" or char == "]":
             depth -= 1
-    return best, best_offset
+    return 0  # pragma: no cover (only called on documents that nest deeper)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from .jsonfile import json_type
 from .merge import copy_tree
 from .provenance import Layer, Origin, Source
 
@@ -87,9 +88,7 @@ class ReadOnlyMapping(Mapping[str, Any]):
         for depth, part in enumerate(path):
             if not isinstance(node, dict):
                 above = ".".join(path[:depth])
-                raise KeyError(
-                    f"{'.'.join(path)}: {above} holds a {type(node).__name__}, not an object"
-                )
+                raise KeyError(f"{'.'.join(path)}: {above} is {json_type(node)}, not an object")
             if part not in node:
                 if depth == 0:
                     raise KeyError(f"{part}: no such key")
@@ -119,7 +118,7 @@ def iter_leaves(
 def _read_only(value: Any) -> Any:
     if isinstance(value, dict):
         return ReadOnlyMapping(value)
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return tuple(_read_only(item) for item in value)
     return value
 

@@ -20,7 +20,9 @@ SECRET_WORDS = ("SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "PRIVATE", "
 _SECRET_KEY = re.compile("|".join(SECRET_WORDS), re.IGNORECASE)
 
 #: ``scheme://user:password@`` in a URL; the password is group 2.
-_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)([^/\s@]*)(@)")
+#: The password runs to the last ``@`` of the authority, so one that holds
+#: a raw ``@`` (``p@ss``, which should be written ``p%40ss``) is masked whole.
+_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)([^/\s]*)(@)")
 
 
 def is_secret_key(key: str) -> bool:

@@ -1,0 +1,225 @@
+"""``check_instance`` finds mistakes in an instance directory."""
+
+from __future__ import annotations
+
+import pytest
+
+from ampho.config import ConfigError
+from ampho.config.check import ERROR, WARNING, Finding, check_instance
+
+ENVIRON = {"USER": "u", "HOSTNAME": "h"}
+
+
+def _check(root, envs=(), environ=None, **kwargs) -> list[Finding]:
+    return check_instance(root, envs, environ=ENVIRON if environ is None else environ, **kwargs)
+
+
+def _lines(findings: list[Finding]) -> list[str]:
+    return [str(finding) for finding in findings]
+
+
+def test_clean_instance_has_no_findings(root, write):
+    write("instance/default.json", '{"DEBUG": false, "DB": {"HOST": "a"}}')
+    write("instance/production.json", '{"DB": {"HOST": "b"}}')
+    assert _check(root) == []
+
+
+def test_parse_error_is_an_error_with_file_line_and_column(root, write):
+    write("instance/default.json", "{}")
+    write("instance/production.json", '{\n  "A": 1\n  "B": 2\n}')
+    findings = _check(root)
+    assert findings == [Finding(ERROR, "instance/production.json", 3, 3, "Expecting ',' delimiter")]
+    assert _lines(findings) == ["instance/production.json:3:3: error: Expecting ',' delimiter"]
+
+
+def test_every_broken_file_is_reported_not_just_the_first(root, write):
+    write("instance/default.json", "[]")
+    write("instance/dev.json", "")
+    write("instance/production.json", b'{"A": "\xff"}')
+    findings = _check(root)
+    assert [(f.severity, f.source, f.line, f.column) for f in findings] == [
+        (ERROR, "instance/default.json", 1, 1),
+        (ERROR, "instance/dev.json", None, None),
+        (ERROR, "instance/production.json", 1, 8),
+    ]
+
+
+def test_duplicate_keys_are_errors_at_each_repeat(root, write):
+    write(
+        "instance/default.json",
+        '{\n  "A": 1,\n  "DB": {\n    "HOST": "x",\n    "HOST": "y"\n  },\n  "A": 2\n}',
+    )
+    findings = _check(root)
+    assert _lines(findings) == [
+        "instance/default.json:5:5: error: duplicate key 'DB.HOST': JSON keeps only the last one",
+        "instance/default.json:7:3: error: duplicate key 'A': JSON keeps only the last one",
+    ]
+
+
+def test_key_missing_from_default_suggests_the_close_one(root, write):
+    write("instance/default.json", '{"DATABASE_URL": "sqlite://", "DB": {"HOST": "a"}}')
+    write("instance/production.json", '{\n  "DATABSE_URL": "x",\n  "DB": {"HOTS": "b"}\n}')
+    assert _lines(_check(root)) == [
+        "instance/production.json:2:3: warning: DATABSE_URL is not in default.json"
+        " (did you mean DATABASE_URL?)",
+        "instance/production.json:3:10: warning: DB.HOTS is not in default.json"
+        " (did you mean DB.HOST?)",
+    ]
+
+
+def test_key_missing_from_default_without_a_close_match(root, write):
+    write("instance/default.json", '{"DEBUG": true}')
+    write("instance/production.json", '{"ZZZ": 1}')
+    assert _lines(_check(root)) == [
+        "instance/production.json:1:2: warning: ZZZ is not in default.json"
+    ]
+
+
+def test_type_differing_from_default_is_a_warning(root, write):
+    write("instance/default.json", '{"PORT": 8000, "DB": {"HOST": "a"}, "L": [], "N": null}')
+    write("instance/production.json", '{"PORT": "8000",\n "DB": "flat", "L": [1], "N": 3}')
+    assert _lines(_check(root)) == [
+        "instance/production.json:1:2: warning: PORT is a string here but a number in default.json",
+        "instance/production.json:2:2: warning: DB is a string here but an object in default.json",
+    ]
+
+
+def test_null_on_either_side_is_not_a_type_mismatch(root, write):
+    write("instance/default.json", '{"A": null, "B": 1}')
+    write("instance/production.json", '{"A": "x", "B": null}')
+    assert _check(root) == []
+
+
+def test_top_level_keys_that_are_not_upper_case_are_warned(root, write):
+    write("instance/default.json", '{"debug": true, "DB": {"host": "a"}, "Mixed": 1}')
+    findings = _check(root)
+    assert [(f.severity, f.line, f.column) for f in findings] == [
+        (WARNING, 1, 2),
+        (WARNING, 1, 38),
+    ]
+    assert "'debug'" in findings[0].message
+    assert "'Mixed'" in findings[1].message
+    assert "upper case" in findings[0].message
+
+
+def test_secrets_in_default_json_are_warned(root, write):
+    write(
+        "instance/default.json",
+        '{\n  "SECRET_KEY": "dev",\n  "DATABASE_URL": "postgres://app:pw@db/x",\n'
+        '  "API_TOKEN": null,\n  "SMTP_PASSWORD": ""\n}',
+    )
+    findings = _check(root)
+    assert [(f.severity, f.source, f.line, f.column) for f in findings] == [
+        (WARNING, "instance/default.json", 2, 3),
+        (WARNING, "instance/default.json", 3, 3),
+    ]
+    assert findings[0].message.startswith("SECRET_KEY holds a secret in default.json")
+    assert findings[1].message.startswith("DATABASE_URL holds a secret in default.json")
+
+
+def test_readable_user_host_file_with_secrets_is_warned(root, write):
+    write("instance/default.json", '{"DB_PASSWORD": null}')
+    write("instance/u@h.json", '{"DB_PASSWORD": "pw"}', mode=0o644)
+    findings = _check(root)
+    assert len(findings) == 1
+    finding = findings[0]
+    assert (finding.severity, finding.source) == (WARNING, "instance/u@h.json")
+    assert "DB_PASSWORD" in finding.message
+    assert "0644" in finding.message
+    assert "chmod 600" in finding.message
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o400])
+def test_private_user_host_file_with_secrets_is_fine(root, write, mode):
+    write("instance/default.json", '{"DB_PASSWORD": null}')
+    write("instance/u@h.json", '{"DB_PASSWORD": "pw"}', mode=mode)
+    assert _check(root) == []
+
+
+def test_readable_user_host_file_without_secrets_is_fine(root, write):
+    write("instance/default.json", '{"DEBUG": false}')
+    write("instance/u@h.json", '{"DEBUG": true}', mode=0o644)
+    assert _check(root) == []
+
+
+def test_with_envs_a_file_for_another_env_is_reported_as_not_loaded(root, write):
+    write("instance/default.json", '{"A": 1}')
+    write("instance/dev.json", '{"A": 2}')
+    write("instance/staging.json", "this is not even JSON")
+    write("instance/u@h.json", '{"A": 3}')
+    findings = _check(root, envs=["dev"])
+    assert findings == [
+        Finding(
+            WARNING,
+            "instance/staging.json",
+            None,
+            None,
+            "is not loaded in any environment checked (dev)",
+        )
+    ]
+
+
+def test_without_envs_every_file_is_checked(root, write):
+    write("instance/default.json", '{"A": 1}')
+    write("instance/staging.json", "this is not even JSON")
+    findings = _check(root)
+    assert [(f.severity, f.source) for f in findings] == [(ERROR, "instance/staging.json")]
+
+
+def test_with_envs_each_environment_is_loaded(root, write):
+    write("instance/default.json", '{"DB": "flat"}')
+    findings = _check(root, envs=["dev"], environ={**ENVIRON, "AMPHO_DB__HOST": "x"})
+    assert [f.severity for f in findings] == [ERROR]
+
+
+def test_invalid_env_name_is_a_config_error(root, write):
+    write("instance/default.json", "{}")
+    with pytest.raises(ConfigError):
+        _check(root, envs=["../x"])
+
+
+def test_env_override_collision_found_by_full_load_is_an_error(root, write):
+    write("instance/default.json", '{"DB": "sqlite://"}')
+    findings = _check(root, environ={**ENVIRON, "AMPHO_DB__HOST": "x"})
+    assert _lines(findings) == [
+        "env AMPHO_DB__HOST: error: cannot set DB.HOST: DB is a string, not an object"
+    ]
+
+
+def test_missing_default_json_is_warned(root, write):
+    write("instance/production.json", '{"A": 1}')
+    findings = _check(root)
+    assert [(f.severity, f.source) for f in findings] == [
+        (WARNING, "instance/default.json"),
+    ]
+
+
+def test_missing_instance_directory_is_an_error(tmp_path):
+    findings = check_instance(tmp_path, environ=ENVIRON)
+    assert findings == [Finding(ERROR, "instance", None, None, "no such instance directory")]
+
+
+def test_instance_dir_and_ampho_root_are_honoured(tmp_path):
+    (tmp_path / "proj/conf").mkdir(parents=True)
+    (tmp_path / "proj/conf/default.json").write_text('{"A": 1,}')
+    findings = check_instance(
+        None, instance_dir="conf", environ={**ENVIRON, "AMPHO_ROOT": str(tmp_path / "proj")}
+    )
+    assert [(f.severity, f.source, f.line, f.column) for f in findings] == [
+        (ERROR, "conf/default.json", 1, 9)
+    ]
+
+
+def test_findings_are_in_file_and_line_order(root, write):
+    write("instance/default.json", '{\n"b": 1,\n"a": 2\n}')
+    write("instance/dev.json", '{"a": 1, "c": 2}')
+    findings = _check(root)
+    keys = [(f.source, f.line or 0, f.column or 0) for f in findings]
+    assert keys == sorted(keys)
+    assert [f.source for f in findings] == [
+        "instance/default.json",
+        "instance/default.json",
+        "instance/dev.json",
+        "instance/dev.json",
+        "instance/dev.json",
+    ]

@@ -1,0 +1,538 @@
+"""Every way a layer can be broken is a located, one-line ConfigError."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import pickle
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import pytest
+
+import ampho
+from ampho.config import ConfigError, load
+
+
+def _error(load_root, **kwargs) -> ConfigError:
+    with pytest.raises(ConfigError) as excinfo:
+        load_root(**kwargs)
+    error = excinfo.value
+    assert isinstance(error, ValueError)
+    assert "\n" not in str(error)
+    return error
+
+
+# -- the exception itself ------------------------------------------------------
+
+
+def test_config_error_is_a_value_error():
+    assert issubclass(ConfigError, ValueError)
+
+
+def test_config_error_str_starts_with_the_location():
+    error = ConfigError("Expecting ',' delimiter", path="/abs/p.json", line=12, column=5)
+    assert str(error) == "/abs/p.json:12:5: Expecting ',' delimiter"
+    assert (error.path, error.line, error.column) == ("/abs/p.json", 12, 5)
+
+
+def test_config_error_shows_source_instead_of_path():
+    error = ConfigError("bad", path="/abs/instance/x.json", line=3, source="instance/x.json")
+    assert str(error) == "instance/x.json:3: bad"
+    assert error.path == "/abs/instance/x.json"
+
+
+def test_config_error_without_location_is_the_message():
+    error = ConfigError("bad thing")
+    assert str(error) == "bad thing"
+    assert (error.path, error.line, error.column) == (None, None, None)
+
+
+def test_config_error_message_is_one_line():
+    error = ConfigError("first\nsecond\r\n  third", path="f.json", line=1, column=1)
+    assert str(error) == "f.json:1:1: first second third"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ConfigError("Expecting value", path="/r/i/p.json", line=2, column=3, source="i/p.json"),
+        ConfigError("no location"),
+        ConfigError("env", source="env AMPHO_DB__HOST"),
+    ],
+    ids=["file", "bare", "env"],
+)
+def test_config_error_survives_pickle(error):
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is ConfigError
+    assert str(copy) == str(error)
+    assert (copy.path, copy.line, copy.column, copy.source) == (
+        error.path,
+        error.line,
+        error.column,
+        error.source,
+    )
+    assert copy.args == error.args
+
+
+def test_config_error_raised_by_load_survives_pickle(load_root, write):
+    write("instance/production.json", '{\n  "A": 1\n  "B": 2\n}')
+    error = _error(load_root)
+    copy = pickle.loads(pickle.dumps(error))
+    assert str(copy) == str(error) == "instance/production.json:3:3: Expecting ',' delimiter"
+    assert (copy.path, copy.line, copy.column) == (error.path, 3, 3)
+
+
+# -- invalid JSON ----------------------------------------------------------------
+
+
+def test_invalid_json_reports_line_and_column(load_root, write, root):
+    lines = ["{"]
+    lines += [f'  "A{i}": {i},' for i in range(1, 10)]  # lines 2 to 10
+    lines += ['  "OBJ": {"X": 1', '    "Y": 2}', "}"]  # the error is on line 12
+    path = write("instance/production.json", "\n".join(lines) + "\n")
+    error = _error(load_root)
+    assert str(error) == "instance/production.json:12:5: Expecting ',' delimiter"
+    assert error.path == str(path)
+    assert (error.line, error.column) == (12, 5)
+    assert error.path == str(root / "instance/production.json")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "message"),
+    [
+        ('{"A": 1,}', 1, 9, "Expecting property name enclosed in double quotes"),
+        ('{"A" 1}', 1, 6, "Expecting ':' delimiter"),
+        ('{"A": tru}', 1, 7, "Expecting value"),
+        ('{\n\t"A": [1, 2,\n\t\t3 4]\n}', 3, 5, "Expecting ',' delimiter"),
+        ('{\r\n  "A": 1\r\n  "B": 2\r\n}', 3, 3, "Expecting ',' delimiter"),
+        ('{"A": 1} x', 1, 10, "Extra data"),
+        ('{"A": "unterminated}', 1, 7, "Unterminated string starting at"),
+    ],
+)
+def test_invalid_json_location(load_root, write, text, line, column, message):
+    write("instance/default.json", text)
+    error = _error(load_root)
+    assert (error.line, error.column) == (line, column)
+    assert str(error) == f"instance/default.json:{line}:{column}: {message}"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "line", "column"),
+    [
+        ("[1, 2]", "an array", 1, 1),
+        ('"text"', "a string", 1, 1),
+        ("42", "a number", 1, 1),
+        ("1.5", "a number", 1, 1),
+        ("true", "a boolean", 1, 1),
+        ("null", "null", 1, 1),
+        ("\n\n  [1]\n", "an array", 3, 3),
+    ],
+)
+def test_top_level_must_be_an_object(load_root, write, text, kind, line, column):
+    write("instance/default.json", text)
+    error = _error(load_root)
+    assert str(error) == (
+        f"instance/default.json:{line}:{column}: the top level must be a JSON object, not {kind}"
+    )
+
+
+# -- duplicate keys --------------------------------------------------------------
+
+
+def test_duplicate_top_level_key_points_at_the_second_occurrence(load_root, write):
+    write("instance/default.json", '{"A": 1, "A": 2}')
+    error = _error(load_root)
+    assert (error.line, error.column) == (1, 10)
+    assert str(error).startswith("instance/default.json:1:10: duplicate key 'A'")
+
+
+def test_duplicate_nested_key_points_at_the_second_occurrence(load_root, write):
+    write(
+        "instance/production.json",
+        '{\n  "DB": {\n    "HOST": "a",\n    "HOST": "b"\n  }\n}\n',
+    )
+    error = _error(load_root)
+    assert (error.line, error.column) == (4, 5)
+    assert str(error).startswith("instance/production.json:4:5: duplicate key 'DB.HOST'")
+
+
+def test_duplicate_key_inside_an_array_is_an_error(load_root, write):
+    write("instance/default.json", '{"L": [{"K": 1, "K": 2}]}')
+    error = _error(load_root)
+    assert (error.line, error.column) == (1, 17)
+    assert "duplicate key 'K'" in str(error)
+
+
+def test_duplicate_key_spelled_with_an_escape_is_found(load_root, write):
+    write("instance/default.json", '{"A": 1, "\\u0041": 2}')
+    error = _error(load_root)
+    assert (error.line, error.column) == (1, 10)
+    assert "duplicate key 'A'" in str(error)
+
+
+def test_same_key_in_different_objects_is_not_a_duplicate(load_root, write):
+    write("instance/default.json", '{"A": {"X": 1}, "B": {"X": 2}, "L": [{"X": 3}, {"X": 4}]}')
+    cfg = load_root()
+    assert cfg.lookup("A.X") == 1
+    assert cfg.lookup("B.X") == 2
+
+
+def test_first_of_several_duplicates_is_reported(load_root, write):
+    write("instance/default.json", '{\n"A": {"X": 1, "X": 2},\n"B": 1,\n"B": 2\n}')
+    error = _error(load_root)
+    assert str(error).startswith("instance/default.json:2:15: duplicate key 'A.X'")
+
+
+# -- encoding and emptiness ----------------------------------------------------
+
+
+def test_file_that_is_not_utf8_is_located_at_the_bad_byte(load_root, write):
+    write("instance/default.json", b'{\n"A": "\xff"\n}')
+    error = _error(load_root)
+    assert (error.line, error.column) == (2, 7)
+    assert str(error).startswith("instance/default.json:2:7: is not valid UTF-8")
+    assert "0xff" in str(error)
+
+
+def test_latin1_file_is_rejected(load_root, write):
+    write("instance/default.json", '{"A": "café"}'.encode("latin-1"))
+    error = _error(load_root)
+    assert (error.line, error.column) == (1, 11)
+    assert "0xe9" in str(error)
+
+
+def test_utf8_file_with_byte_order_mark_is_accepted(load_root, write):
+    write("instance/default.json", b'\xef\xbb\xbf{"A": "caf\xc3\xa9"}')
+    cfg = load_root()
+    assert cfg["A"] == "café"
+    assert str(cfg.origin("A")) == "instance/default.json:1:2"
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n", " \t\r\n "], ids=repr)
+def test_empty_or_blank_file_is_an_error(load_root, write, text):
+    write("instance/default.json", text)
+    error = _error(load_root)
+    assert str(error).startswith("instance/default.json: ")
+    assert "empty" in str(error)
+    assert error.line is None
+
+
+# -- nesting ------------------------------------------------------------------------
+
+
+TOO_DEEP = "is nested too deeply: more than 100 levels of objects and arrays"
+
+
+def _nested(depth: int) -> str:
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+def test_unclosed_deep_arrays_are_a_config_error(load_root, write):
+    write("instance/default.json", "[" * 100000)
+    error = _error(load_root)
+    # Located at the first bracket past the limit: the 101st.
+    assert str(error) == f"instance/default.json:1:101: {TOO_DEEP}"
+
+
+def test_deep_valid_objects_are_a_config_error(load_root, write):
+    write("instance/default.json", _nested(5000))
+    error = _error(load_root)
+    # The 101st "{" stands at offset 100 * 5.
+    assert (error.line, error.column) == (1, 100 * 5 + 1)
+    assert TOO_DEEP in str(error)
+
+
+def test_deep_object_on_a_later_line_is_located(load_root, write):
+    write("instance/default.json", '{\n "A":\n  ' + "[" * 50000 + "]" * 50000 + "\n}")
+    error = _error(load_root)
+    # "{" is level 1, so the 100th "[" (column 3 + 99) is level 101.
+    assert (error.line, error.column) == (3, 102)
+
+
+def test_nesting_up_to_the_limit_loads(load_root, write):
+    write("instance/default.json", _nested(100))
+    cfg = load_root()
+    assert cfg.lookup(".".join(["a"] * 100)) == 1
+    assert "a" in cfg.to_dict()
+
+
+def test_nesting_one_past_the_limit_is_an_error(load_root, write):
+    write("instance/default.json", _nested(101))
+    error = _error(load_root)
+    assert (error.line, error.column) == (1, 100 * 5 + 1)
+
+
+@pytest.mark.parametrize("depth", [600, 900])
+def test_nesting_the_parser_accepts_gives_a_usable_config_or_a_config_error(
+    load_root, write, depth
+):
+    # The JSON parser stops near the recursion limit; a document just
+    # below it must not load into a Config that then fails with a bare
+    # RecursionError when copied, as `ampho config show` does.
+    write("instance/default.json", _nested(depth))
+    try:
+        cfg = load_root()
+    except ConfigError as e:
+        assert "nested too deeply" in str(e)
+        return
+    try:
+        copy = cfg.to_dict()
+    except RecursionError:
+        # Caught to keep the report short: the traceback is 1000 frames.
+        pytest.fail(f"load() accepted {depth} levels, then to_dict() raised RecursionError")
+    assert "a" in copy
+
+
+def test_layers_at_the_limit_merge(load_root, write):
+    write("instance/default.json", _nested(100))
+    write("instance/production.json", '{"a":' * 99 + '{"b": 2}' + "}" * 99)
+    cfg = load_root()
+    deepest = ".".join(["a"] * 100)
+    assert cfg.lookup(deepest) == 1
+    assert cfg.lookup(".".join(["a"] * 99 + ["b"])) == 2
+    assert str(cfg.origin(deepest)) == f"instance/default.json:1:{99 * 5 + 2}"
+
+
+def _deep_mapping(depth: int) -> dict:
+    tree: dict = {"leaf": 1}
+    for _ in range(depth):
+        tree = {"a": tree}
+    return tree
+
+
+@pytest.mark.parametrize("depth", [101, 5000])
+def test_deep_defaults_mapping_is_a_config_error(load_root, depth):
+    error = _error(load_root, defaults=[("bundle", _deep_mapping(depth))])
+    assert str(error) == f"bundle: {TOO_DEEP}"
+
+
+@pytest.mark.parametrize("depth", [101, 5000])
+def test_deep_overrides_are_a_config_error(load_root, depth):
+    error = _error(load_root, overrides=_deep_mapping(depth))
+    assert str(error) == f"overrides: {TOO_DEEP}"
+
+
+def test_deep_environment_value_is_a_config_error(load_root):
+    error = _error(load_root, environ={"AMPHO_X": "[" * 101 + "]" * 101})
+    assert str(error) == f"env AMPHO_X: {TOO_DEEP}"
+
+
+# -- what is at the path -----------------------------------------------------------
+
+
+def test_layer_path_that_is_a_directory_is_an_error(load_root, root):
+    (root / "instance/production.json").mkdir()
+    error = _error(load_root)
+    assert str(error) == "instance/production.json: is a directory, not a file"
+    assert error.path == str(root / "instance/production.json")
+
+
+def test_defaults_path_that_is_a_directory_is_an_error(load_root, root):
+    (root / "somedir").mkdir()
+    error = _error(load_root, defaults=[("bundle", "somedir")])
+    assert str(error) == "bundle: is a directory, not a file"
+
+
+def test_dangling_symlink_layer_is_an_error(load_root, root):
+    (root / "instance/default.json").symlink_to(root / "missing.json")
+    error = _error(load_root)
+    assert str(error) == "instance/default.json: is a symbolic link to a missing file"
+
+
+def test_symlink_to_a_file_is_followed(load_root, root, write):
+    write("shared/settings.json", '{"A": 1}')
+    (root / "instance/default.json").symlink_to(root / "shared/settings.json")
+    assert load_root()["A"] == 1
+
+
+_UNREADABLE_CHILD = """
+import json, sys
+from ampho.config import ConfigError, load
+try:
+    load(sys.argv[1], user="u", host="h", environ={})
+except ConfigError as e:
+    print(json.dumps({"str": str(e), "path": e.path, "line": e.line, "type": type(e).__name__}))
+else:
+    print(json.dumps(None))
+"""
+
+NOBODY = 65534
+
+
+def _others_can_reach(path: Path) -> bool:
+    """Whether a user with no rights of its own can read ``path``.
+
+    Every directory above it must be searchable by others, and the
+    path itself readable (and searchable, for a directory).
+    """
+    path = path.resolve()
+    if not all(d.stat().st_mode & stat.S_IXOTH for d in path.parents):
+        return False
+    mode = path.stat().st_mode
+    need = stat.S_IROTH | (stat.S_IXOTH if path.is_dir() else 0)
+    return mode & need == need
+
+
+def _load_as_nobody_in_subprocess(base: Path) -> dict | None:
+    """Run load() in a fresh interpreter as user 65534."""
+    import deepmerge
+
+    paths = [Path(ampho.__file__).parents[1], Path(deepmerge.__file__).parents[1]]
+    pythonpath = os.pathsep.join(dict.fromkeys(str(p) for p in paths))
+    result = subprocess.run(
+        [sys.executable, "-c", _UNREADABLE_CHILD, str(base)],
+        user=NOBODY,
+        group=NOBODY,
+        extra_groups=[],
+        cwd=base,
+        env={"PYTHONPATH": pythonpath, "PATH": os.defpath},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _load_as_nobody_in_fork(base: Path) -> dict | None:
+    """Fork, drop to user 65534 in the child, and run load() there.
+
+    Used when the interpreter itself lives where user 65534 cannot
+    reach (a Python installed under /root, mode 0700): the forked child
+    needs no exec, as ampho is already imported.
+    """
+    # The child may not reach the standard library either: import now
+    # what a load imports lazily.
+    codecs.lookup("utf-8-sig")
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns about forking while other threads run; the
+        # child only makes system calls and a load, then exits.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child: never return into pytest
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            try:
+                load(base, user="u", host="h", environ={})
+            except ConfigError as e:
+                out = {"str": str(e), "path": e.path, "line": e.line, "type": type(e).__name__}
+            except BaseException as e:
+                out = {"str": repr(e), "path": None, "line": None, "type": type(e).__name__}
+            else:
+                out = None
+            os.write(write_end, json.dumps(out).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    return json.loads(data)
+
+
+def test_unreadable_file_is_an_error():
+    base = Path(tempfile.mkdtemp())
+    try:
+        os.chmod(base, 0o755)
+        (base / "instance").mkdir()
+        os.chmod(base / "instance", 0o755)
+        target = base / "instance/default.json"
+        target.write_text('{"A": 1}')
+        os.chmod(target, 0)
+        if os.geteuid() != 0:
+            with pytest.raises(ConfigError) as excinfo:
+                load(base, user="u", host="h", environ={})
+            error = excinfo.value
+            found = {"str": str(error), "path": error.path, "line": error.line}
+        else:
+            # Root reads any file, so an unprivileged child must try.
+            assert _others_can_reach(base / "instance"), "user 65534 cannot reach the file"
+            import deepmerge
+
+            needed = [
+                Path(sys.executable),
+                Path(ampho.__file__).parent,
+                Path(deepmerge.__file__).parent,
+            ]
+            if all(_others_can_reach(p) for p in needed):
+                found = _load_as_nobody_in_subprocess(base)
+            else:
+                found = _load_as_nobody_in_fork(base)
+            assert found is not None, "user 65534 read a file with mode 000"
+            assert found["type"] == "ConfigError", found
+        assert found["str"] == "instance/default.json: cannot be read: Permission denied"
+        assert found["path"] == str(target)
+        assert found["line"] is None
+    finally:
+        shutil.rmtree(base)
+
+
+# -- environment variables, names, defaults --------------------------------------------
+
+
+def test_env_override_into_a_string_names_the_variable_and_key(load_root, write):
+    write("instance/default.json", '{"DB": "sqlite://"}')
+    error = _error(load_root, environ={"AMPHO_DB__HOST": "x"})
+    assert str(error) == "env AMPHO_DB__HOST: cannot set DB.HOST: DB is a string, not an object"
+    assert error.path is None
+    assert error.line is None
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [("[1]", "an array"), ("null", "null"), ("5", "a number"), ("true", "a boolean")],
+)
+def test_env_override_into_any_non_object_is_an_error(load_root, write, value, kind):
+    write("instance/default.json", '{"DB": ' + value + "}")
+    error = _error(load_root, environ={"AMPHO_DB__HOST": "x"})
+    assert "AMPHO_DB__HOST" in str(error)
+    assert f"DB is {kind}" in str(error)
+
+
+def test_env_override_collision_deep_down_names_the_full_key(load_root, write):
+    write("instance/default.json", '{"DB": {"OPTIONS": 5}}')
+    error = _error(load_root, environ={"AMPHO_DB__OPTIONS__TIMEOUT": "3"})
+    assert str(error) == (
+        "env AMPHO_DB__OPTIONS__TIMEOUT: cannot set DB.OPTIONS.TIMEOUT:"
+        " DB.OPTIONS is a number, not an object"
+    )
+
+
+def test_env_override_collision_between_two_variables(load_root):
+    error = _error(load_root, environ={"AMPHO_A": "1", "AMPHO_A__B": "2"})
+    assert str(error).startswith("env AMPHO_A__B: cannot set A.B: A is a number")
+
+
+def test_env_override_collision_survives_pickle(load_root, write):
+    write("instance/default.json", '{"DB": "x"}')
+    error = _error(load_root, environ={"AMPHO_DB__HOST": "x"})
+    assert str(pickle.loads(pickle.dumps(error))) == str(error)
+
+
+@pytest.mark.parametrize("what", ["env", "user", "host"])
+def test_invalid_name_is_a_one_line_config_error(load_root, what):
+    error = _error(load_root, **{what: "../etc/passwd"})
+    assert "'../etc/passwd'" in str(error)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [42, "a string", None, ("name",), ("name", {}, "extra"), (1, {}), ("name", 42), b"bytes"],
+    ids=repr,
+)
+def test_bad_defaults_item_is_a_config_error(load_root, item):
+    error = _error(load_root, defaults=[{"OK": 1}, item])
+    assert str(error).startswith("defaults[1] must be")

@@ -1,0 +1,214 @@
+"""``Config`` is a read-only mapping with dotted lookups and a mutable copy."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+
+import pytest
+
+from ampho.config import Config, ReadOnlyMapping
+
+SETTINGS = """\
+{
+  "DEBUG": false,
+  "DB": {"HOST": "localhost", "PORT": 5432, "OPTIONS": {"SSL": true}},
+  "HOSTS": ["a", "b"],
+  "ROUTES": [{"PATH": "/"}, ["nested", {"K": 1}]],
+  "a.b": {"c": 1},
+  "NOTHING": null
+}
+"""
+
+
+@pytest.fixture
+def cfg(load_root, write) -> Config:
+    write("instance/default.json", SETTINGS)
+    return load_root()
+
+
+def test_config_is_a_mapping_of_top_level_keys(cfg):
+    assert isinstance(cfg, Mapping)
+    assert set(cfg) == {"DEBUG", "DB", "HOSTS", "ROUTES", "a.b", "NOTHING"}
+    assert len(cfg) == 6
+    assert "DB" in cfg
+    assert "MISSING" not in cfg
+    assert cfg.get("MISSING", 7) == 7
+    assert cfg["NOTHING"] is None
+    assert "NOTHING" in cfg
+
+
+def test_item_assignment_and_deletion_fail(cfg):
+    with pytest.raises(TypeError):
+        cfg["DEBUG"] = True
+    with pytest.raises(TypeError):
+        del cfg["DEBUG"]
+    with pytest.raises(AttributeError):
+        cfg.update({"DEBUG": True})
+    assert cfg["DEBUG"] is False
+
+
+def test_nested_objects_are_read_only_mappings(cfg):
+    db = cfg["DB"]
+    assert isinstance(db, ReadOnlyMapping)
+    assert isinstance(db["OPTIONS"], ReadOnlyMapping)
+    with pytest.raises(TypeError):
+        db["HOST"] = "changed"
+    with pytest.raises(TypeError):
+        db["OPTIONS"]["SSL"] = False
+    assert cfg.lookup("DB.HOST") == "localhost"
+    assert cfg.lookup("DB.OPTIONS.SSL") is True
+
+
+def test_lists_come_back_as_tuples_all_the_way_down(cfg):
+    assert cfg["HOSTS"] == ("a", "b")
+    routes = cfg["ROUTES"]
+    assert isinstance(routes, tuple)
+    assert isinstance(routes[0], ReadOnlyMapping)
+    assert isinstance(routes[1], tuple)
+    assert isinstance(routes[1][1], ReadOnlyMapping)
+    with pytest.raises(TypeError):
+        routes[0]["PATH"] = "/x"
+    with pytest.raises(AttributeError):
+        cfg["HOSTS"].append("c")
+
+
+def test_tuples_given_in_defaults_hold_read_only_objects(load_root):
+    # A Python caller may hand in tuples; what they hold must be as
+    # read-only as what lists hold.
+    cfg = load_root(defaults=[{"ITEMS": ({"K": 1}, [2])}])
+    items = cfg["ITEMS"]
+    with pytest.raises(TypeError):
+        items[0]["K"] = 99
+    with pytest.raises(AttributeError):
+        items[1].append(3)
+    assert cfg.to_dict()["ITEMS"][0] == {"K": 1}
+
+
+def test_lookup_by_dotted_key(cfg):
+    assert cfg.lookup("DEBUG") is False
+    assert cfg.lookup("DB.PORT") == 5432
+    assert cfg.lookup("DB") == {"HOST": "localhost", "PORT": 5432, "OPTIONS": {"SSL": True}}
+    assert isinstance(cfg.lookup("DB.OPTIONS"), ReadOnlyMapping)
+    assert cfg.lookup("HOSTS") == ("a", "b")
+
+
+def test_lookup_by_tuple_for_keys_with_dots(cfg):
+    assert cfg.lookup(("a.b", "c")) == 1
+    assert cfg.lookup(("DB", "PORT")) == 5432
+    with pytest.raises(KeyError):
+        cfg.lookup("a.b.c")
+
+
+def test_lookup_with_default(cfg):
+    sentinel = object()
+    assert cfg.lookup("MISSING", sentinel) is sentinel
+    assert cfg.lookup("DB.MISSING", None) is None
+    assert cfg.lookup("DB.HOST.DEEPER", "d") == "d"
+    assert cfg.lookup("NOTHING", "d") is None
+    assert cfg.lookup("DB.PORT", 0) == 5432
+
+
+def test_lookup_missing_top_level_key_names_it(cfg):
+    with pytest.raises(KeyError) as excinfo:
+        cfg.lookup("MISSING")
+    assert "MISSING" in str(excinfo.value)
+
+
+def test_lookup_missing_nested_key_names_the_missing_part(cfg):
+    with pytest.raises(KeyError) as excinfo:
+        cfg.lookup("DB.OPTIONS.TIMEOUT")
+    message = str(excinfo.value)
+    assert "'TIMEOUT'" in message
+    assert "DB.OPTIONS" in message
+
+
+def test_lookup_through_a_non_object_names_where_it_stops(cfg):
+    with pytest.raises(KeyError) as excinfo:
+        cfg.lookup("DB.HOST.X")
+    message = str(excinfo.value)
+    assert "DB.HOST" in message
+    assert "str" in message
+
+
+def test_getitem_missing_key_is_a_key_error(cfg):
+    with pytest.raises(KeyError):
+        cfg["MISSING"]
+    with pytest.raises(KeyError):
+        cfg["DB"]["MISSING"]
+
+
+def test_to_dict_is_a_deep_plain_copy(cfg):
+    data = cfg.to_dict()
+    assert type(data) is dict
+    assert type(data["DB"]) is dict
+    assert type(data["DB"]["OPTIONS"]) is dict
+    assert type(data["HOSTS"]) is list
+    assert type(data["ROUTES"][0]) is dict
+    assert data == {
+        "DEBUG": False,
+        "DB": {"HOST": "localhost", "PORT": 5432, "OPTIONS": {"SSL": True}},
+        "HOSTS": ["a", "b"],
+        "ROUTES": [{"PATH": "/"}, ["nested", {"K": 1}]],
+        "a.b": {"c": 1},
+        "NOTHING": None,
+    }
+
+
+def test_changing_to_dict_result_leaves_config_alone(cfg):
+    before = copy.deepcopy(cfg.to_dict())
+    data = cfg.to_dict()
+    data["DEBUG"] = True
+    data["DB"]["HOST"] = "changed"
+    data["DB"]["OPTIONS"]["SSL"] = False
+    data["HOSTS"].append("c")
+    data["ROUTES"][0]["PATH"] = "/changed"
+    data["ROUTES"][1][1]["K"] = 2
+    data["NEW"] = 1
+    assert cfg.to_dict() == before
+    assert cfg.lookup("DB.OPTIONS.SSL") is True
+    assert cfg["ROUTES"][1][1]["K"] == 1
+
+
+def test_nested_view_to_dict(cfg):
+    db = cfg["DB"].to_dict()
+    db["OPTIONS"]["SSL"] = False
+    assert cfg.lookup("DB.OPTIONS.SSL") is True
+    assert cfg["DB"].lookup("OPTIONS.SSL") is True
+
+
+def test_config_equals_plain_dicts_both_ways(cfg):
+    expected = copy.deepcopy(cfg.to_dict())
+    assert cfg == expected
+    assert expected == cfg
+    assert cfg["DB"] == expected["DB"]
+    assert expected["DB"] == cfg["DB"]
+    expected["DB"]["PORT"] = 1
+    assert cfg != expected
+    assert expected != cfg
+    assert cfg != {}
+    assert cfg != 42
+
+
+def test_configs_loaded_alike_are_equal(cfg, load_root):
+    assert cfg == load_root()
+    assert cfg != load_root(overrides={"DEBUG": True})
+
+
+def test_config_is_not_hashable(cfg):
+    with pytest.raises(TypeError):
+        hash(cfg)
+
+
+def test_empty_config(load_root):
+    cfg = load_root()
+    assert cfg == {}
+    assert len(cfg) == 0
+    assert cfg.to_dict() == {}
+    assert list(cfg) == []
+
+
+def test_config_repr_names_env_and_root(cfg, root):
+    text = repr(cfg)
+    assert "production" in text
+    assert str(root) in text

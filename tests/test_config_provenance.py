@@ -1,0 +1,278 @@
+"""``cfg.origin(key)``: which layer, file, line and column set a value."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ampho.config import Layer, Origin, load
+
+DEFAULT_JSON = """\
+{
+  "DEBUG": false,
+  "DB": {
+    "HOST": "localhost",
+    "PORT": 5432,
+    "OPTIONS": {"TIMEOUT": 5, "RETRIES": 3}
+  },
+  "NAME": "app"
+}
+"""
+
+PRODUCTION_JSON = """\
+{
+    "DB": {
+        "HOST": "db.internal"
+    },
+\t"NAME": "prod"
+}
+"""
+
+
+@pytest.fixture
+def two_files(write):
+    write("instance/default.json", DEFAULT_JSON)
+    write("instance/production.json", PRODUCTION_JSON)
+
+
+def test_origin_of_a_file_value_is_path_line_and_column(two_files, load_root):
+    cfg = load_root()
+    assert str(cfg.origin("DEBUG")) == "instance/default.json:2:3"
+    assert str(cfg.origin("DB.HOST")) == "instance/production.json:3:9"
+    assert str(cfg.origin("NAME")) == "instance/production.json:5:2"
+
+
+def test_origin_stays_with_the_lower_file_for_untouched_siblings(two_files, load_root):
+    cfg = load_root()
+    # production.json changed DB.HOST, not DB.PORT or DB.OPTIONS.*.
+    assert str(cfg.origin("DB.PORT")) == "instance/default.json:5:5"
+    assert str(cfg.origin("DB.OPTIONS")) == "instance/default.json:6:5"
+    assert str(cfg.origin("DB.OPTIONS.TIMEOUT")) == "instance/default.json:6:17"
+    assert str(cfg.origin("DB.OPTIONS.RETRIES")) == "instance/default.json:6:31"
+
+
+def test_origin_of_a_merged_object_is_the_highest_layer_in_it(two_files, load_root):
+    cfg = load_root()
+    assert str(cfg.origin("DB")) == "instance/production.json:2:5"
+
+
+def test_origin_fields_and_layer(two_files, load_root, root):
+    cfg = load_root()
+    origin = cfg.origin("DB.HOST")
+    assert isinstance(origin, Origin)
+    assert origin.source == "instance/production.json"
+    assert (origin.line, origin.column) == (3, 9)
+    assert origin.layer == Layer(
+        "instance/production.json", str(root / "instance/production.json"), True
+    )
+    assert origin.layer in cfg.layers
+
+
+def test_origin_accepts_a_tuple_for_keys_with_dots(load_root, write):
+    write("instance/default.json", '{\n  "a.b": {\n    "c": 1\n  }\n}')
+    cfg = load_root()
+    assert str(cfg.origin(("a.b", "c"))) == "instance/default.json:3:5"
+    assert str(cfg.origin(("a.b",))) == "instance/default.json:2:3"
+
+
+def test_origin_finds_keys_by_path_not_by_name(load_root, write):
+    text = '{"A": {"X": 1},\n "B": {"X": 2},\n "L": [{"X": 3}],\n "X": 4}'
+    write("instance/default.json", text)
+    cfg = load_root()
+    assert str(cfg.origin("A.X")) == "instance/default.json:1:8"
+    assert str(cfg.origin("B.X")) == "instance/default.json:2:8"
+    assert str(cfg.origin("X")) == "instance/default.json:4:2"
+
+
+def test_origin_is_not_fooled_by_strings_that_look_like_keys(load_root, write):
+    text = '{"A": "B", "S": "{\\"B\\": 1, \\\\", "P": "C:\\\\", "B": 2}'
+    write("instance/default.json", text)
+    cfg = load_root()
+    assert cfg["S"] == '{"B": 1, \\'
+    assert cfg["P"] == "C:\\"
+    column = text.rindex('"B"') + 1
+    assert column == 47
+    assert str(cfg.origin("B")) == f"instance/default.json:1:{column}"
+
+
+def test_origin_of_an_escaped_key(load_root, write):
+    write("instance/default.json", '{"X": 0,\n  "\\u0041B": 1}')
+    cfg = load_root()
+    assert cfg["AB"] == 1
+    assert str(cfg.origin("AB")) == "instance/default.json:2:3"
+
+
+def test_origin_columns_count_characters_not_bytes(load_root, write):
+    write("instance/default.json", '{"ÉÉ": 1, "B": 2}')
+    assert str(load_root().origin("B")) == "instance/default.json:1:11"
+
+
+def test_origin_with_crlf_line_endings(load_root, write):
+    write("instance/default.json", '{\r\n  "A": 1,\r\n    "B": 2\r\n}\r\n')
+    cfg = load_root()
+    assert str(cfg.origin("A")) == "instance/default.json:2:3"
+    assert str(cfg.origin("B")) == "instance/default.json:3:5"
+
+
+def test_origin_of_a_list_value_is_its_key(load_root, write):
+    write("instance/default.json", '{\n "L": [\n  {"K": 1}\n ]\n}')
+    assert str(load_root().origin("L")) == "instance/default.json:2:2"
+
+
+def test_origin_of_user_host_file(load_root, write):
+    write("instance/u@h.json", '{\n  "SECRET_KEY": "x"\n}')
+    assert str(load_root().origin("SECRET_KEY")) == "instance/u@h.json:2:3"
+
+
+def test_origin_of_an_env_variable(load_root, write):
+    write("instance/default.json", '{"DB": {"HOST": "file", "PORT": 1}}')
+    cfg = load_root(environ={"AMPHO_DB__HOST": "env"})
+    origin = cfg.origin("DB.HOST")
+    assert str(origin) == "env AMPHO_DB__HOST"
+    assert (origin.line, origin.column) == (None, None)
+    assert origin.layer == Layer("env", None, True)
+    # The sibling is still the file's, the object the variable's.
+    assert str(cfg.origin("DB.PORT")) == "instance/default.json:1:25"
+    assert str(cfg.origin("DB")) == "env AMPHO_DB__HOST"
+
+
+def test_origin_below_an_env_variable_that_set_an_object(load_root):
+    cfg = load_root(environ={"AMPHO_DB": '{"HOST": "h", "OPTIONS": {"X": 1}}'})
+    assert str(cfg.origin("DB.OPTIONS.X")) == "env AMPHO_DB"
+
+
+def test_origin_of_overrides(load_root, write):
+    write("instance/default.json", '{"A": {"B": 1, "C": 2}}')
+    cfg = load_root(overrides={"A": {"B": 10}}, environ={"AMPHO_A__C": "20"})
+    origin = cfg.origin("A.B")
+    assert str(origin) == "overrides"
+    assert origin.layer == Layer("overrides", None, True)
+    assert str(cfg.origin("A.C")) == "env AMPHO_A__C"
+
+
+def test_origin_of_defaults_layers(load_root):
+    cfg = load_root(defaults=[{"A": 1}, ("bundle", {"B": 2})])
+    assert str(cfg.origin("A")) == "defaults[0]"
+    assert str(cfg.origin("B")) == "bundle"
+    assert cfg.origin("B").layer == Layer("bundle", None, True)
+
+
+def test_origin_of_a_defaults_file_layer_has_name_line_and_column(load_root, write):
+    write("bundles/blog.json", '{\n  "BLOG": {\n    "PER_PAGE": 10\n  }\n}')
+    cfg = load_root(defaults=[("blog", "bundles/blog.json")])
+    assert str(cfg.origin("BLOG.PER_PAGE")) == "blog:3:5"
+
+
+def test_origin_of_a_file_outside_root_is_absolute(load_root, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "default.json").write_text('{\n "A": 1}')
+    cfg = load_root(instance_dir=elsewhere)
+    assert str(cfg.origin("A")) == f"{elsewhere / 'default.json'}:2:2"
+
+
+def test_origin_of_a_value_set_to_null(load_root, write):
+    write("instance/default.json", '{"A": 1}')
+    write("instance/production.json", '{"A": null}')
+    assert str(load_root().origin("A")) == "instance/production.json:1:2"
+
+
+def test_origin_after_a_type_change_in_between(load_root, write):
+    write("instance/default.json", '{"A": {"B": 1}}')
+    write("instance/production.json", '{"A": "flat"}')
+    write("instance/u@h.json", '{"A": {"C": 2}}')
+    cfg = load_root()
+    assert cfg.to_dict() == {"A": {"C": 2}}
+    assert str(cfg.origin("A.C")) == "instance/u@h.json:1:8"
+    with pytest.raises(KeyError):
+        cfg.origin("A.B")
+
+
+@pytest.mark.parametrize("key", ["MISSING", "DB.MISSING", "DB.HOST.DEEPER", ("DB", "X")])
+def test_origin_of_a_missing_key_is_a_key_error(two_files, load_root, key):
+    cfg = load_root()
+    with pytest.raises(KeyError):
+        cfg.origin(key)
+
+
+# -- properties -------------------------------------------------------------------
+
+KEYS = st.sampled_from(["A", "B", "C"])
+LEAVES = st.none() | st.booleans() | st.integers(-5, 5) | st.lists(st.integers(0, 3), max_size=2)
+TREES = st.recursive(
+    LEAVES, lambda children: st.dictionaries(KEYS, children, max_size=3), max_leaves=10
+)
+LAYERS = st.lists(st.dictionaries(KEYS, TREES, max_size=3), min_size=1, max_size=4)
+
+
+def _merge(lower: object, upper: object) -> object:
+    if isinstance(lower, dict) and isinstance(upper, dict):
+        out = dict(lower)
+        for key, value in upper.items():
+            out[key] = _merge(out[key], value) if key in out else value
+        return out
+    return upper
+
+
+def _paths(tree: dict, prefix: tuple = ()):
+    for key, value in tree.items():
+        yield (*prefix, key)
+        if isinstance(value, dict):
+            yield from _paths(value, (*prefix, key))
+
+
+def _has(tree: object, path: tuple) -> bool:
+    for key in path:
+        if not isinstance(tree, dict) or key not in tree:
+            return False
+        tree = tree[key]
+    return True
+
+
+@settings(max_examples=200, deadline=None)
+@given(layers=LAYERS)
+def test_origin_is_the_highest_layer_that_has_the_path(layers):
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = load(
+            root_dir=tmp,
+            defaults=[(f"L{i}", layer) for i, layer in enumerate(layers)],
+            user="u",
+            host="h",
+            environ={},
+        )
+    expected: object = {}
+    for layer in layers:
+        expected = _merge(expected, layer)
+    assert cfg.to_dict() == expected
+    for path in _paths(expected):
+        highest = max(i for i, layer in enumerate(layers) if _has(layer, path))
+        assert str(cfg.origin(path)) == f"L{highest}"
+
+
+@settings(max_examples=100, deadline=None)
+@given(layers=LAYERS)
+def test_origin_in_files_points_at_the_key(layers):
+    # Written with indent=2, a key d levels down starts at column 2*d+1, and
+    # the text there is the key followed by a colon.
+    with tempfile.TemporaryDirectory() as tmp:
+        texts = {}
+        defaults = []
+        for i, layer in enumerate(layers):
+            texts[f"L{i}"] = json.dumps(layer, indent=2)
+            Path(tmp, f"L{i}.json").write_text(texts[f"L{i}"])
+            defaults.append((f"L{i}", f"L{i}.json"))
+        cfg = load(root_dir=tmp, defaults=defaults, user="u", host="h", environ={})
+    expected: object = {}
+    for layer in layers:
+        expected = _merge(expected, layer)
+    for path in _paths(expected):
+        origin = cfg.origin(path)
+        highest = max(i for i, layer in enumerate(layers) if _has(layer, path))
+        assert origin.source == f"L{highest}"
+        line = texts[origin.source].splitlines()[origin.line - 1]
+        assert origin.column == 2 * len(path) + 1
+        assert line[origin.column - 1 :].startswith(json.dumps(path[-1]) + ":")
