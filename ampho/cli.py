@@ -40,6 +40,10 @@ class AmphoGroup(click.Group):
             _fail(e.format_message(), e.exit_code)
         except ConfigError as e:
             _fail(str(e), 1)
+        except RecursionError:
+            # Settings nested nearly as deep as the JSON parser allows
+            # load, but printing them recurses deeper still.
+            _fail("the configuration is nested too deeply to process", 1)
         except click.Abort:
             _fail("aborted", 1)
         # Without standalone mode click returns the exit code of ctx.exit().

@@ -339,3 +339,21 @@ def test_error_messages_are_flattened_to_one_line(tmp_path: Path) -> None:
     result = run(AMPHO, ["config", "get", "--root", str(root), "A\nB"], tmp_path)
     line = assert_one_line_error(result)
     assert "A" in line
+
+
+# --- settings nested nearly as deep as the parser allows ----------------------
+
+
+@pytest.mark.parametrize("subcommand", [["dump"], ["dump", "--explain"], ["check"]])
+def test_deeply_nested_settings_print_or_fail_in_one_line(
+    tmp_path: Path, subcommand: list[str]
+) -> None:
+    depth = 900
+    root = write_instance(tmp_path / "app", {"default.json": '{"a":' * depth + "1" + "}" * depth})
+    result = run(AMPHO, ["config", *subcommand, "--root", str(root)], tmp_path)
+    if result.returncode == 0:
+        assert "Traceback" not in result.stderr
+        assert result.stdout
+    else:
+        line = assert_one_line_error(result)
+        assert "nested too deeply" in line

@@ -21,7 +21,6 @@ from typing import Any
 
 from .errors import ConfigError
 from .jsonfile import json_type
-from .merge import MAX_DEPTH, too_deep
 
 #: Names of variables that steer loading, after the prefix.
 CONTROL_NAMES = ("ENV", "ENTRY", "ROOT")
@@ -54,11 +53,6 @@ def apply_environ(
             # Exactly Flask's rule: anything json cannot take stays a
             # string, including values nested too deeply for it.
             value = raw
-        if isinstance(value, (dict, list)) and too_deep(value):
-            raise ConfigError(
-                f"is nested too deeply: more than {MAX_DEPTH} levels of objects and arrays",
-                source=f"env {name}",
-            )
         *parents, child = name[len(start) :].split("__")
         current = data
         for depth, parent in enumerate(parents):

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from .errors import ConfigError
-from .merge import MAX_DEPTH, too_deep
 
 #: A JSON string (escapes included) or one of the punctuation characters.
 #: Numbers and literals never match, which the scanner does not need.
@@ -119,7 +118,15 @@ def parse_json(
             source=source,
         ) from None
     except RecursionError:
-        raise too_deep_error(text, path, source) from None
+        depth, offset = deepest(text)
+        line, column = position(text, offset)
+        raise ConfigError(
+            f"is nested too deeply ({depth} levels)",
+            path=path,
+            line=line,
+            column=column,
+            source=source,
+        ) from None
     if not isinstance(data, dict):
         offset = len(text) - len(text.lstrip())
         line, column = position(text, offset)
@@ -130,21 +137,7 @@ def parse_json(
             column=column,
             source=source,
         )
-    if too_deep(data):
-        raise too_deep_error(text, path, source)
     return data, text
-
-
-def too_deep_error(text: str, path: str | None, source: str) -> ConfigError:
-    """The error for a document that nests beyond :data:`MAX_DEPTH`."""
-    line, column = position(text, beyond_depth(text, MAX_DEPTH))
-    return ConfigError(
-        f"is nested too deeply: more than {MAX_DEPTH} levels of objects and arrays",
-        path=path,
-        line=line,
-        column=column,
-        source=source,
-    )
 
 
 def json_type(value: object) -> str:
@@ -234,15 +227,15 @@ def first_duplicate(text: str) -> tuple[str, int]:
     return ".".join((*path, key)) if path is not None else key, offset
 
 
-def beyond_depth(text: str, limit: int) -> int:
-    """The offset of the first bracket that nests deeper than ``limit``."""
-    depth = 0
+def deepest(text: str) -> tuple[int, int]:
+    """How deep a document nests, and where it first gets that deep."""
+    depth = best = best_offset = 0
     for match in _TOKEN.finditer(text):
         char = match.group()[0]
         if char == "{" or char == "[":
             depth += 1
-            if depth > limit:
-                return match.start()
+            if depth > best:
+                best, best_offset = depth, match.start()
         elif char == "}" or char == "]":
             depth -= 1
-    return 0  # pragma: no cover (only called on documents that nest deeper)
+    return best, best_offset

@@ -11,7 +11,7 @@ from .environ import apply_environ
 from .errors import ConfigError
 from .jsonfile import read_json_file
 from .mapping import Config
-from .merge import MAX_DEPTH, copy_tree, merge_into, too_deep
+from .merge import copy_tree, merge_into
 from .provenance import EnvSource, FileSource, Layer, MappingSource, Source
 
 #: What a name must look like to become part of a file name: no
@@ -124,8 +124,8 @@ def load(
     overrides_layer = Layer("overrides", None, bool(overrides))
     layers.append(overrides_layer)
     if overrides:
-        sources.append(MappingSource(overrides_layer, _copy_layer(overrides, "overrides")))
-        _merge(data, _copy_layer(overrides, "overrides"), overrides_layer)
+        sources.append(MappingSource(overrides_layer, copy_tree(overrides)))
+        _merge(data, copy_tree(overrides), overrides_layer)
 
     return Config(
         data,
@@ -152,23 +152,12 @@ def resolve_dirs(
 
 
 def _merge(data: dict[str, Any], layer_data: dict[str, Any], layer: Layer) -> None:
-    # Every layer is at most MAX_DEPTH deep, which the merge handles.
-    merge_into(data, layer_data)
-
-
-def _copy_layer(mapping: Mapping[str, Any], name: str) -> dict[str, Any]:
-    """A private copy of a mapping layer, no deeper than any file may be."""
-    error = ConfigError(
-        f"is nested too deeply: more than {MAX_DEPTH} levels of objects and arrays",
-        source=name,
-    )
     try:
-        copy: dict[str, Any] = copy_tree(mapping)
+        merge_into(data, layer_data)
     except RecursionError:
-        raise error from None
-    if too_deep(copy):
-        raise error
-    return copy
+        # The parser accepts nesting a few times deeper than the merge,
+        # which recurses through deepmerge, can follow.
+        raise ConfigError("is nested too deeply to merge", source=layer.name) from None
 
 
 def _defaults_layer(
@@ -193,7 +182,7 @@ def _defaults_layer(
     if isinstance(value, Mapping):
         layer = Layer(name, None, True)
         # One copy is kept to answer origins, the other is merged away.
-        return layer, MappingSource(layer, _copy_layer(value, name)), _copy_layer(value, name)
+        return layer, MappingSource(layer, copy_tree(value)), copy_tree(value)
     path = os.path.join(root, os.fspath(value))
     parsed = read_json_file(path, name)
     layer = Layer(name, path, parsed is not None)

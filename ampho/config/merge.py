@@ -18,11 +18,6 @@ from typing import Any
 
 from deepmerge import Merger
 
-#: How deeply objects and arrays may nest in one layer. Real settings
-#: nest a handful of levels; the limit keeps every recursive consumer,
-#: Ampho's and the application's, far from Python's recursion limit.
-MAX_DEPTH = 100
-
 
 def _merge_objects(
     merger: Merger, path: list[Any], base: dict[str, Any], upper: dict[str, Any]
@@ -59,25 +54,6 @@ def merge_into(base: dict[str, Any], upper: dict[str, Any]) -> None:
     _merger.merge(base, upper)
 
 
-def too_deep(tree: object, limit: int = MAX_DEPTH) -> bool:
-    """Whether objects and arrays nest more than ``limit`` levels deep.
-
-    It walks with a list rather than recursion, so any depth the JSON
-    parser accepted can be measured.
-    """
-    stack: list[tuple[Any, int]] = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        values = node.values() if type(node) is dict else node
-        for value in values:
-            kind = type(value)
-            if kind is dict or kind is list:
-                if depth >= limit:
-                    return True
-                stack.append((value, depth + 1))
-    return False
-
-
 def copy_tree(value: Any) -> Any:
     """Copy mappings and lists all the way down; share nothing else.
 
@@ -86,11 +62,33 @@ def copy_tree(value: Any) -> Any:
     objects, which in a settings tree are strings, numbers and the odd
     class or callable a Flask app puts in its config, are kept as they
     are.
+
+    It works with a list rather than recursion, so a tree as deep as the
+    JSON parser accepts can be copied without hitting the recursion limit.
     """
-    if isinstance(value, Mapping):
-        return {key: copy_tree(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [copy_tree(item) for item in value]
-    if isinstance(value, tuple):
-        return tuple(copy_tree(item) for item in value)
-    return value
+    if not isinstance(value, _CONTAINERS):
+        return value
+    holder: list[Any] = [None]
+    # Each entry: (where the copy goes, under which key, what to copy).
+    stack: list[tuple[Any, Any, Any]] = [(holder, 0, value)]
+    tuples: list[tuple[Any, Any, list[Any]]] = []
+    while stack:
+        parent, key, source = stack.pop()
+        copy: Any
+        if isinstance(source, Mapping):
+            copy = dict(source.items())
+            children = copy.items()
+        else:
+            copy = list(source)
+            children = enumerate(copy)
+            if isinstance(source, tuple):
+                tuples.append((parent, key, copy))
+        stack.extend((copy, k, v) for k, v in children if isinstance(v, _CONTAINERS))
+        parent[key] = copy
+    # Inner tuples were found after outer ones: freeze them first.
+    for parent, key, items in reversed(tuples):
+        parent[key] = tuple(items)
+    return holder[0]
+
+
+_CONTAINERS = (Mapping, list, tuple)
