@@ -168,6 +168,7 @@ def test_without_envs_every_file_is_checked(root, write):
 
 def test_with_envs_each_environment_is_loaded(root, write):
     write("instance/default.json", '{"DB": "flat"}')
+    write("instance/dev.json", "{}")
     findings = _check(root, envs=["dev"], environ={**ENVIRON, "AMPHO_DB__HOST": "x"})
     assert [f.severity for f in findings] == [ERROR]
 
@@ -222,4 +223,25 @@ def test_findings_are_in_file_and_line_order(root, write):
         "instance/dev.json",
         "instance/dev.json",
         "instance/dev.json",
+    ]
+
+
+def test_env_without_a_file_is_warned(root, write):
+    # `--env prodution` would otherwise check, and load, default.json alone.
+    write("instance/default.json", "{}")
+    write("instance/production.json", "{}")
+    findings = _check(root, envs=["production", "prodution"])
+    assert _lines(findings) == [
+        "instance/prodution.json: warning: does not exist, so environment 'prodution'"
+        " loads default.json alone (a misspelled environment?)"
+    ]
+
+
+def test_suggestion_ignores_case(root, write):
+    write("instance/default.json", '{"DEBUG": false, "MAIL": {"SERVER": "x"}}')
+    write("instance/production.json", '{"MAIL": {"server": "y"}}')
+    findings = _check(root)
+    assert _lines(findings) == [
+        "instance/production.json:1:11: warning: MAIL.server is not in default.json"
+        " (did you mean MAIL.SERVER?)"
     ]

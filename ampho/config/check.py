@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from .errors import ConfigError
 from .jsonfile import KeyPath, duplicates, json_type, key_offsets, position, read_json_file
 from .loader import check_name, display_path, load, resolve_dirs
-from .redact import is_secret_key, redact_url
+from .redaction import is_secret_key, redact_url
 
 ERROR = "error"
 WARNING = "warning"
@@ -79,10 +79,22 @@ def check_instance(
     instance_shown = display_path(instance, root)
     if not os.path.isdir(instance):
         return [Finding(ERROR, instance_shown, None, None, "no such instance directory")]
-
     findings: list[Finding] = []
+
     files: dict[str, _File] = {}
     wanted = {"default.json", *(f"{env}.json" for env in envs)}
+    for env in envs:
+        if not os.path.isfile(os.path.join(instance, f"{env}.json")):
+            findings.append(
+                Finding(
+                    WARNING,
+                    f"{instance_shown}/{env}.json",
+                    None,
+                    None,
+                    f"does not exist, so environment {env!r} loads default.json alone"
+                    " (a misspelled environment?)",
+                )
+            )
     for name in sorted(os.listdir(instance)):
         if not name.endswith(".json"):
             continue
@@ -182,9 +194,9 @@ def _check_against_default(file: _File, default: _File) -> list[Finding]:
             shown = ".".join(here)
             if key not in reference:
                 message = f"{shown} is not in default.json"
-                close = difflib.get_close_matches(key, [str(k) for k in reference], n=1)
-                if close:
-                    message += f" (did you mean {'.'.join((*path, close[0]))}?)"
+                suggestion = _suggest(key, reference)
+                if suggestion is not None:
+                    message += f" (did you mean {'.'.join((*path, suggestion))}?)"
                 found.append(Finding(WARNING, file.source, *_at(file, here), message))
                 continue
             expected = reference[key]
@@ -203,6 +215,13 @@ def _check_against_default(file: _File, default: _File) -> list[Finding]:
 
     walk(file.data, default.data, ())
     return found
+
+
+def _suggest(key: str, known: Iterable[str]) -> str | None:
+    """The known key closest to a misspelled one, ignoring case."""
+    by_upper = {str(name).upper(): str(name) for name in known}
+    close = difflib.get_close_matches(key.upper(), list(by_upper), n=1)
+    return by_upper[close[0]] if close else None
 
 
 def _secrets(node: Any, path: KeyPath = ()) -> list[KeyPath]:

@@ -27,7 +27,7 @@ CONTROL_NAMES = ("ENV", "ENTRY", "ROOT")
 
 #: A key that survives the trip through a variable name: no leading,
 #: trailing or doubled underscore, which ``__`` splitting would eat.
-_NAME_PART = re.compile(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*")
+_NAME_PART = r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*"
 
 
 def apply_environ(
@@ -83,7 +83,7 @@ def to_environ(data: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, str]
         one that is not a valid name part, or a control variable's name.
     """
     for key in sorted(data):
-        if not isinstance(key, str) or not _NAME_PART.fullmatch(key) or key in CONTROL_NAMES:
+        if not isinstance(key, str) or not re.fullmatch(_NAME_PART, key) or key in CONTROL_NAMES:
             raise ConfigError(
                 f"the key {key!r} cannot be set through an environment variable"
                 f" ({prefix}_{key} is not usable)"
@@ -95,7 +95,7 @@ def _leaf_variables(name: str, value: Any) -> Iterator[tuple[str, str]]:
     if (
         isinstance(value, Mapping)
         and value
-        and all(isinstance(key, str) and _NAME_PART.fullmatch(key) for key in value)
+        and all(isinstance(key, str) and re.fullmatch(_NAME_PART, key) for key in value)
     ):
         for key in sorted(value):
             yield from _leaf_variables(f"{name}__{key}", value[key])

@@ -19,7 +19,9 @@ from .errors import ConfigError
 
 #: A JSON string (escapes included) or one of the punctuation characters.
 #: Numbers and literals never match, which the scanner does not need.
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]', re.DOTALL)
+#: A plain string, compiled by :mod:`re` on first use: loading never
+#: scans, so a script that only loads does not pay for compiling it.
+_TOKEN = r'(?s)"(?:[^"\\]|\\.)*"|[{}\[\]:,]'
 
 #: A key path inside a document: the keys from the top object down.
 KeyPath = tuple[str, ...]
@@ -171,7 +173,7 @@ def iter_keys(text: str) -> Iterator[tuple[int, KeyPath | None, str, int]]:
     key = ""
     expect_key = False
     next_id = 0
-    for match in _TOKEN.finditer(text):
+    for match in re.finditer(_TOKEN, text):
         token = match.group()
         char = token[0]
         if char == '"':
@@ -230,7 +232,7 @@ def first_duplicate(text: str) -> tuple[str, int]:
 def deepest(text: str) -> tuple[int, int]:
     """How deep a document nests, and where it first gets that deep."""
     depth = best = best_offset = 0
-    for match in _TOKEN.finditer(text):
+    for match in re.finditer(_TOKEN, text):
         char = match.group()[0]
         if char == "{" or char == "[":
             depth += 1

@@ -11,15 +11,26 @@ Positions inside JSON files are found only when first asked for, so a
 load that never needs them does not pay for them.
 """
 
-# No ``from __future__ import annotations`` here: NamedTuple would then
-# resolve string annotations at import, which costs a cold start 2 ms.
-from typing import Any, NamedTuple
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
 
 from .jsonfile import KeyPath, key_offsets, position
 
+# Layer and Origin are small immutable records. They are plain classes
+# rather than NamedTuples because making a NamedTuple class costs a cold
+# start a measurable part of a millisecond, and every script pays it.
 
-class Layer(NamedTuple):
-    """One layer of a load, found or not, lowest first in ``Config.layers``."""
+
+class Layer:
+    """One layer of a load, found or not, lowest first in ``Config.layers``.
+
+    Layers compare equal when their fields are equal, and unpack as
+    ``name, path, found``.
+    """
+
+    __slots__ = ("found", "name", "path")
 
     #: How the layer is shown: ``instance/production.json``, ``env``,
     #: ``overrides`` or the name given to a defaults layer.
@@ -30,14 +41,38 @@ class Layer(NamedTuple):
     #: for ``env`` or ``overrides`` when they set nothing.
     found: bool
 
+    def __init__(self, name: str, path: str | None, found: bool) -> None:
+        self.name = name
+        self.path = path
+        self.found = found
 
-class Origin(NamedTuple):
+    def _fields(self) -> tuple[str, str | None, bool]:
+        return (self.name, self.path, self.found)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._fields())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Layer):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"Layer(name={self.name!r}, path={self.path!r}, found={self.found!r})"
+
+
+class Origin:
     """Where a value came from.
 
     ``str()`` gives ``instance/production.json:12:5`` for a file (line
     and column of the key), ``env AMPHO_DB__HOST`` for an environment
     variable, ``overrides``, or the name of a defaults layer.
     """
+
+    __slots__ = ("column", "layer", "line", "source")
 
     #: The file as shown, ``env NAME``, ``overrides`` or a layer name.
     source: str
@@ -47,6 +82,32 @@ class Origin(NamedTuple):
     column: int | None
     #: The layer the value came from.
     layer: Layer
+
+    def __init__(self, source: str, line: int | None, column: int | None, layer: Layer) -> None:
+        self.source = source
+        self.line = line
+        self.column = column
+        self.layer = layer
+
+    def _fields(self) -> tuple[str, int | None, int | None, Layer]:
+        return (self.source, self.line, self.column, self.layer)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._fields())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Origin):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (
+            f"Origin(source={self.source!r}, line={self.line!r},"
+            f" column={self.column!r}, layer={self.layer!r})"
+        )
 
     def __str__(self) -> str:
         if self.line is None:
