@@ -143,7 +143,7 @@ def parse_json(
     return data, text
 
 
-def _loads(text: str, hook: Callable[[list[tuple[str, Any]], Any], Any] | None) -> Any:
+def _loads(text: str, hook: Callable[[list[tuple[Any, Any]]], Any] | None) -> Any:
     """:func:`json.loads` with the cyclic garbage collector paused.
 
     Parsing creates tens of thousands of containers and no cycles, yet
