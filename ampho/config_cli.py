@@ -26,12 +26,15 @@ def _root_option(f: F) -> F:
     )(f)
 
 
+def _env_option(f: F) -> F:
+    return click.option(
+        "--env",
+        help="The environment (default: AMPHO_ENV, else FLASK_ENV, else production).",
+    )(f)
+
+
 def _show_secrets_option(f: F) -> F:
     return click.option("--show-secrets", is_flag=True, help="Print secrets instead of ***.")(f)
-
-
-def _load(root: str | None, env: str | None) -> Config:
-    return load(root, env)
 
 
 def _value(cfg: Config, key: str | None) -> Any:
@@ -42,10 +45,11 @@ def _value(cfg: Config, key: str | None) -> Any:
         value = cfg.lookup(key)
     except KeyError as e:
         raise click.ClickException(e.args[0]) from None
-    return value.to_dict() if hasattr(value, "to_dict") else _plain(value)
+    return _plain(value)
 
 
 def _plain(value: Any) -> Any:
+    """A looked-up value as JSON-ready dicts and lists."""
     if isinstance(value, tuple):
         return [_plain(item) for item in value]
     if hasattr(value, "to_dict"):
@@ -70,10 +74,7 @@ def config_group() -> None:
 
 @config_group.command("dump")
 @_root_option
-@click.option(
-    "--env",
-    help="The environment (default: AMPHO_ENV, else FLASK_ENV, else production).",
-)
+@_env_option
 @click.option(
     "--format",
     "output_format",
@@ -100,7 +101,7 @@ def dump(
     """
     if explain and output_format != "json":
         raise click.UsageError("--explain cannot be combined with --format env")
-    cfg = _load(root, env)
+    cfg = load(root, env)
     value = _value(cfg, key)
     path = split_key(key) if key is not None else ()
     if not show_secrets:
@@ -129,10 +130,7 @@ def _explain(cfg: Config, path: tuple[str, ...], value: Any) -> None:
 
 @config_group.command("get")
 @_root_option
-@click.option(
-    "--env",
-    help="The environment (default: AMPHO_ENV, else FLASK_ENV, else production).",
-)
+@_env_option
 @click.argument("key")
 def get(root: str | None, env: str | None, key: str) -> None:
     """Print the value under KEY, for shell scripts.
@@ -141,7 +139,7 @@ def get(root: str | None, env: str | None, key: str) -> None:
     too: a script asks for a value because it needs it. A missing key
     exits with status 1.
     """
-    value = _value(_load(root, env), key)
+    value = _value(load(root, env), key)
     click.echo(value if isinstance(value, str) else _json(value))
 
 
@@ -184,7 +182,7 @@ def check(ctx: click.Context, root: str | None, envs: tuple[str, ...], strict: b
 @click.argument("env_b")
 def diff(root: str | None, show_secrets: bool, env_a: str, env_b: str) -> None:
     """Print the keys whose values differ between ENV_A and ENV_B."""
-    configs = [_load(root, env_a), _load(root, env_b)]
+    configs = [load(root, env_a), load(root, env_b)]
     # Compare the real values, show the redacted ones: two different
     # passwords are a difference worth seeing, even as *** and ***.
     leaves = [dict(iter_leaves(cfg.to_dict())) for cfg in configs]

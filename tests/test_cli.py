@@ -357,3 +357,10 @@ def test_deeply_nested_settings_print_or_fail_in_one_line(
     else:
         line = assert_one_line_error(result)
         assert "nested too deeply" in line
+
+
+def test_dump_in_a_deleted_directory_is_one_line(tmp_path: Path) -> None:
+    script = 'mkdir gone && cd gone && rmdir ../gone && exec "$@"'
+    result = run(["sh", "-c", script, "sh", *AMPHO], ["config", "dump"], tmp_path)
+    line = assert_one_line_error(result)
+    assert line == "Error: the current directory no longer exists; give the root directory"

@@ -245,3 +245,18 @@ def test_suggestion_ignores_case(root, write):
         "instance/production.json:1:11: warning: MAIL.server is not in default.json"
         " (did you mean MAIL.SERVER?)"
     ]
+
+
+def test_secrets_inside_lists_of_default_json_are_warned(root, write):
+    write(
+        "instance/default.json",
+        '{"SERVERS": [{"PASSWORD": "hunter2"}], "REPLICAS": ["postgres://u:pw@h/db"],'
+        ' "EMPTY": "postgres://app:@localhost/app"}',
+    )
+    messages = [f.message for f in _check(root)]
+    assert messages == [
+        "SERVERS.0.PASSWORD holds a secret in default.json, which is usually committed;"
+        " set it in a user@host file or an AMPHO_ variable",
+        "REPLICAS.0 holds a secret in default.json, which is usually committed;"
+        " set it in a user@host file or an AMPHO_ variable",
+    ]

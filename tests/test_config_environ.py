@@ -229,3 +229,13 @@ def test_env_overrides_match_flask_from_prefixed_env(empty_root, base, environ):
         assert _canonical(cfg.to_dict()) == _canonical(dict(oracle))
     else:
         assert str(ours_error).startswith("env AMPHO_")
+
+
+def test_control_names_spread_into_variables_round_trip(tmp_path):
+    from ampho.config.environ import to_environ
+
+    data = {"ENV": {"X": 1}, "ROOT": {"PATH": "/srv"}}
+    variables = dict(to_environ(data, "AMPHO"))
+    assert variables == {"AMPHO_ENV__X": "1", "AMPHO_ROOT__PATH": "/srv"}
+    cfg = load(tmp_path, "production", user="u", host="h", environ=variables)
+    assert cfg.to_dict() == data

@@ -519,3 +519,42 @@ def test_invalid_name_is_a_one_line_config_error(load_root, what):
 def test_bad_defaults_item_is_a_config_error(load_root, item):
     error = _error(load_root, defaults=[{"OK": 1}, item])
     assert str(error).startswith("defaults[1] must be")
+
+
+# -- caller-given mappings -------------------------------------------------------------
+
+
+def test_overrides_that_hold_themselves_are_a_config_error(load_root):
+    looped: dict = {}
+    looped["A"] = {"B": looped}
+    error = _error(load_root, overrides=looped)
+    assert str(error) == "overrides: a mapping or list holds itself"
+
+
+def test_defaults_with_a_list_that_holds_itself_are_a_config_error(load_root):
+    items: list = [1]
+    items.append(items)
+    error = _error(load_root, defaults=[("bundle", {"ITEMS": items})])
+    assert str(error) == "bundle: a mapping or list holds itself"
+
+
+def test_shared_objects_are_not_mistaken_for_loops(load_root):
+    shared = {"PORT": 1}
+    cfg = load_root(overrides={"A": shared, "B": [shared, shared]})
+    assert cfg.to_dict() == {"A": {"PORT": 1}, "B": [{"PORT": 1}, {"PORT": 1}]}
+
+
+@pytest.mark.parametrize("overrides", [[("X", 1)], "X=1", 42])
+def test_overrides_that_are_not_a_mapping_are_a_config_error(load_root, overrides):
+    error = _error(load_root, overrides=overrides)
+    assert str(error).startswith("overrides must be a mapping, not ")
+
+
+def test_a_deleted_current_directory_is_a_config_error(tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    with pytest.raises(ConfigError) as excinfo:
+        load(user="u", host="h", environ={})
+    assert str(excinfo.value) == ("the current directory no longer exists; give the root directory")

@@ -393,3 +393,68 @@ def test_safe_names_are_accepted(load_root, write, good):
     write(f"instance/{good}@{good}.json", '{"USER_FILE": true}')
     cfg = load_root(env=good, user=good, host=good)
     assert cfg == {"ENV_FILE": True, "USER_FILE": True}
+
+
+def test_env_named_default_reads_default_json_once(load_root, write):
+    write("instance/default.json", '{"A": 1}')
+    cfg = load_root(env="default")
+    names = [layer.name for layer in cfg.layers]
+    assert names.count("instance/default.json") == 1
+    assert names[1] == "instance/u@h.json"
+
+
+NO_SUCH_UID = 54321
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "fork") or os.geteuid() != 0,
+    reason="needs root to run as a user id with no name",
+)
+def test_user_layer_is_listed_as_skipped_when_no_user_name_exists():
+    # A container often runs as a bare user id: getpass finds no name.
+    import pwd
+    import shutil
+    import tempfile
+    import warnings
+
+    # The child runs as a stranger: its root must be open to others.
+    root = Path(tempfile.mkdtemp())
+    os.chmod(root, 0o755)
+    (root / "instance").mkdir(mode=0o755)
+    (root / "instance/default.json").write_text('{"A": 1}')
+
+    with pytest.raises(KeyError):
+        pwd.getpwuid(NO_SUCH_UID)
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child: never return into pytest
+        try:
+            os.close(read_end)
+            for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+                os.environ.pop(name, None)
+            os.setgid(NO_SUCH_UID)
+            os.setuid(NO_SUCH_UID)
+            try:
+                layers = [list(layer) for layer in load(root, host="h", environ={}).layers]
+                out = {"layers": layers}
+            except BaseException as e:
+                out = {"error": repr(e)}
+            os.write(write_end, json.dumps(out).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as f:
+        out = json.loads(f.read())
+    os.waitpid(pid, 0)
+    shutil.rmtree(root)
+    assert out == {
+        "layers": [
+            ["instance/default.json", str(root / "instance/default.json"), True],
+            ["instance/production.json", str(root / "instance/production.json"), False],
+            ["instance/{user}@h.json", None, False],
+            ["env", None, False],
+            ["overrides", None, False],
+        ]
+    }

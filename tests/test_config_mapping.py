@@ -212,3 +212,25 @@ def test_config_repr_names_env_and_root(cfg, root):
     text = repr(cfg)
     assert "production" in text
     assert str(root) in text
+
+
+def test_config_equals_its_own_items_and_its_copy(load_root, write):
+    write("instance/default.json", SETTINGS)
+    cfg = load_root()
+    # Lists read back as tuples; equality compares the trees all the same.
+    assert cfg == dict(cfg)
+    assert cfg == cfg.to_dict()
+    assert cfg["ROUTES"] != cfg.to_dict()["ROUTES"]  # a tuple is not a list
+    changed = cfg.to_dict()
+    changed["HOSTS"].append("c")
+    assert cfg != changed
+
+
+def test_sets_given_by_callers_come_back_frozen_and_unshared(load_root):
+    tags = {"a", "b"}
+    cfg = load_root(overrides={"TAGS": tags, "RAW": bytearray(b"xy")})
+    tags.add("c")
+    assert cfg["TAGS"] == frozenset({"a", "b"})
+    assert cfg["RAW"] == b"xy"
+    copy_ = cfg.to_dict()
+    assert copy_["TAGS"] == {"a", "b"} and copy_["TAGS"] is not tags

@@ -118,3 +118,45 @@ def test_redact_accepts_a_config(load_root, write):
 def test_redact_with_a_key_argument_masks_the_value():
     assert redact("s3cret", "GITHUB_TOKEN") == "***"
     assert redact("visible", "NAME") == "visible"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        # A user name that is an e-mail address: the password is after it.
+        (
+            "smtp://me@example.com:hunter2@smtp.example.com",
+            "smtp://me@example.com:***@smtp.example.com",
+        ),
+        ("postgres://app:p@ss@db/x", "postgres://app:***@db/x"),
+        ("redis://:pw@cache:6379/0", "redis://:***@cache:6379/0"),
+        # No password, or an empty one: nothing to hide.
+        ("postgres://app:@localhost/app", "postgres://app:@localhost/app"),
+        ("https://user@host/x", "https://user@host/x"),
+        # An @ after the authority is not user information.
+        ("http://host/path@x", "http://host/path@x"),
+        ("http://h:80/p?q=a:b@c", "http://h:80/p?q=a:b@c"),
+    ],
+)
+def test_url_passwords_are_masked_to_the_last_at_of_the_authority(url, shown):
+    assert redact(url) == shown
+
+
+def test_find_secrets_uses_the_rule_redact_uses():
+    from ampho.config.redaction import find_secrets
+
+    settings = {
+        "SERVERS": [{"PASSWORD": "hunter2"}, {"PASSWORD": ""}],
+        "REPLICAS": ["postgres://u:pw@h/db", "postgres://u:@h/db"],
+        "API_TOKEN": None,
+        "NESTED": {"CREDENTIALS": {"user": "x"}},
+        "PLAIN": "value",
+    }
+    found = list(find_secrets(settings))
+    assert found == [("SERVERS", 0, "PASSWORD"), ("REPLICAS", 0), ("NESTED", "CREDENTIALS")]
+    # Every path found is one redact() masks, and nothing else is.
+    masked = redact(settings)
+    assert masked["SERVERS"][0]["PASSWORD"] == "***"
+    assert masked["SERVERS"][1]["PASSWORD"] == ""
+    assert masked["REPLICAS"] == ["postgres://u:***@h/db", "postgres://u:@h/db"]
+    assert masked["NESTED"]["CREDENTIALS"] == "***"

@@ -14,9 +14,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from .errors import ConfigError
-from .jsonfile import KeyPath, duplicates, json_type, key_offsets, position, read_json_file
+from .jsonfile import (
+    KeyPath,
+    dotted,
+    duplicates,
+    json_type,
+    key_offsets,
+    position,
+    read_json_file,
+)
 from .loader import check_name, display_path, load, resolve_dirs
-from .redaction import is_secret_key, redact_url
+from .redaction import find_secrets
 
 ERROR = "error"
 WARNING = "warning"
@@ -120,13 +128,13 @@ def check_instance(
             continue
         data, text = parsed
         for object_path, key, offset in duplicates(text):
-            shown = ".".join((*object_path, key)) if object_path is not None else key
             findings.append(
                 Finding(
                     ERROR,
                     source,
                     *position(text, offset),
-                    f"duplicate key {shown!r}: JSON keeps only the last one",
+                    f"duplicate key {dotted((*(object_path or ()), key))!r}:"
+                    " JSON keeps only the last one",
                 )
             )
         files[name] = _File(source, path, data, text, key_offsets(text))
@@ -165,7 +173,7 @@ def check_instance(
     return findings
 
 
-def _at(file: _File, path: KeyPath) -> tuple[int | None, int | None]:
+def _at(file: _File, path: tuple[Any, ...]) -> tuple[int | None, int | None]:
     offset = file.offsets.get(path)
     if offset is None:
         return None, None
@@ -224,35 +232,21 @@ def _suggest(key: str, known: Iterable[str]) -> str | None:
     return by_upper[close[0]] if close else None
 
 
-def _secrets(node: Any, path: KeyPath = ()) -> list[KeyPath]:
-    found: list[KeyPath] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            here = (*path, key)
-            if (is_secret_key(key) and value not in (None, "") and not isinstance(value, dict)) or (
-                isinstance(value, str) and redact_url(value) != value
-            ):
-                found.append(here)
-            else:
-                found.extend(_secrets(value, here))
-    return found
-
-
 def _check_committed_secrets(file: _File) -> list[Finding]:
     return [
         Finding(
             WARNING,
             file.source,
             *_at(file, path),
-            f"{'.'.join(path)} holds a secret in default.json, which is usually"
+            f"{dotted(path)} holds a secret in default.json, which is usually"
             " committed; set it in a user@host file or an AMPHO_ variable",
         )
-        for path in _secrets(file.data)
+        for path in find_secrets(file.data)
     ]
 
 
 def _check_private(file: _File) -> list[Finding]:
-    secrets = _secrets(file.data)
+    secrets = list(find_secrets(file.data))
     if not secrets:
         return []
     try:
@@ -267,7 +261,7 @@ def _check_private(file: _File) -> list[Finding]:
             file.source,
             None,
             None,
-            f"holds secrets ({', '.join('.'.join(p) for p in secrets)}) and other users"
+            f"holds secrets ({', '.join(dotted(p) for p in secrets)}) and other users"
             f" can read it (mode {mode:04o}); run chmod 600 on it",
         )
     ]

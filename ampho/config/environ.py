@@ -76,27 +76,38 @@ def to_environ(data: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, str]
 
     Objects are spread over one variable per leaf where every key can be
     spelled in a variable name, and written as one JSON value where not.
-    A string is written as it is when JSON would not read it as anything
-    else (``example.com``) and as JSON otherwise (``"007"``, ``"true"``).
+    A string is written as it is when JSON would read it as nothing else
+    (``example.com``, ``007``) and as JSON otherwise (``"true"``, ``"1"``).
 
     :raises ConfigError: for a top-level key that no variable can set:
-        one that is not a valid name part, or a control variable's name.
+        one that is not a valid name part, or a control variable's name
+        holding anything but an object to spread (``AMPHO_ENV`` chooses
+        the environment, but ``AMPHO_ENV__X`` sets ``ENV.X``).
     """
     for key in sorted(data):
-        if not isinstance(key, str) or not re.fullmatch(_NAME_PART, key) or key in CONTROL_NAMES:
+        value = data[key]
+        usable = isinstance(key, str) and re.fullmatch(_NAME_PART, key) is not None
+        if usable and key in CONTROL_NAMES and not _spreads(value):
+            usable = False
+        if not usable:
             raise ConfigError(
                 f"the key {key!r} cannot be set through an environment variable"
                 f" ({prefix}_{key} is not usable)"
             )
-        yield from _leaf_variables(f"{prefix}_{key}", data[key])
+        yield from _leaf_variables(f"{prefix}_{key}", value)
+
+
+def _spreads(value: Any) -> bool:
+    """Whether an object is written one variable per key."""
+    return (
+        isinstance(value, Mapping)
+        and bool(value)
+        and all(isinstance(key, str) and re.fullmatch(_NAME_PART, key) for key in value)
+    )
 
 
 def _leaf_variables(name: str, value: Any) -> Iterator[tuple[str, str]]:
-    if (
-        isinstance(value, Mapping)
-        and value
-        and all(isinstance(key, str) and re.fullmatch(_NAME_PART, key) for key in value)
-    ):
+    if _spreads(value):
         for key in sorted(value):
             yield from _leaf_variables(f"{name}__{key}", value[key])
     else:

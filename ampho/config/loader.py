@@ -101,10 +101,15 @@ def load(
             sources.append(source)
             _merge(data, layer_data, layer)
 
-    file_names = ["default.json", f"{env}.json"]
-    if user is not None:
-        file_names.append(f"{user}@{host}.json")
+    # The environment "default" names default.json itself: read it once.
+    file_names = ["default.json"] if env == "default" else ["default.json", f"{env}.json"]
+    file_names.append(f"{user}@{host}.json" if user is not None else "")
     for file_name in file_names:
+        if not file_name:
+            # No user name could be found: the layer is listed, skipped.
+            shown = display_path(os.path.join(instance, f"{{user}}@{host}.json"), root)
+            layers.append(Layer(shown, None, False))
+            continue
         path = os.path.join(instance, file_name)
         name = display_path(path, root)
         parsed = read_json_file(path, name)
@@ -121,11 +126,13 @@ def load(
     if applied:
         sources.append(EnvSource(env_layer, applied))
 
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise ConfigError(f"overrides must be a mapping, not {type(overrides).__name__}")
     overrides_layer = Layer("overrides", None, bool(overrides))
     layers.append(overrides_layer)
     if overrides:
-        sources.append(MappingSource(overrides_layer, copy_tree(overrides)))
-        _merge(data, copy_tree(overrides), overrides_layer)
+        sources.append(MappingSource(overrides_layer, _copy_input(overrides, "overrides")))
+        _merge(data, _copy_input(overrides, "overrides"), overrides_layer)
 
     return Config(
         data,
@@ -145,10 +152,28 @@ def resolve_dirs(
 ) -> tuple[str, str]:
     """The absolute root and instance directories, as :func:`load` finds them."""
     if root_dir is None:
-        root_dir = environ.get(f"{env_prefix}_ROOT") or os.getcwd()
+        root_dir = environ.get(f"{env_prefix}_ROOT") or _current_dir()
     root = os.path.abspath(root_dir)
     instance = os.path.join(root, instance_dir if instance_dir is not None else "instance")
     return root, os.path.abspath(instance)
+
+
+def _current_dir() -> str:
+    try:
+        return os.getcwd()
+    except FileNotFoundError:
+        raise ConfigError(
+            "the current directory no longer exists; give the root directory"
+        ) from None
+
+
+def _copy_input(mapping: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """A private copy of a caller's mapping, so nothing is shared."""
+    try:
+        copy: dict[str, Any] = copy_tree(mapping)
+    except ValueError as e:
+        raise ConfigError(str(e), source=name) from None
+    return copy
 
 
 def _merge(data: dict[str, Any], layer_data: dict[str, Any], layer: Layer) -> None:
@@ -182,7 +207,7 @@ def _defaults_layer(
     if isinstance(value, Mapping):
         layer = Layer(name, None, True)
         # One copy is kept to answer origins, the other is merged away.
-        return layer, MappingSource(layer, copy_tree(value)), copy_tree(value)
+        return layer, MappingSource(layer, _copy_input(value, name)), _copy_input(value, name)
     path = os.path.join(root, os.fspath(value))
     parsed = read_json_file(path, name)
     layer = Layer(name, path, parsed is not None)

@@ -53,11 +53,11 @@ class ReadOnlyMapping(Mapping[str, Any]):
         return key in self._data
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, ReadOnlyMapping):
-            return self._data == other._data
-        if isinstance(other, Mapping):
-            return self._data == dict(other.items())
-        return NotImplemented
+        # Lists read back as tuples, so compare as plain trees: a Config
+        # equals its to_dict() and dict(cfg) alike.
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return bool(_thaw(self._data) == _thaw(other))
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -79,7 +79,8 @@ class ReadOnlyMapping(Mapping[str, Any]):
             return default
 
     def to_dict(self) -> dict[str, Any]:
-        """A deep copy as plain dicts and lists, free to change."""
+        """A deep copy to change: dicts, lists and the other containers
+        the layers held (a tuple given in ``overrides`` stays a tuple)."""
         copy: dict[str, Any] = copy_tree(self._data)
         return copy
 
@@ -120,6 +121,21 @@ def _read_only(value: Any) -> Any:
         return ReadOnlyMapping(value)
     if isinstance(value, (list, tuple)):
         return tuple(_read_only(item) for item in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(value)
+    if isinstance(value, bytearray):
+        return bytes(value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    """Plain dicts and lists, to compare trees whatever views hold them."""
+    if isinstance(value, ReadOnlyMapping):
+        value = value._data
+    if isinstance(value, Mapping):
+        return {key: _thaw(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_thaw(item) for item in value]
     return value
 
 

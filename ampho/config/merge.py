@@ -55,40 +55,62 @@ def merge_into(base: dict[str, Any], upper: dict[str, Any]) -> None:
 
 
 def copy_tree(value: Any) -> Any:
-    """Copy mappings and lists all the way down; share nothing else.
+    """Copy mappings, lists, tuples and sets all the way down.
 
     Any :class:`~collections.abc.Mapping` becomes a :class:`dict` (so it
-    merges like one), a list stays a list and a tuple a tuple. Other
-    objects, which in a settings tree are strings, numbers and the odd
-    class or callable a Flask app puts in its config, are kept as they
-    are.
+    merges like one); lists, tuples, sets and bytearrays keep their type.
+    Other objects, which in a settings tree are strings, numbers and the
+    odd class or callable a Flask app puts in its config, are kept as
+    they are: they are the caller's to share.
 
     It works with a list rather than recursion, so a tree as deep as the
     JSON parser accepts can be copied without hitting the recursion limit.
+
+    :raises ValueError: if a container holds itself, at any depth.
     """
     if not isinstance(value, _CONTAINERS):
         return value
     holder: list[Any] = [None]
-    # Each entry: (where the copy goes, under which key, what to copy).
+    # Entries: (where the copy goes, under which key, what to copy), or
+    # (None, None, id) to mark that the walk left that container.
     stack: list[tuple[Any, Any, Any]] = [(holder, 0, value)]
-    tuples: list[tuple[Any, Any, list[Any]]] = []
+    inside: set[int] = set()
+    rebuild: list[tuple[Any, Any, list[Any], type]] = []
     while stack:
         parent, key, source = stack.pop()
+        if parent is None:
+            inside.discard(source)
+            continue
+        if id(source) in inside:
+            raise ValueError("a mapping or list holds itself")
         copy: Any
         if isinstance(source, Mapping):
             copy = dict(source.items())
-            children = copy.items()
+            children: Any = copy.items()
         else:
             copy = list(source)
             children = enumerate(copy)
-            if isinstance(source, tuple):
-                tuples.append((parent, key, copy))
-        stack.extend((copy, k, v) for k, v in children if isinstance(v, _CONTAINERS))
+            if not isinstance(source, list):
+                # Tuples and sets are rebuilt once their items are copied.
+                rebuild.append((parent, key, copy, type(source)))
         parent[key] = copy
-    # Inner tuples were found after outer ones: freeze them first.
-    for parent, key, items in reversed(tuples):
-        parent[key] = tuple(items)
+        inside.add(id(source))
+        stack.append((None, None, id(source)))
+        stack.extend((copy, k, v) for k, v in children if isinstance(v, _CONTAINERS))
+    # Inner containers were found after outer ones: rebuild them first.
+    for parent, key, items, kind in reversed(rebuild):
+        parent[key] = items if kind is list else _rebuild(kind, items)
     return holder[0]
 
 
-_CONTAINERS = (Mapping, list, tuple)
+def _rebuild(kind: type, items: list[Any]) -> Any:
+    if issubclass(kind, tuple):
+        return tuple(items)
+    if issubclass(kind, bytearray):
+        return bytearray(items)
+    if issubclass(kind, frozenset):
+        return frozenset(items)
+    return set(items)
+
+
+_CONTAINERS = (Mapping, list, tuple, set, frozenset, bytearray)

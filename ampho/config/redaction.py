@@ -8,7 +8,7 @@ by ``***`` unless the user asks to see them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 #: Shown instead of a secret.
@@ -19,10 +19,12 @@ SECRET_WORDS = ("SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "PRIVATE", "
 
 _SECRET_KEY = re.compile("|".join(SECRET_WORDS), re.IGNORECASE)
 
-#: ``scheme://user:password@`` in a URL; the password is group 2.
-#: The password runs to the last ``@`` of the authority, so one that holds
-#: a raw ``@`` (``p@ss``, which should be written ``p%40ss``) is masked whole.
-_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)([^/\s]*)(@)")
+#: A URL's scheme and authority: ``scheme://user:password@host:port``.
+#: The authority ends at the first ``/``, ``?``, ``#`` or space; a raw
+#: ``/`` in a password is invalid URL syntax (it must be ``%2F``).
+_URL_AUTHORITY = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)([^/?#\s]*)")
+
+KeyPath = tuple[Any, ...]
 
 
 def is_secret_key(key: str) -> bool:
@@ -35,12 +37,33 @@ def is_secret_key(key: str) -> bool:
     return _SECRET_KEY.search(key) is not None
 
 
+def _mask_authority(match: re.Match[str]) -> str:
+    scheme, authority = match.groups()
+    # The user information runs to the *last* @, so a user name that is
+    # an e-mail address (smtp://me@example.com:pw@host) is read right.
+    userinfo, at, host = authority.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    if not at or not colon or not password:
+        return match.group()
+    return f"{scheme}{user}:{MASK}@{host}"
+
+
 def redact_url(text: str) -> str:
     """Mask the password of every URL in a string.
 
-    ``postgres://app:s3cret@db/x`` becomes ``postgres://app:***@db/x``.
+    ``postgres://app:s3cret@db/x`` becomes ``postgres://app:***@db/x``. A
+    URL with no password, or an empty one, is left as it is.
     """
-    return _URL_PASSWORD.sub(rf"\g<1>{MASK}\g<3>", text)
+    return _URL_AUTHORITY.sub(_mask_authority, text)
+
+
+def _masked(key: Any, value: Any) -> bool:
+    """Whether ``value`` under ``key`` is a secret to mask whole.
+
+    An empty or ``null`` secret is shown, so a dump tells "unset" from
+    "set" without telling the secret.
+    """
+    return isinstance(key, str) and is_secret_key(key) and value is not None and value != ""
 
 
 def redact(value: Any, key: str = "") -> Any:
@@ -50,12 +73,31 @@ def redact(value: Any, key: str = "") -> Any:
     :param key: the name the value is stored under, if any. When it
         names a secret the whole value is masked, whatever its type.
     """
-    if key and is_secret_key(key) and value is not None and value != "":
+    if _masked(key, value):
         return MASK
     if isinstance(value, Mapping):
-        return {k: redact(v, k if isinstance(k, str) else "") for k, v in value.items()}
+        return {k: redact(v, k) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [redact(item) for item in value]
     if isinstance(value, str):
         return redact_url(value)
     return value
+
+
+def find_secrets(value: Any, path: KeyPath = ()) -> Iterator[KeyPath]:
+    """Yield the key path of every value :func:`redact` would mask.
+
+    List items are addressed by their index. It is how ``ampho config
+    check`` finds secrets written where they should not be, by the very
+    rule that keeps them out of a dump.
+    """
+    if path and _masked(path[-1], value):
+        yield path
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from find_secrets(item, (*path, key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from find_secrets(item, (*path, index))
+    elif isinstance(value, str) and redact_url(value) != value:
+        yield path
