@@ -113,35 +113,32 @@ def parse_json(
         raise ConfigError(e.msg, path=path, line=e.lineno, column=e.colno, source=source) from None
     except _DuplicateKey:
         key, offset = first_duplicate(text)
-        line, column = position(text, offset)
-        raise ConfigError(
+        raise _error_at(
             f"duplicate key {key!r}: the same object already has it (JSON keeps only the last one)",
-            path=path,
-            line=line,
-            column=column,
-            source=source,
+            text,
+            offset,
+            path,
+            source,
         ) from None
     except RecursionError:
         depth, offset = deepest(text)
-        line, column = position(text, offset)
-        raise ConfigError(
-            f"is nested too deeply ({depth} levels)",
-            path=path,
-            line=line,
-            column=column,
-            source=source,
+        raise _error_at(
+            f"is nested too deeply ({depth} levels)", text, offset, path, source
         ) from None
     if not isinstance(data, dict):
-        offset = len(text) - len(text.lstrip())
-        line, column = position(text, offset)
-        raise ConfigError(
+        raise _error_at(
             f"the top level must be a JSON object, not {json_type(data)}",
-            path=path,
-            line=line,
-            column=column,
-            source=source,
+            text,
+            len(text) - len(text.lstrip()),
+            path,
+            source,
         )
     return data, text
+
+
+def _error_at(message: str, text: str, offset: int, path: str | None, source: str) -> ConfigError:
+    line, column = position(text, offset)
+    return ConfigError(message, path=path, line=line, column=column, source=source)
 
 
 def json_type(value: object) -> str:

@@ -23,7 +23,27 @@ from .jsonfile import KeyPath, key_offsets, position
 # start a measurable part of a millisecond, and every script pays it.
 
 
-class Layer:
+class _Record:
+    """Equality, hashing and unpacking by fields, as a tuple has them."""
+
+    __slots__ = ()
+
+    def _fields(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._fields())
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+
+class Layer(_Record):
     """One layer of a load, found or not, lowest first in ``Config.layers``.
 
     Layers compare equal when their fields are equal, and unpack as
@@ -49,22 +69,11 @@ class Layer:
     def _fields(self) -> tuple[str, str | None, bool]:
         return (self.name, self.path, self.found)
 
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._fields())
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Layer):
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
     def __repr__(self) -> str:
         return f"Layer(name={self.name!r}, path={self.path!r}, found={self.found!r})"
 
 
-class Origin:
+class Origin(_Record):
     """Where a value came from.
 
     ``str()`` gives ``instance/production.json:12:5`` for a file (line
@@ -91,17 +100,6 @@ class Origin:
 
     def _fields(self) -> tuple[str, int | None, int | None, Layer]:
         return (self.source, self.line, self.column, self.layer)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._fields())
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Origin):
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
 
     def __repr__(self) -> str:
         return (
