@@ -9,71 +9,13 @@ an environment built from scratch, so nothing of the developer's shell
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
+from processes import AMPHO, PYTHON_M_AMPHO, run, write_instance
 
 import ampho
-
-
-def _ampho_command() -> list[str]:
-    """The installed ``ampho`` script, else ``python -m ampho``.
-
-    The script is looked for next to the running interpreter (the venv or
-    the tox env under test), never on the developer's ``PATH``, where an
-    unrelated install could answer.
-    """
-    for directory in (os.path.dirname(sys.executable), sysconfig.get_path("scripts")):
-        found = shutil.which("ampho", path=directory)
-        if found:
-            return [found]
-    return [sys.executable, "-m", "ampho"]
-
-
-AMPHO = _ampho_command()
-PYTHON_M_AMPHO = [sys.executable, "-m", "ampho"]
-
-
-def _base_env(home: Path, **extra: str) -> dict[str, str]:
-    bin_dir = os.path.dirname(AMPHO[0])
-    env = {
-        "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", os.defpath)]),
-        "HOME": str(home),
-        "USER": "u",
-        "HOSTNAME": "h",
-    }
-    env.update(extra)
-    return env
-
-
-def run(
-    command: list[str], args: list[str], cwd: Path, **env: str
-) -> subprocess.CompletedProcess[str]:
-    home = cwd / "home"
-    home.mkdir(exist_ok=True)
-    return subprocess.run(
-        [*command, *args],
-        cwd=cwd,
-        env=_base_env(home, **env),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=60,
-    )
-
-
-def write_instance(root: Path, files: dict[str, str]) -> Path:
-    instance = root / "instance"
-    instance.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (instance / name).write_text(text, encoding="utf-8")
-    return root
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> str:

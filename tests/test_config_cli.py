@@ -12,9 +12,6 @@ import json
 import os
 import shlex
 import shutil
-import subprocess
-import sys
-import sysconfig
 from pathlib import Path
 from typing import Any
 
@@ -22,56 +19,13 @@ import pytest
 from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from processes import AMPHO, run, write_instance
 
 from ampho.cli import cli
 from ampho.config import load
 from ampho.config.environ import to_environ
 
 # --- helpers -----------------------------------------------------------------
-
-
-def _ampho_command() -> list[str]:
-    """The installed ``ampho`` script next to the interpreter, else ``-m``."""
-    for directory in (os.path.dirname(sys.executable), sysconfig.get_path("scripts")):
-        found = shutil.which("ampho", path=directory)
-        if found:
-            return [found]
-    return [sys.executable, "-m", "ampho"]
-
-
-AMPHO = _ampho_command()
-
-
-def run_process(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    home = cwd / "home"
-    home.mkdir(exist_ok=True)
-    environ = {
-        "PATH": os.pathsep.join([os.path.dirname(AMPHO[0]), os.environ.get("PATH", os.defpath)]),
-        "HOME": str(home),
-        "USER": "u",
-        "HOSTNAME": "h",
-        **env,
-    }
-    return subprocess.run(
-        args,
-        cwd=cwd,
-        env=environ,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=60,
-    )
-
-
-def write_instance(root: Path, files: dict[str, Any]) -> Path:
-    """Write instance files; a dict is dumped as indented JSON."""
-    instance = root / "instance"
-    instance.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        text = content if isinstance(content, str) else json.dumps(content, indent=2)
-        (instance / name).write_text(text, encoding="utf-8")
-    return root
 
 
 @pytest.fixture(autouse=True)
@@ -261,7 +215,7 @@ def test_explain_of_an_empty_configuration_prints_no_leaves(tmp_path: Path) -> N
     for files in ({}, {"default.json": "{}"}):
         root = tmp_path / f"empty{len(files)}"
         write_instance(root, files)
-        result = run_process([*AMPHO, "config", "dump", "--root", str(root), "--explain"], tmp_path)
+        result = run(AMPHO, ["config", "dump", "--root", str(root), "--explain"], tmp_path)
         assert "Traceback" not in result.stderr
         assert result.returncode == 0, result.stderr
         assert result.stdout == ""
@@ -398,14 +352,13 @@ def test_dump_format_env_round_trips_through_a_real_shell(tmp_path: Path) -> Non
     empty_root = tmp_path / "empty"
     empty_root.mkdir()
 
-    original = run_process(
-        [*AMPHO, "config", "dump", "--show-secrets", "--root", str(root)], tmp_path
-    )
+    original = run(AMPHO, ["config", "dump", "--show-secrets", "--root", str(root)], tmp_path)
     assert original.returncode == 0, original.stderr
     assert json.loads(original.stdout) == AWKWARD
 
-    dumped = run_process(
-        [*AMPHO, "config", "dump", "--show-secrets", "--format", "env", "--root", str(root)],
+    dumped = run(
+        AMPHO,
+        ["config", "dump", "--show-secrets", "--format", "env", "--root", str(root)],
         tmp_path,
     )
     assert dumped.returncode == 0, dumped.stderr
@@ -415,7 +368,7 @@ def test_dump_format_env_round_trips_through_a_real_shell(tmp_path: Path) -> Non
     command = "set -a; . ./dump.env; set +a; exec " + shlex.join(
         [*AMPHO, "config", "dump", "--show-secrets", "--root", str(empty_root)]
     )
-    rebuilt = run_process([shutil.which("sh") or "/bin/sh", "-c", command], tmp_path)
+    rebuilt = run([shutil.which("sh") or "/bin/sh", "-c", command], [], tmp_path)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert rebuilt.stderr == ""
     assert json.loads(rebuilt.stdout) == json.loads(original.stdout)

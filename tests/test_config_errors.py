@@ -11,10 +11,10 @@ import stat
 import subprocess
 import sys
 import tempfile
-import warnings
 from pathlib import Path
 
 import pytest
+from processes import call_as_user
 
 import ampho
 from ampho.config import ConfigError, load
@@ -386,7 +386,7 @@ def _load_as_nobody_in_subprocess(base: Path) -> dict | None:
 
 
 def _load_as_nobody_in_fork(base: Path) -> dict | None:
-    """Fork, drop to user 65534 in the child, and run load() there.
+    """Run load() as user 65534 in a forked child.
 
     Used when the interpreter itself lives where user 65534 cannot
     reach (a Python installed under /root, mode 0700): the forked child
@@ -394,36 +394,16 @@ def _load_as_nobody_in_fork(base: Path) -> dict | None:
     """
     # The child may not reach the standard library either: import now
     # what a load imports lazily.
-    codecs.lookup("utf-8-sig")
-    read_end, write_end = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12+ warns about forking while other threads run; the
-        # child only makes system calls and a load, then exits.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # the child: never return into pytest
+    codecs.lookup("utf-8")
+
+    def child() -> dict | None:
         try:
-            os.close(read_end)
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
-            try:
-                load(base, user="u", host="h", environ={})
-            except ConfigError as e:
-                out = {"str": str(e), "path": e.path, "line": e.line, "type": type(e).__name__}
-            except BaseException as e:
-                out = {"str": repr(e), "path": None, "line": None, "type": type(e).__name__}
-            else:
-                out = None
-            os.write(write_end, json.dumps(out).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as f:
-        data = f.read()
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
-    return json.loads(data)
+            load(base, user="u", host="h", environ={})
+        except ConfigError as e:
+            return {"str": str(e), "path": e.path, "line": e.line, "type": type(e).__name__}
+        return None
+
+    return call_as_user(NOBODY, child)
 
 
 def test_unreadable_file_is_an_error():

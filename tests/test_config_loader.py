@@ -10,6 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 import pytest
+from processes import call_as_user
 
 from ampho.config import Config, ConfigError, Layer, load
 
@@ -415,7 +416,6 @@ def test_user_layer_is_listed_as_skipped_when_no_user_name_exists():
     import pwd
     import shutil
     import tempfile
-    import warnings
 
     # The child runs as a stranger: its root must be open to others.
     root = Path(tempfile.mkdtemp())
@@ -425,29 +425,13 @@ def test_user_layer_is_listed_as_skipped_when_no_user_name_exists():
 
     with pytest.raises(KeyError):
         pwd.getpwuid(NO_SUCH_UID)
-    read_end, write_end = os.pipe()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # the child: never return into pytest
-        try:
-            os.close(read_end)
-            for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
-                os.environ.pop(name, None)
-            os.setgid(NO_SUCH_UID)
-            os.setuid(NO_SUCH_UID)
-            try:
-                layers = [list(layer) for layer in load(root, host="h", environ={}).layers]
-                out = {"layers": layers}
-            except BaseException as e:
-                out = {"error": repr(e)}
-            os.write(write_end, json.dumps(out).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as f:
-        out = json.loads(f.read())
-    os.waitpid(pid, 0)
+
+    def child() -> dict:
+        for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+            os.environ.pop(name, None)
+        return {"layers": [list(layer) for layer in load(root, host="h", environ={}).layers]}
+
+    out = call_as_user(NO_SUCH_UID, child)
     shutil.rmtree(root)
     assert out == {
         "layers": [

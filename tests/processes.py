@@ -1,0 +1,104 @@
+"""Running the real ``ampho`` command in a subprocess, for the CLI tests.
+
+The script is looked for next to the running interpreter (the venv or
+the tox env under test), never on the developer's ``PATH``, where an
+unrelated install could answer; ``python -m ampho`` stands in when there
+is none. Each run gets an environment built from scratch, so nothing of
+the developer's shell (``AMPHO_*``, ``FLASK_ENV``, ``USER``, ...) can
+change what the command sees.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _ampho_command() -> list[str]:
+    for directory in (os.path.dirname(sys.executable), sysconfig.get_path("scripts")):
+        found = shutil.which("ampho", path=directory)
+        if found:
+            return [found]
+    return [sys.executable, "-m", "ampho"]
+
+
+AMPHO = _ampho_command()
+PYTHON_M_AMPHO = [sys.executable, "-m", "ampho"]
+
+
+def run(
+    command: list[str], args: list[str], cwd: Path, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command + args`` in ``cwd`` as user ``u`` on host ``h``."""
+    home = cwd / "home"
+    home.mkdir(exist_ok=True)
+    environ = {
+        "PATH": os.pathsep.join([os.path.dirname(AMPHO[0]), os.environ.get("PATH", os.defpath)]),
+        "HOME": str(home),
+        "USER": "u",
+        "HOSTNAME": "h",
+        **env,
+    }
+    return subprocess.run(
+        [*command, *args],
+        cwd=cwd,
+        env=environ,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=60,
+    )
+
+
+def write_instance(root: Path, files: dict[str, Any]) -> Path:
+    """Write instance files under ``root``; a dict is dumped as indented JSON."""
+    instance = root / "instance"
+    instance.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        text = content if isinstance(content, str) else json.dumps(content, indent=2)
+        (instance / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def call_as_user(uid: int, func: Callable[[], Any]) -> Any:
+    """Fork, become user ``uid`` in the child, and return ``func()`` there.
+
+    For checks that need an unprivileged user while the suite runs as
+    root. The child needs no exec (the interpreter may live where that
+    user cannot reach); it sends the JSON of the result, or of
+    ``{"raised": type name, "str": message}``, back through a pipe.
+    """
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns about forking while other threads run; the
+        # child only makes system calls and runs ``func``, then exits.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child: never return into pytest
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            try:
+                out = func()
+            except BaseException as e:
+                out = {"raised": type(e).__name__, "str": str(e)}
+            os.write(write_end, json.dumps(out).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    return json.loads(data)
