@@ -1,23 +1,98 @@
-"""The ``ampho`` command."""
+"""The ``ampho`` command, and the commands bundles add to it.
+
+``ampho`` is Flask's :class:`~flask.cli.FlaskGroup` built with Ampho's
+application factory, so ``ampho run``, ``ampho routes`` and ``ampho
+shell`` are Flask's own. A bundle adds commands with :func:`command` in
+its ``commands`` module; they form a group named after the bundle.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 
 from . import __version__
+from .bundle import Bundle, BundleError
 from .config import ConfigError
+from .config.loader import current_dir
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Commands declared in each module, keyed by the module object as
+#: routes are, so every application gets them all.
+_commands: WeakKeyDictionary[ModuleType, list[click.Command]] = WeakKeyDictionary()
 
 
-class AmphoGroup(click.Group):
-    """A click group whose failures are one line on stderr.
+def command(name: str | None = None, **attrs: Any) -> Callable[[Callable[..., Any]], click.Command]:
+    """Declare a command of the bundle whose package holds the function.
+
+    It works like :func:`click.command` and runs inside an application
+    context. The command lands in the bundle's group, named ``CLI_GROUP``
+    or after the bundle: ``@command("hello")`` in the ``app`` bundle is
+    ``ampho app hello``.
+    """
+
+    def decorator(f: Callable[..., Any]) -> click.Command:
+        cmd: click.Command = click.command(name, **attrs)(with_appcontext(f))  # type: ignore[no-untyped-call]
+        module = sys.modules[f.__module__]
+        _commands.setdefault(module, []).append(cmd)
+        return cmd
+
+    return decorator
+
+
+def bundle_group(bundle: Bundle) -> click.Group | None:
+    """A new command group with the commands a bundle declared, if any."""
+    commands = [cmd for module in bundle.modules() for cmd in _commands.get(module, ())]
+    if not commands:
+        return None
+    # CLI_GROUP and CLI_HELP may sit in the commands module, as in the
+    # original manual, or in the bundle's package.
+    module = sys.modules.get(f"{bundle.name}.commands")
+    name = getattr(module, "CLI_GROUP", None) or bundle.cli_group
+    help_text = getattr(module, "CLI_HELP", None) or bundle.cli_help
+    group = AppGroup(name, help=help_text)
+    for cmd in commands:
+        group.add_command(cmd)
+    return group
+
+
+def echo_info(message: str) -> None:
+    """Print an informative line."""
+    click.secho(message, fg="cyan")
+
+
+def echo_success(message: str) -> None:
+    """Print a line that says something went well."""
+    click.secho(message, fg="green")
+
+
+def echo_warning(message: str) -> None:
+    """Print a warning line."""
+    click.secho(message, fg="yellow")
+
+
+def echo_error(message: str) -> None:
+    """Print an error line to standard error."""
+    click.secho(message, fg="red", err=True)
+
+
+class AmphoGroup(FlaskGroup):
+    """Flask's command group, whose failures are one line on stderr.
 
     Click shows a usage error with the usage text and a hint around the
     message; Ampho prints ``Error: ...`` alone, as it does for a bad
-    configuration file, so scripts and people get one line to read.
+    configuration file or a missing bundle, so scripts and people get
+    one line to read. An :exc:`ImportError` inside a bundle keeps its
+    traceback: that is where the bug is.
     """
 
     def main(
@@ -31,6 +106,8 @@ class AmphoGroup(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         try:
+            # Flask's .env lookup, among others, needs a current directory.
+            current_dir()
             result = super().main(args, prog_name, complete_var, False, **extra)
         except click.exceptions.NoArgsIsHelpError as e:
             # A bare group shows its help, as click does: that is no error.
@@ -38,16 +115,43 @@ class AmphoGroup(click.Group):
             sys.exit(e.exit_code)
         except click.ClickException as e:
             _fail(e.format_message(), e.exit_code)
-        except ConfigError as e:
+        except (ConfigError, BundleError) as e:
             _fail(str(e), 1)
+        except click.Abort:
+            _fail("aborted", 1)
         except RecursionError:
             # Settings nested nearly as deep as the JSON parser allows
             # load, but printing them recurses deeper still.
             _fail("the configuration is nested too deeply to process", 1)
-        except click.Abort:
-            _fail("aborted", 1)
         # Without standalone mode click returns the exit code of ctx.exit().
         sys.exit(result if isinstance(result, int) else 0)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        try:
+            return super().get_command(ctx, name)
+        except BundleError as e:
+            if _no_application(e):
+                return None  # "No such command", as anywhere without an app
+            raise
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        # Flask prints a traceback when the application fails to load
+        # while listing commands for --help; a bundle or configuration
+        # error is one line here, and no application is no error.
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except (ConfigError, BundleError) as e:
+            if not (isinstance(e, BundleError) and _no_application(e)):
+                click.echo(f"Error: {e}", err=True)
+            return sorted(self.commands)
+        return super().list_commands(ctx)
+
+
+def _no_application(error: BundleError) -> bool:
+    """Whether the error is only that there is no entry bundle here."""
+    from .app import entry_name
+
+    return error.missing is not None and error.missing == entry_name()
 
 
 def _fail(message: str, code: int) -> None:
@@ -55,21 +159,91 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-@click.group(cls=AmphoGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="ampho")
-def cli() -> None:
-    """Build and run Flask applications made of bundles."""
+def _set_variable(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if value is None:
+            return
+        if name == "AMPHO_ROOT":
+            value = os.path.abspath(value)
+        os.environ[name] = value
+
+    return callback
+
+
+def _create_app() -> Flask:
+    """The factory for the command line: the root goes on ``sys.path``.
+
+    So ``cd hello-world && ampho run`` finds the ``app`` package there,
+    as ``flask run`` finds ``app.py``.
+    """
+    from .app import add_to_path, create_app
+
+    add_to_path(os.environ.get("AMPHO_ROOT") or current_dir())
+    return create_app()
+
+
+main = AmphoGroup(
+    name="ampho",
+    help="Build and run Flask applications made of bundles.",
+    create_app=_create_app,
+    add_version_option=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    params=[
+        click.Option(
+            ["--root"],
+            type=click.Path(exists=True, file_okay=False),
+            expose_value=False,
+            is_eager=True,
+            callback=_set_variable("AMPHO_ROOT"),
+            help="The application's root directory (sets AMPHO_ROOT).",
+        ),
+        click.Option(
+            ["--entry"],
+            expose_value=False,
+            is_eager=True,
+            callback=_set_variable("AMPHO_ENTRY"),
+            help="The entry bundle (sets AMPHO_ENTRY; default: app).",
+        ),
+        click.Option(
+            ["--env"],
+            expose_value=False,
+            is_eager=True,
+            callback=_set_variable("AMPHO_ENV"),
+            help="The environment (sets AMPHO_ENV; default: production).",
+        ),
+    ],
+)
+# FlaskGroup's --app names a module to import; Ampho finds the entry bundle.
+main.params = [param for param in main.params if param.name != "app"]
+click.version_option(__version__, "--version", prog_name="ampho")(main)
+
+
+@main.command("bundles")
+@with_appcontext
+def bundles_command() -> None:
+    """List the bundles in load order, and what each one has."""
+    for bundle in current_app.extensions["ampho"].bundles:
+        parts = [
+            label
+            for label, present in (
+                ("views", bundle.has_module("views")),
+                ("commands", bundle.has_module("commands")),
+                ("tpl", bundle.template_folder is not None),
+                ("static", bundle.static_folder is not None),
+                ("default.json", bundle.defaults_file is not None),
+            )
+            if present
+        ]
+        requires = ", ".join(bundle.requires) or "-"
+        click.echo(
+            f"{bundle.name}  {bundle.path}  requires: {requires}  has: {', '.join(parts) or '-'}"
+        )
 
 
 def _add_commands() -> None:
     from .config_cli import config_group
 
-    cli.add_command(config_group)
+    main.add_command(config_group)
 
 
 _add_commands()
-
-
-def main(prog_name: str = "ampho") -> None:
-    """Run the ``ampho`` command; the console script's entry point."""
-    cli.main(prog_name=prog_name)

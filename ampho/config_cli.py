@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -12,6 +13,7 @@ import click
 from .config import Config, is_secret_key, load, redact
 from .config.check import ERROR, check_instance
 from .config.environ import to_environ
+from .config.loader import current_dir
 from .config.mapping import iter_leaves, split_key
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,6 +37,25 @@ def _env_option(f: F) -> F:
 
 def _show_secrets_option(f: F) -> F:
     return click.option("--show-secrets", is_flag=True, help="Print secrets instead of ***.")(f)
+
+
+def _load(root: str | None, env: str | None) -> Config:
+    """Load as the application would: with its bundles' defaults.
+
+    When the entry bundle can be imported (from the root directory), its
+    bundles are resolved and their ``default.json`` files layer beneath
+    the instance files; without one, the instance files alone are read.
+    """
+    from .app import add_to_path, entry_name, load_for
+    from .bundle import bundle_exists, resolve
+
+    base = root or os.environ.get("AMPHO_ROOT")
+    add_to_path(os.path.abspath(base or current_dir()))
+    entry = entry_name()
+    if not bundle_exists(entry):
+        return load(root, env)
+    bundles = resolve(entry)
+    return load_for(bundles, base or os.path.dirname(bundles[-1].path), env)
 
 
 def _value(cfg: Config, key: str | None) -> Any:
@@ -101,7 +122,7 @@ def dump(
     """
     if explain and output_format != "json":
         raise click.UsageError("--explain cannot be combined with --format env")
-    cfg = load(root, env)
+    cfg = _load(root, env)
     value = _value(cfg, key)
     path = split_key(key) if key is not None else ()
     if not show_secrets:
@@ -139,7 +160,7 @@ def get(root: str | None, env: str | None, key: str) -> None:
     too: a script asks for a value because it needs it. A missing key
     exits with status 1.
     """
-    value = _value(load(root, env), key)
+    value = _value(_load(root, env), key)
     click.echo(value if isinstance(value, str) else _json(value))
 
 
@@ -182,7 +203,7 @@ def check(ctx: click.Context, root: str | None, envs: tuple[str, ...], strict: b
 @click.argument("env_b")
 def diff(root: str | None, show_secrets: bool, env_a: str, env_b: str) -> None:
     """Print the keys whose values differ between ENV_A and ENV_B."""
-    configs = [load(root, env_a), load(root, env_b)]
+    configs = [_load(root, env_a), _load(root, env_b)]
     # Compare the real values, show the redacted ones: two different
     # passwords are a difference worth seeing, even as *** and ***.
     leaves = [dict(iter_leaves(cfg.to_dict())) for cfg in configs]

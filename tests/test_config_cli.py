@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from processes import AMPHO, run, write_instance
 
-from ampho.cli import cli
+from ampho.cli import main as cli
 from ampho.config import load
 from ampho.config.environ import to_environ
 

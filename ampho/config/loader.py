@@ -52,7 +52,9 @@ def load(
     :attr:`Config.layers`.
 
     :param root_dir: the application's root directory. Defaults to
-        ``AMPHO_ROOT``, then the current directory.
+        ``AMPHO_ROOT``, then the parent directory of the entry bundle's
+        package (``AMPHO_ENTRY`` or ``app``) when it can be imported, as
+        the application factory chooses it, then the current directory.
     :param env: the environment, choosing ``{env}.json``. Defaults to
         ``AMPHO_ENV``, then ``FLASK_ENV``, then ``"production"``.
     :param instance_dir: where the JSON files are; relative to
@@ -152,13 +154,39 @@ def resolve_dirs(
 ) -> tuple[str, str]:
     """The absolute root and instance directories, as :func:`load` finds them."""
     if root_dir is None:
-        root_dir = environ.get(f"{env_prefix}_ROOT") or _current_dir()
+        root_dir = (
+            environ.get(f"{env_prefix}_ROOT")
+            or _entry_root(environ.get(f"{env_prefix}_ENTRY") or "app")
+            or current_dir()
+        )
     root = os.path.abspath(root_dir)
     instance = os.path.join(root, instance_dir if instance_dir is not None else "instance")
     return root, os.path.abspath(instance)
 
 
-def _current_dir() -> str:
+def _entry_root(entry: str) -> str | None:
+    """The parent directory of the entry bundle's package, if importable.
+
+    This is the root the application factory chooses, so a script beside
+    the application reads the application's configuration. The package is
+    found, not imported.
+    """
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(entry)
+    except (ImportError, ValueError):
+        return None
+    # A package, and a regular one: a namespace package is any directory
+    # of that name on sys.path, such as a root directory called "app".
+    if spec is None or spec.origin is None or not spec.submodule_search_locations:
+        return None
+    package_dir = next(iter(spec.submodule_search_locations))
+    return os.path.dirname(os.path.abspath(package_dir))
+
+
+def current_dir() -> str:
+    """:func:`os.getcwd`, or a :class:`ConfigError` if it was deleted."""
     try:
         return os.getcwd()
     except FileNotFoundError:

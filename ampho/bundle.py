@@ -1,0 +1,193 @@
+"""Bundles: the packages an Ampho application is made of.
+
+A bundle is a regular Python package. What it holds is found by name:
+``views`` and ``commands`` modules, a ``tpl/`` folder of templates, a
+``static/`` folder and a ``default.json`` of default settings. Module
+attributes tune it: ``REQUIRES`` (the bundles it needs), ``URL_PREFIX``,
+``SUBDOMAIN``, ``CLI_GROUP`` and ``CLI_HELP``; functions ``on_register``
+and ``on_load`` are its hooks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+
+class BundleError(Exception):
+    """A bundle cannot be found or its declarations are wrong.
+
+    The message is one line that names the bundles involved, such as
+    ``circular requirement: app -> a -> b -> app``.
+    """
+
+    def __init__(self, message: str, *, missing: str | None = None) -> None:
+        super().__init__(message)
+        #: The name of the bundle that could not be found, if that is the error.
+        self.missing = missing
+
+
+class Bundle:
+    """One bundle of an application: its package and what it holds.
+
+    Bundles are made by the application factory, one per package and
+    application, in load order; they are kept, in that order, in
+    ``app.extensions["ampho"].bundles``. A template rendered with
+    :func:`ampho.render` receives the calling bundle as ``_bundle``.
+    """
+
+    def __init__(self, module: ModuleType, requires: tuple[str, ...]) -> None:
+        #: The bundle's package.
+        self.module = module
+        #: The bundle's name: the name of its package.
+        self.name: str = module.__name__
+        #: The bundles this one needs, as declared in ``REQUIRES``.
+        self.requires = requires
+        #: The directory of the package.
+        self.path: str = os.path.dirname(os.path.abspath(module.__file__ or ""))
+        #: Passed to the bundle's blueprint.
+        self.url_prefix: str | None = getattr(module, "URL_PREFIX", None)
+        #: Passed to the bundle's blueprint.
+        self.subdomain: str | None = getattr(module, "SUBDOMAIN", None)
+        #: The name of the bundle's command group.
+        self.cli_group: str = getattr(module, "CLI_GROUP", None) or self.name
+        #: The help of the bundle's command group.
+        self.cli_help: str | None = getattr(module, "CLI_HELP", None)
+
+    def __repr__(self) -> str:
+        return f"<Bundle {self.name!r} at {self.path!r}>"
+
+    def _child(self, name: str) -> str | None:
+        path = os.path.join(self.path, name)
+        return path if os.path.exists(path) else None
+
+    @property
+    def template_folder(self) -> str | None:
+        """The bundle's ``tpl/`` directory, if it has one."""
+        folder = self._child("tpl")
+        return folder if folder and os.path.isdir(folder) else None
+
+    @property
+    def static_folder(self) -> str | None:
+        """The bundle's ``static/`` directory, if it has one."""
+        folder = self._child("static")
+        return folder if folder and os.path.isdir(folder) else None
+
+    @property
+    def defaults_file(self) -> str | None:
+        """The bundle's ``default.json``, if it has one."""
+        path = self._child("default.json")
+        return path if path and os.path.isfile(path) else None
+
+    def has_module(self, name: str) -> bool:
+        """Whether the bundle has a submodule ``name`` (``views``, ``commands``)."""
+        return importlib.util.find_spec(f"{self.name}.{name}") is not None
+
+    def import_module(self, name: str) -> ModuleType | None:
+        """Import the bundle's submodule ``name`` if it has one.
+
+        An :exc:`ImportError` raised while the submodule runs is not
+        taken for a missing submodule: it propagates with its traceback.
+        """
+        if not self.has_module(name):
+            return None
+        return importlib.import_module(f"{self.name}.{name}")
+
+    def call_hook(self, name: str) -> None:
+        """Call the bundle's ``on_register`` or ``on_load`` if defined."""
+        hook = getattr(self.module, name, None)
+        if hook is not None:
+            hook()
+
+    def owns(self, module_name: str) -> bool:
+        """Whether a module belongs to this bundle's package."""
+        return module_name == self.name or module_name.startswith(self.name + ".")
+
+    def modules(self) -> Iterator[ModuleType]:
+        """The imported modules of this bundle's package, package first."""
+        for name, module in list(sys.modules.items()):
+            if module is not None and self.owns(name):
+                yield module
+
+
+def import_bundle(name: str, required_by: str | None = None) -> ModuleType:
+    """Import a bundle's package.
+
+    :raises BundleError: if there is no such package (and not because
+        something inside it failed to import), or it is not a package.
+    """
+    if not name or "." in name or not name.isidentifier():
+        raise BundleError(f"invalid bundle name {name!r}: use a top-level package name")
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name != name:
+            raise  # a missing import inside the bundle: its traceback tells
+        where = f" (required by {required_by!r})" if required_by else ""
+        raise BundleError(
+            f"no bundle named {name!r}{where}: no such package on sys.path", missing=name
+        ) from None
+    if not hasattr(module, "__path__"):
+        raise BundleError(f"bundle {name!r} is a module, not a package")
+    if getattr(module, "__file__", None) is None:
+        raise BundleError(
+            f"no bundle named {name!r}: {module.__path__[0]} has no __init__.py", missing=name
+        )
+    return module
+
+
+def bundle_exists(name: str) -> bool:
+    """Whether ``name`` can be imported as a bundle: a regular package.
+
+    It is found, not imported. A directory without ``__init__.py`` (a
+    namespace package, such as a root directory called ``app``) is not
+    a bundle.
+    """
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return False
+    return spec is not None and spec.origin is not None and bool(spec.submodule_search_locations)
+
+
+def _requires(module: ModuleType) -> tuple[str, ...]:
+    requires: Any = getattr(module, "REQUIRES", ())
+    if not isinstance(requires, (list, tuple)) or not all(isinstance(r, str) for r in requires):
+        raise BundleError(
+            f"REQUIRES of bundle {module.__name__!r} must be a list or tuple of bundle"
+            f" names, not {requires!r}"
+        )
+    return tuple(requires)
+
+
+def resolve(entry: str) -> list[Bundle]:
+    """Import the entry bundle and, transitively, what it requires.
+
+    :return: the bundles in load order: dependencies before dependants,
+        siblings in the order they are declared, each bundle once.
+    :raises BundleError: for a missing bundle, a circular requirement or
+        a malformed ``REQUIRES``.
+    """
+    order: list[Bundle] = []
+    done: set[str] = set()
+
+    def visit(name: str, chain: list[str]) -> None:
+        if name in done:
+            return
+        if name in chain:
+            cycle = [*chain[chain.index(name) :], name]
+            raise BundleError(f"circular requirement: {' -> '.join(cycle)}")
+        module = import_bundle(name, chain[-1] if chain else None)
+        requires = _requires(module)
+        for required in requires:
+            visit(required, [*chain, name])
+        done.add(name)
+        order.append(Bundle(module, requires))
+
+    visit(entry, [])
+    return order
