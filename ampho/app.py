@@ -127,10 +127,17 @@ def load_for(
     defaults: list[Any] = []
     if secret_key is not None:
         defaults.append(("instance/secret_key (generated)", {"SECRET_KEY": secret_key}))
-    for bundle in bundles:
-        if bundle.defaults_file is not None:
-            defaults.append((f"{bundle.name}/default.json", bundle.defaults_file))
+    defaults.extend(bundle_defaults(bundles))
     return load(root, env, defaults=defaults, overrides=overrides)
+
+
+def bundle_defaults(bundles: Sequence[Bundle]) -> list[tuple[str, str]]:
+    """``(name, path)`` of the bundles' ``default.json`` files, in load order."""
+    return [
+        (f"{bundle.name}/default.json", bundle.defaults_file)
+        for bundle in bundles
+        if bundle.defaults_file is not None
+    ]
 
 
 def secret_key(instance: str) -> str:

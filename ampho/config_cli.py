@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from .bundle import Bundle
 from .config import Config, is_secret_key, load, redact
 from .config.check import ERROR, check_instance
 from .config.environ import to_environ
@@ -39,23 +40,33 @@ def _show_secrets_option(f: F) -> F:
     return click.option("--show-secrets", is_flag=True, help="Print secrets instead of ***.")(f)
 
 
-def _load(root: str | None, env: str | None) -> Config:
-    """Load as the application would: with its bundles' defaults.
+def _application(root: str | None) -> tuple[list[Bundle] | None, str | None]:
+    """The application's bundles and root directory, if it has bundles.
 
     When the entry bundle can be imported (from the root directory), its
-    bundles are resolved and their ``default.json`` files layer beneath
-    the instance files; without one, the instance files alone are read.
+    bundles are resolved, so their ``default.json`` files take part; the
+    root is then the one the application factory would choose.
     """
-    from .app import add_to_path, entry_name, load_for
+    from .app import add_to_path, entry_name
     from .bundle import bundle_exists, resolve
 
     base = root or os.environ.get("AMPHO_ROOT")
     add_to_path(os.path.abspath(base or current_dir()))
     entry = entry_name()
     if not bundle_exists(entry):
-        return load(root, env)
+        return None, root
     bundles = resolve(entry)
-    return load_for(bundles, base or os.path.dirname(bundles[-1].path), env)
+    return bundles, base or os.path.dirname(bundles[-1].path)
+
+
+def _load(root: str | None, env: str | None) -> Config:
+    """Load as the application would: with its bundles' defaults."""
+    from .app import load_for
+
+    bundles, app_root = _application(root)
+    if bundles is None:
+        return load(root, env)
+    return load_for(bundles, app_root or root or current_dir(), env)
 
 
 def _value(cfg: Config, key: str | None) -> Any:
@@ -183,7 +194,10 @@ def check(ctx: click.Context, root: str | None, envs: tuple[str, ...], strict: b
     user@host files with secrets that others can read (warnings).
     Errors exit with status 1; warnings only with --strict.
     """
-    findings = check_instance(root, envs)
+    from .app import bundle_defaults
+
+    bundles, app_root = _application(root)
+    findings = check_instance(app_root, envs, defaults=bundle_defaults(bundles or []))
     for finding in findings:
         click.echo(str(finding))
     errors = sum(f.severity == ERROR for f in findings)

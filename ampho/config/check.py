@@ -24,6 +24,7 @@ from .jsonfile import (
     read_json_file,
 )
 from .loader import check_name, display_path, load, resolve_dirs
+from .merge import copy_tree, merge_into
 from .redaction import find_secrets
 
 ERROR = "error"
@@ -66,10 +67,14 @@ def check_instance(
     instance_dir: str | os.PathLike[str] | None = None,
     environ: Mapping[str, str] | None = None,
     env_prefix: str = "AMPHO",
+    defaults: Iterable[tuple[str, str]] = (),
 ) -> list[Finding]:
     """Check every ``*.json`` file of an instance directory.
 
     :param root_dir: as for :func:`load`.
+    :param defaults: ``(name, path)`` of JSON files of defaults beneath
+        the instance files, such as bundles' ``default.json``: their keys
+        are known keys too, and the full loads include them.
     :param envs: environments to check. With none, every file is checked
         and the environment :func:`load` would choose is loaded. With
         some, only ``default.json``, their files and ``user@host`` files
@@ -139,17 +144,30 @@ def check_instance(
             )
         files[name] = _File(source, path, data, text, key_offsets(text))
 
+    defaults = list(defaults)
+    known: dict[str, Any] = {}
+    for name, path in defaults:
+        try:
+            parsed = read_json_file(path, name)
+        except ConfigError as e:
+            findings.append(Finding(ERROR, name, e.line, e.column, e.message))
+            continue
+        if parsed is not None:
+            merge_into(known, parsed[0])
     default = files.get("default.json")
+    if default is not None:
+        merge_into(known, copy_tree(default.data))
+    described = "default.json" if not defaults else "default.json nor in a bundle's default.json"
     for name, file in files.items():
         findings.extend(_check_case(file))
         if name == "default.json":
             findings.extend(_check_committed_secrets(file))
             continue
-        if default is not None:
-            findings.extend(_check_against_default(file, default))
+        if default is not None or defaults:
+            findings.extend(_check_against_default(file, known, described))
         if "@" in name:
             findings.extend(_check_private(file))
-    if not os.path.exists(os.path.join(instance, "default.json")):
+    if not defaults and not os.path.exists(os.path.join(instance, "default.json")):
         findings.append(
             Finding(
                 WARNING,
@@ -163,7 +181,14 @@ def check_instance(
     if not any(f.severity == ERROR for f in findings):
         for selected in chosen:  # None: the environment load() chooses
             try:
-                load(root, selected, instance_dir=instance, environ=environ, env_prefix=env_prefix)
+                load(
+                    root,
+                    selected,
+                    instance_dir=instance,
+                    environ=environ,
+                    env_prefix=env_prefix,
+                    defaults=defaults,
+                )
             except ConfigError as e:
                 findings.append(
                     Finding(ERROR, e.source or instance_shown, e.line, e.column, e.message)
@@ -193,7 +218,7 @@ def _check_case(file: _File) -> list[Finding]:
     ]
 
 
-def _check_against_default(file: _File, default: _File) -> list[Finding]:
+def _check_against_default(file: _File, known: dict[str, Any], described: str) -> list[Finding]:
     found = []
 
     def walk(node: dict[str, Any], reference: dict[str, Any], path: KeyPath) -> None:
@@ -201,7 +226,7 @@ def _check_against_default(file: _File, default: _File) -> list[Finding]:
             here = (*path, key)
             shown = ".".join(here)
             if key not in reference:
-                message = f"{shown} is not in default.json"
+                message = f"{shown} is not in {described}"
                 suggestion = _suggest(key, reference)
                 if suggestion is not None:
                     message += f" (did you mean {'.'.join((*path, suggestion))}?)"
@@ -221,7 +246,7 @@ def _check_against_default(file: _File, default: _File) -> list[Finding]:
                     )
                 )
 
-    walk(file.data, default.data, ())
+    walk(file.data, known, ())
     return found
 
 
