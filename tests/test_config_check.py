@@ -260,3 +260,23 @@ def test_secrets_inside_lists_of_default_json_are_warned(root, write):
         "REPLICAS.0 holds a secret in default.json, which is usually committed;"
         " set it in a user@host file or an AMPHO_ variable",
     ]
+
+
+def test_keys_from_bundle_defaults_are_known(root, write):
+    write("bundles/blog/default.json", '{"BLOG": {"PER_PAGE": 10}}')
+    write("instance/default.json", '{"DEBUG": false}')
+    write("instance/production.json", '{"BLOG": {"PER_PAGE": 20, "PER_PGAE": 5}}')
+    defaults = [("blog/default.json", str(root / "bundles/blog/default.json"))]
+    assert _lines(_check(root, defaults=defaults)) == [
+        "instance/production.json:1:27: warning: BLOG.PER_PGAE is not in default.json"
+        " nor in a bundle's default.json (did you mean BLOG.PER_PAGE?)"
+    ]
+
+
+def test_broken_bundle_defaults_are_an_error(root, write):
+    write("bundles/blog/default.json", '{"BLOG": }')
+    write("instance/default.json", "{}")
+    defaults = [("blog/default.json", str(root / "bundles/blog/default.json"))]
+    assert _lines(_check(root, defaults=defaults)) == [
+        "blog/default.json:1:10: error: Expecting value"
+    ]
