@@ -88,7 +88,15 @@ def create_app(
     if not cfg.get("SECRET_KEY"):
         cfg = load_for(bundles, root, env, overrides=config, secret_key=secret_key(instance))
 
-    app = Flask(entry, root_path=main.path, instance_path=instance, static_folder=None)
+    app = Flask(
+        entry,
+        root_path=main.path,
+        instance_path=instance,
+        static_folder=None,
+        # Flask matches subdomains only when asked to; a bundle's
+        # SUBDOMAIN is that request.
+        subdomain_matching=any(bundle.subdomain for bundle in bundles),
+    )
     app.jinja_environment = BundleEnvironment
     app.jinja_options = {**app.jinja_options, "loader": BundleLoader(bundles)}
     app.config.from_mapping(cfg.to_dict())

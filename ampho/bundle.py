@@ -13,8 +13,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
-import sys
-from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -107,12 +105,6 @@ class Bundle:
     def owns(self, module_name: str) -> bool:
         """Whether a module belongs to this bundle's package."""
         return module_name == self.name or module_name.startswith(self.name + ".")
-
-    def modules(self) -> Iterator[ModuleType]:
-        """The imported modules of this bundle's package, package first."""
-        for name, module in list(sys.modules.items()):
-            if module is not None and self.owns(name):
-                yield module
 
 
 def import_bundle(name: str, required_by: str | None = None) -> ModuleType:

@@ -51,7 +51,12 @@ def command(name: str | None = None, **attrs: Any) -> Callable[[Callable[..., An
 
 def bundle_group(bundle: Bundle) -> click.Group | None:
     """A new command group with the commands a bundle declared, if any."""
-    commands = [cmd for module in bundle.modules() for cmd in _commands.get(module, ())]
+    commands = [
+        cmd
+        for module, declared in list(_commands.items())
+        if bundle.owns(module.__name__) and sys.modules.get(module.__name__) is module
+        for cmd in declared
+    ]
     if not commands:
         return None
     # CLI_GROUP and CLI_HELP may sit in the commands module, as in the

@@ -46,6 +46,27 @@ class BundleLoader(BaseLoader):
             return False
         return any(os.path.isfile(os.path.join(path, name)) for path in loader.searchpath)
 
+    def holder(self, name: str, first: str | None = None) -> str | None:
+        """The bundle whose template ``name`` is meant: ``first`` if it has
+        one, else the entry bundle, else the others in load order."""
+        if first is not None and self.has_template(first, name):
+            return first
+        for bundle in self.loaders:
+            if self.has_template(bundle, name):
+                return bundle
+        return None
+
+    def qualify(self, name: str, first: str | None = None) -> str:
+        """``name`` as ``<bundle>:<name>``, naming the bundle that holds it.
+
+        A qualified name keeps its bundle through ``{% extends %}`` and
+        ``{% include %}``, wherever the template was found.
+        """
+        if SEPARATOR in name:
+            return name
+        holder = self.holder(name, first)
+        return name if holder is None else f"{holder}{SEPARATOR}{name}"
+
     def get_source(
         self, environment: Any, template: str
     ) -> tuple[str, str | None, Callable[[], bool] | None]:
@@ -82,13 +103,11 @@ class BundleEnvironment(FlaskEnvironment):
     """
 
     def join_path(self, template: str, parent: str) -> str:
-        if SEPARATOR in template:
+        loader = self.loader
+        if not isinstance(loader, BundleLoader):
             return template
         bundle, separator, _ = parent.partition(SEPARATOR)
-        loader = self.loader
-        if separator and isinstance(loader, BundleLoader) and loader.has_template(bundle, template):
-            return f"{bundle}{SEPARATOR}{template}"
-        return template
+        return loader.qualify(template, bundle if separator else None)
 
 
 def calling_bundle(depth: int = 1) -> Bundle | None:
@@ -105,13 +124,11 @@ def calling_bundle(depth: int = 1) -> Bundle | None:
 
 
 def qualify(name: str | Template, bundle: Bundle | None) -> str | Template:
-    """``name`` as ``<bundle>:<name>`` when the bundle has that template."""
-    if bundle is None or not isinstance(name, str) or SEPARATOR in name:
-        return name
+    """``name`` as ``<bundle>:<name>``, the calling bundle's first."""
     loader = flask.current_app.jinja_env.loader
-    if isinstance(loader, BundleLoader) and loader.has_template(bundle.name, name):
-        return f"{bundle.name}{SEPARATOR}{name}"
-    return name
+    if not isinstance(name, str) or not isinstance(loader, BundleLoader):
+        return name
+    return loader.qualify(name, bundle.name if bundle is not None else None)
 
 
 def render(template_name_or_list: str | Template | list[str | Template], **context: Any) -> str:
