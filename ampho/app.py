@@ -85,7 +85,9 @@ def create_app(
     os.makedirs(instance, exist_ok=True)
 
     cfg = load_for(bundles, root, env, overrides=config)
-    if not cfg.get("SECRET_KEY"):
+    # Generated only when no layer sets the key at all: a null or empty
+    # key written in a file is the user's choice, and Flask will say so.
+    if "SECRET_KEY" not in cfg:
         cfg = load_for(bundles, root, env, overrides=config, secret_key=secret_key(instance))
 
     app = Flask(

@@ -17,7 +17,8 @@ def quick_start_commands() -> list[str]:
 def test_readme_quick_start_has_two_commands() -> None:
     commands = quick_start_commands()
     assert len(commands) == 2
-    assert "ampho config dump" in commands[0]
+    assert "ampho" in commands[0]
+    assert "run" in commands[0]
     assert "tox" in commands[1]
 
 

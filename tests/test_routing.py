@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import pytest
@@ -308,6 +309,35 @@ def test_two_apps_in_one_process_both_have_all_routes(app_tree) -> None:
     # the modules ran once; each app registered the routes on its own blueprint
     assert sys.modules["blog"].RUNS == ["blog.views.admin"]
     assert first.blueprints["blog"] is not second.blueprints["blog"]
+
+
+def test_routes_of_a_forgotten_module_are_not_registered_again(app_tree) -> None:
+    """A bundle imported anew (its modules dropped from sys.modules, as the
+    app_tree fixture and reloaders do) contributes only its new routes, even
+    while the old module object is still referenced somewhere."""
+    blog_and_app(app_tree)
+    make_app(app_tree)
+    forgotten = sys.modules["blog.views"]
+    for name in [n for n in sys.modules if n.split(".")[0] in ("app", "blog")]:
+        del sys.modules[name]
+    app_tree.bundle(
+        "blog",
+        views="""
+        from ampho import route
+
+        @route("/new/<int:post_id>")
+        def post(post_id):
+            return f"new {post_id}"
+    """,
+    )
+    importlib.invalidate_caches()
+    app = make_app(app_tree)
+    assert sys.modules["blog.views"] is not forgotten
+    client = app.test_client()
+    assert client.get("/new/1").text == "new 1"
+    assert client.get("/post/1").status_code == 404
+    assert client.get("/feed").status_code == 404
+    assert "blog.atom" not in app.view_functions
 
 
 # -- static files ---------------------------------------------------------------

@@ -1,0 +1,6 @@
+from ampho import current_app, route
+
+
+@route("/")
+def home() -> str:
+    return f"Welcome to {current_app.config['WIKI_TITLE']}"

@@ -1,0 +1,1 @@
+"""Mails the to-do list."""

@@ -1,0 +1,1 @@
+"""The kiosk: a one-bundle application to deploy."""

@@ -1,0 +1,3 @@
+"""The blog: the application's entry bundle."""
+
+REQUIRES = ["blog_admin", "blog_api"]

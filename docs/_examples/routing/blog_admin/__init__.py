@@ -1,0 +1,3 @@
+"""The blog's back office, under /admin."""
+
+URL_PREFIX = "/admin"

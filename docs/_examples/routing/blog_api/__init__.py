@@ -1,0 +1,3 @@
+"""The blog's JSON API, on the api. subdomain."""
+
+SUBDOMAIN = "api"

@@ -1,0 +1,1 @@
+"""Photo galleries, for any application that requires them."""

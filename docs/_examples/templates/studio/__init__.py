@@ -1,0 +1,3 @@
+"""The studio: the application's entry bundle."""
+
+REQUIRES = ["gallery"]

@@ -1,0 +1,727 @@
+"""The application factory: entry, root, instance, configuration, secret key.
+
+Every test writes real packages with the ``app_tree`` fixture (which
+clears ``AMPHO_*`` and sets ``USER=u``, ``HOSTNAME=h``); what must be
+seen from a fresh interpreter runs in a subprocess.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+import ampho
+from ampho import create_app
+from ampho.app import State
+from ampho.config import Config, load
+
+
+def names(app: Flask) -> list[str]:
+    return [bundle.name for bundle in app.extensions["ampho"].bundles]
+
+
+def clean_environ(**extra: str) -> dict[str, str]:
+    """An environment for a subprocess with no AMPHO_* or FLASK_* variables."""
+    environ = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("AMPHO_", "FLASK_", "PYTHON"))
+    }
+    environ.update(USER="u", HOSTNAME="h", **extra)
+    return environ
+
+
+@pytest.fixture
+def private_sys_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Undo whatever create_app adds to sys.path during the test."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
+
+
+# --- the entry bundle -----------------------------------------------------------
+
+
+def test_the_entry_defaults_to_the_app_package(app_tree) -> None:
+    app_tree.bundle("app")
+    app_tree.bundle("portal")
+    app = create_app()
+    assert app.name == "app"
+    assert names(app) == ["app"]
+
+
+def test_ampho_entry_chooses_the_entry_bundle(app_tree, monkeypatch) -> None:
+    app_tree.bundle("app")
+    app_tree.bundle("portal")
+    monkeypatch.setenv("AMPHO_ENTRY", "portal")
+    app = create_app()
+    assert app.name == "portal"
+    assert names(app) == ["portal"]
+
+
+def test_an_entry_argument_wins_over_ampho_entry(app_tree, monkeypatch) -> None:
+    app_tree.bundle("app")
+    app_tree.bundle("portal")
+    monkeypatch.setenv("AMPHO_ENTRY", "portal")
+    app = create_app("app")
+    assert app.name == "app"
+    assert names(app) == ["app"]
+
+
+def test_the_entry_bundle_is_loaded_last_and_is_the_state_entry(app_tree) -> None:
+    app_tree.bundle("portal", __init__="REQUIRES = ['blog']")
+    app_tree.bundle("blog")
+    app = create_app("portal")
+    state = app.extensions["ampho"]
+    assert isinstance(state, State)
+    assert state.entry.name == "portal"
+    assert state.bundle("blog").name == "blog"
+    with pytest.raises(KeyError):
+        state.bundle("nope")
+
+
+# --- the root and instance directories ------------------------------------------
+
+
+def test_the_root_defaults_to_the_parent_of_the_entry_package(
+    app_tree, tmp_path, monkeypatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    app_tree.bundle("app")
+    app_tree.write({"instance/default.json": '{"WHERE": "root"}'})
+    app = create_app()
+    cfg = app.extensions["ampho"].config
+    assert cfg.root_dir == str(app_tree.root)
+    assert app.config["WHERE"] == "root"
+    assert not (elsewhere / "instance").exists()
+
+
+def test_ampho_root_chooses_the_root(app_tree, tmp_path, monkeypatch, private_sys_path) -> None:
+    other = tmp_path / "other"
+    (other / "instance").mkdir(parents=True)
+    (other / "instance" / "default.json").write_text('{"WHERE": "other"}')
+    app_tree.bundle("app")
+    app_tree.write({"instance/default.json": '{"WHERE": "package parent"}'})
+    monkeypatch.setenv("AMPHO_ROOT", str(other))
+    app = create_app()
+    assert app.config["WHERE"] == "other"
+    assert app.instance_path == str(other / "instance")
+    assert app.extensions["ampho"].config.root_dir == str(other)
+
+
+def test_a_root_dir_argument_wins_over_ampho_root(
+    app_tree, tmp_path, monkeypatch, private_sys_path
+) -> None:
+    app_tree.bundle("app")
+    monkeypatch.setenv("AMPHO_ROOT", str(tmp_path / "from-env"))
+    chosen = tmp_path / "chosen"
+    app = create_app(root_dir=chosen)
+    assert app.instance_path == str(chosen / "instance")
+    assert not (tmp_path / "from-env").exists()
+
+
+def test_a_root_dir_is_put_on_sys_path_so_its_bundles_import(
+    app_tree, monkeypatch, private_sys_path
+) -> None:
+    app_tree.bundle("app", __init__="REQUIRES = ['blog']")
+    app_tree.bundle("blog")
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(app_tree.root)])
+    app = create_app(root_dir=app_tree.root)
+    assert names(app) == ["blog", "app"]
+    assert sys.path[0] == str(app_tree.root)
+
+
+def test_the_instance_directory_is_created_and_is_the_instance_path(app_tree) -> None:
+    app_tree.bundle("app")
+    instance = app_tree.root / "instance"
+    assert not instance.exists()
+    app = create_app()
+    assert instance.is_dir()
+    assert app.instance_path == str(instance)
+    assert app.extensions["ampho"].config.instance_dir == str(instance)
+
+
+def test_the_root_path_is_the_entry_package_and_open_resource_reads_from_it(app_tree) -> None:
+    app_tree.bundle("portal")
+    app_tree.write({"portal/x.txt": "inside the package", "x.txt": "beside it"})
+    app = create_app("portal")
+    assert app.root_path == str(app_tree.root / "portal")
+    with app.open_resource("x.txt") as f:
+        assert f.read() == b"inside the package"
+    assert app.name == "portal"
+    assert app.import_name == "portal"
+
+
+def test_load_without_root_dir_finds_the_root_create_app_chooses(
+    app_tree, tmp_path, monkeypatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    app_tree.bundle("app")
+    app_tree.write({"instance/default.json": '{"WHERE": "root"}'})
+    cfg = load()
+    assert cfg.root_dir == str(app_tree.root)
+    assert cfg["WHERE"] == "root"
+    app = create_app()
+    assert app.extensions["ampho"].config.root_dir == cfg.root_dir
+
+
+def test_load_without_root_dir_does_not_import_the_entry_bundle(
+    app_tree, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app_tree.bundle("app", __init__="raise RuntimeError('imported')")
+    assert load().root_dir == str(app_tree.root)
+    assert "app" not in sys.modules
+
+
+def test_load_without_root_dir_follows_ampho_entry(app_tree, tmp_path, monkeypatch) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    app_tree.bundle("portal")
+    assert load().root_dir == str(elsewhere)  # no "app" package: the current directory
+    monkeypatch.setenv("AMPHO_ENTRY", "portal")
+    assert load().root_dir == str(app_tree.root)
+
+
+def test_a_directory_named_app_without_init_is_not_taken_for_the_entry(
+    app_tree, tmp_path, monkeypatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    app_tree.write({"app/instance/default.json": "{}", "app/views.py": ""})
+    assert load().root_dir == str(elsewhere)
+    with pytest.raises(ampho.BundleError) as excinfo:
+        create_app()
+    assert excinfo.value.missing == "app"
+
+
+# --- the configuration -----------------------------------------------------------
+
+
+def test_the_config_is_loaded_into_app_config_with_its_provenance_in_the_state(
+    app_tree,
+) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"instance/default.json": '{\n  "GREETING": "hello",\n  "DB": {"PORT": 5}\n}'})
+    app = create_app(config={"TESTING": True})
+    assert app.config["GREETING"] == "hello"
+    assert app.config["DB"] == {"PORT": 5}
+    assert app.testing is True
+    cfg = app.extensions["ampho"].config
+    assert isinstance(cfg, Config)
+    assert cfg["GREETING"] == "hello"
+    assert str(cfg.origin("GREETING")) == "instance/default.json:2:3"
+    assert str(cfg.origin("TESTING")) == "overrides"
+
+
+def test_env_chooses_the_environment_file(app_tree) -> None:
+    app_tree.bundle("app")
+    app_tree.write(
+        {
+            "instance/production.json": '{"WHERE": "production"}',
+            "instance/staging.json": '{"WHERE": "staging"}',
+        }
+    )
+    assert create_app().config["WHERE"] == "production"
+    app = create_app(env="staging")
+    assert app.config["WHERE"] == "staging"
+    assert app.extensions["ampho"].config.env == "staging"
+
+
+LAYERS = [
+    "blog/default.json",
+    "app/default.json",
+    "instance/default.json",
+    "instance/production.json",
+    "instance/u@h.json",
+    "env",
+    "overrides",
+]
+
+
+def test_layers_stack_bundle_defaults_dependencies_first_then_instance_env_and_config(
+    app_tree, monkeypatch
+) -> None:
+    """Layer j sets Kj..K6 to j, so key Ki must come from exactly layer i."""
+    app_tree.bundle("app", __init__="REQUIRES = ['blog']")
+    app_tree.bundle("blog")
+    for level, name in enumerate(LAYERS[:5]):
+        app_tree.write({name: json.dumps({f"K{i}": level for i in range(level, 7)})})
+    monkeypatch.setenv("AMPHO_K5", "5")
+    monkeypatch.setenv("AMPHO_K6", "5")
+    app = create_app(config={"K6": 6, "SECRET_KEY": "set"})
+    cfg = app.extensions["ampho"].config
+    assert [(layer.name, layer.found) for layer in cfg.layers] == [(n, True) for n in LAYERS]
+    assert [app.config[f"K{i}"] for i in range(7)] == list(range(7))
+    assert [str(cfg.origin(f"K{i}")).split(":")[0] for i in range(7)] == [
+        *LAYERS[:5],
+        "env AMPHO_K5",
+        "overrides",
+    ]
+
+
+def test_config_argument_wins_over_every_layer(app_tree, monkeypatch) -> None:
+    app_tree.bundle("app", __init__="REQUIRES = ['blog']")
+    app_tree.bundle("blog")
+    for name in LAYERS[:5]:
+        app_tree.write({name: '{"X": "' + name + '"}'})
+    monkeypatch.setenv("AMPHO_X", "env")
+    app = create_app(config={"X": "config"})
+    assert app.config["X"] == "config"
+    assert str(app.extensions["ampho"].config.origin("X")) == "overrides"
+    assert create_app().config["X"] == "env"
+
+
+def test_bundle_default_json_lies_beneath_the_instance_files_and_merges(app_tree) -> None:
+    app_tree.bundle("app", __init__="REQUIRES = ['blog']")
+    app_tree.bundle("blog")
+    app_tree.write(
+        {
+            "blog/default.json": (
+                '{\n  "DB": {\n    "HOST": "blog", "PORT": 1\n  },\n  "ONLY_BLOG": 1\n}'
+            ),
+            "app/default.json": '{"DB": {"HOST": "app"}, "ONLY_APP": 2}',
+            "instance/default.json": '{"DB": {"HOST": "instance"}}',
+        }
+    )
+    app = create_app()
+    assert app.config["DB"] == {"HOST": "instance", "PORT": 1}
+    cfg = app.extensions["ampho"].config
+    assert str(cfg.origin("DB.HOST")) == "instance/default.json:1:9"
+    assert str(cfg.origin("DB.PORT")) == "blog/default.json:3:21"
+    assert str(cfg.origin("ONLY_BLOG")) == "blog/default.json:5:3"
+    assert str(cfg.origin("ONLY_APP")) == "app/default.json:1:25"
+
+
+def test_a_later_bundle_default_json_wins_over_its_dependency(app_tree) -> None:
+    app_tree.bundle("app", __init__="REQUIRES = ['blog', 'shop']")
+    app_tree.bundle("blog")
+    app_tree.bundle("shop")
+    app_tree.write(
+        {
+            "blog/default.json": '{"A": "blog", "B": "blog", "C": "blog"}',
+            "shop/default.json": '{"B": "shop", "C": "shop"}',
+            "app/default.json": '{"C": "app"}',
+        }
+    )
+    app = create_app(config={"SECRET_KEY": "set"})
+    assert (app.config["A"], app.config["B"], app.config["C"]) == ("blog", "shop", "app")
+    layers = [layer.name for layer in app.extensions["ampho"].config.layers]
+    assert layers[:3] == ["blog/default.json", "shop/default.json", "app/default.json"]
+
+
+def test_a_bundle_without_default_json_adds_no_layer(app_tree) -> None:
+    app_tree.bundle("app", __init__="REQUIRES = ['blog']")
+    app_tree.bundle("blog")
+    app_tree.write({"blog/default.json": "{}"})
+    layers = [layer.name for layer in create_app().extensions["ampho"].config.layers]
+    assert "blog/default.json" in layers
+    assert "app/default.json" not in layers
+
+
+def test_a_broken_bundle_default_json_is_a_config_error_naming_it(app_tree) -> None:
+    from ampho.config import ConfigError
+
+    app_tree.bundle("app")
+    app_tree.write({"app/default.json": '{"A": 1,}'})
+    with pytest.raises(ConfigError) as excinfo:
+        create_app()
+    assert "app/default.json" in str(excinfo.value)
+
+
+def test_lowercase_top_level_keys_stay_in_the_state_but_not_in_app_config(app_tree) -> None:
+    """Flask's ``Config.from_mapping`` keeps upper-case keys only.
+
+    ``lower`` is in ``app.extensions["ampho"].config`` with its origin,
+    and absent from ``app.config``; keys nested under an upper-case key
+    keep their case.
+    """
+    app_tree.bundle("app")
+    app_tree.write({"instance/default.json": '{"lower": 1, "Mixed": 2, "UP": {"inner": 3}}'})
+    app = create_app()
+    assert "lower" not in app.config
+    assert "Mixed" not in app.config
+    assert app.config["UP"] == {"inner": 3}
+    cfg = app.extensions["ampho"].config
+    assert cfg["lower"] == 1
+    assert str(cfg.origin("lower")) == "instance/default.json:1:2"
+
+
+def test_the_state_config_is_read_only_and_app_config_is_a_separate_copy(app_tree) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"instance/default.json": '{"DB": {"HOST": "a"}}'})
+    app = create_app()
+    app.config["DB"]["HOST"] = "changed"
+    assert app.extensions["ampho"].config.lookup("DB.HOST") == "a"
+    assert create_app().config["DB"] == {"HOST": "a"}
+
+
+# --- the secret key ----------------------------------------------------------------
+
+
+def test_a_missing_secret_key_is_generated_and_kept_in_the_instance_with_mode_0600(
+    app_tree,
+) -> None:
+    app_tree.bundle("app")
+    app = create_app()
+    key_file = app_tree.root / "instance" / "secret_key"
+    key = app.config["SECRET_KEY"]
+    assert isinstance(key, str)
+    assert len(key) >= 32
+    assert key_file.read_text().strip() == key
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    cfg = app.extensions["ampho"].config
+    assert "secret_key" in str(cfg.origin("SECRET_KEY"))
+    assert sorted(os.listdir(app_tree.root / "instance")) == ["secret_key"]
+
+
+def test_the_generated_secret_key_is_the_lowest_layer(app_tree) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"app/default.json": "{}"})
+    cfg = create_app().extensions["ampho"].config
+    assert [layer.name for layer in cfg.layers][:2] == [
+        "instance/secret_key (generated)",
+        "app/default.json",
+    ]
+    assert str(cfg.origin("SECRET_KEY")) == "instance/secret_key (generated)"
+
+
+def test_the_generated_secret_key_is_reused_by_the_next_application(app_tree) -> None:
+    app_tree.bundle("app")
+    first = create_app().config["SECRET_KEY"]
+    key_file = app_tree.root / "instance" / "secret_key"
+    written = key_file.stat().st_mtime_ns
+    second = create_app().config["SECRET_KEY"]
+    assert second == first
+    assert key_file.stat().st_mtime_ns == written
+
+
+def test_two_fresh_roots_get_different_secret_keys(app_tree, tmp_path, private_sys_path) -> None:
+    app_tree.bundle("app")
+    one = create_app(root_dir=tmp_path / "one").config["SECRET_KEY"]
+    two = create_app(root_dir=tmp_path / "two").config["SECRET_KEY"]
+    assert one != two
+    assert (tmp_path / "one" / "instance" / "secret_key").read_text().strip() == one
+    assert (tmp_path / "two" / "instance" / "secret_key").read_text().strip() == two
+
+
+def test_an_existing_secret_key_file_is_used(app_tree) -> None:
+    app_tree.write({"instance/secret_key": "kept-from-before\n"})
+    app_tree.bundle("app")
+    assert create_app().config["SECRET_KEY"] == "kept-from-before"
+
+
+def test_the_generated_secret_key_signs_sessions_across_applications(app_tree) -> None:
+    app_tree.bundle(
+        "app",
+        views="""
+        from flask import session
+        from ampho import route
+
+        @route("/set")
+        def set_():
+            session["who"] = "me"
+            return "set"
+
+        @route("/get")
+        def get():
+            return session.get("who", "nobody")
+        """,
+    )
+    first = create_app().test_client()
+    first.get("/set")
+    cookie = first.get_cookie("session")
+    second = create_app().test_client()
+    second.set_cookie("session", cookie.value)
+    assert second.get("/get").text == "me"
+
+
+@pytest.mark.parametrize("layer", ["instance", "bundle", "env", "config"])
+def test_a_secret_key_set_by_a_layer_writes_no_file(app_tree, monkeypatch, layer) -> None:
+    app_tree.bundle("app")
+    config = None
+    if layer == "instance":
+        app_tree.write({"instance/default.json": '{"SECRET_KEY": "given"}'})
+    elif layer == "bundle":
+        app_tree.write({"app/default.json": '{"SECRET_KEY": "given"}'})
+    elif layer == "env":
+        monkeypatch.setenv("AMPHO_SECRET_KEY", "given")
+    else:
+        config = {"SECRET_KEY": "given"}
+    app = create_app(config=config)
+    assert app.config["SECRET_KEY"] == "given"
+    assert not (app_tree.root / "instance" / "secret_key").exists()
+    assert "secret_key" not in str(app.extensions["ampho"].config.origin("SECRET_KEY"))
+
+
+@pytest.mark.parametrize("value", ["null", '""'])
+def test_a_null_or_empty_secret_key_in_a_layer_is_kept_and_nothing_generated(
+    app_tree, value
+) -> None:
+    # The layer sets the key, to nothing: that is the user's choice, and
+    # Flask refuses sessions without a key, so the mistake shows.
+    app_tree.bundle("app")
+    app_tree.write({"instance/default.json": f'{{"SECRET_KEY": {value}}}'})
+    app = create_app()
+    assert app.config["SECRET_KEY"] in (None, "")
+    assert not (app_tree.root / "instance" / "secret_key").exists()
+
+
+def test_a_layer_secret_key_wins_over_an_existing_generated_file(app_tree) -> None:
+    app_tree.bundle("app")
+    generated = create_app().config["SECRET_KEY"]
+    app = create_app(config={"SECRET_KEY": "given"})
+    assert app.config["SECRET_KEY"] == "given" != generated
+
+
+CONCURRENT = """
+import sys
+from ampho import create_app
+
+sys.stdin.read()  # wait until every process is ready
+app = create_app(root_dir=sys.argv[1])
+print(app.config["SECRET_KEY"])
+"""
+
+
+def test_processes_starting_at_once_on_a_fresh_root_share_one_secret_key(
+    app_tree, tmp_path
+) -> None:
+    app_tree.bundle("app")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    count = 8
+    with contextlib.ExitStack() as stack:
+        processes = []
+        for i in range(count):
+            out = stack.enter_context(open(logs / f"{i}.out", "w+", encoding="utf-8"))
+            err = stack.enter_context(open(logs / f"{i}.err", "w+", encoding="utf-8"))
+            process = subprocess.Popen(
+                [sys.executable, "-c", CONCURRENT, str(app_tree.root)],
+                stdin=subprocess.PIPE,
+                stdout=out,
+                stderr=err,
+                env=clean_environ(),
+                cwd=tmp_path,
+            )
+            processes.append(stack.enter_context(process))
+        for process in processes:
+            process.stdin.close()  # the starting gun
+        codes = [process.wait(timeout=60) for process in processes]
+    errors = [(logs / f"{i}.err").read_text() for i in range(count)]
+    assert list(zip(codes, errors, strict=True)) == [(0, "")] * count
+    keys = {(logs / f"{i}.out").read_text().strip() for i in range(count)}
+    assert len(keys) == 1
+    assert sorted(os.listdir(app_tree.root / "instance")) == ["secret_key"]
+    assert (app_tree.root / "instance" / "secret_key").read_text().strip() in keys
+
+
+# --- many applications in one process ---------------------------------------------
+
+
+def test_many_applications_are_each_complete_while_modules_run_once(app_tree) -> None:
+    app_tree.write({"tracker.py": "imports = []\nhooks = []\n"})
+    for name, requires in (("app", ["blog"]), ("blog", [])):
+        app_tree.bundle(
+            name,
+            __init__=f"""
+            import tracker
+            from ampho import current_app
+
+            REQUIRES = {requires!r}
+            tracker.imports.append("{name}")
+
+            def on_register():
+                tracker.hooks.append(("register", "{name}", id(current_app._get_current_object())))
+
+            def on_load():
+                tracker.hooks.append(("load", "{name}", id(current_app._get_current_object())))
+                current_app.config.setdefault("COUNT", []).append("{name}")
+            """,
+            views=f"""
+            import tracker
+            from ampho import route
+
+            tracker.imports.append("{name}.views")
+
+            @route("/{name}")
+            def index():
+                return "{name}"
+            """,
+            commands=f"""
+            import click
+            import tracker
+            from ampho.cli import command
+
+            tracker.imports.append("{name}.commands")
+
+            @command("hello")
+            def hello():
+                click.echo("hello from {name}")
+            """,
+        )
+    apps = [create_app(config={"TESTING": True}) for _ in range(3)]
+    import tracker
+
+    assert sorted(tracker.imports) == sorted(
+        ["app", "app.views", "app.commands", "blog", "blog.views", "blog.commands"]
+    )
+    assert len({id(app) for app in apps}) == 3
+    for app in apps:
+        assert tracker.hooks.count(("register", "blog", id(app))) == 1
+        assert tracker.hooks.count(("load", "app", id(app))) == 1
+        assert [h for h in tracker.hooks if h[2] == id(app)] == [
+            ("register", "blog", id(app)),
+            ("register", "app", id(app)),
+            ("load", "blog", id(app)),
+            ("load", "app", id(app)),
+        ]
+        assert app.config["COUNT"] == ["blog", "app"]
+        client = app.test_client()
+        assert client.get("/app").text == "app"
+        assert client.get("/blog").text == "blog"
+        runner = app.test_cli_runner()
+        assert runner.invoke(args=["app", "hello"]).output == "hello from app\n"
+        assert runner.invoke(args=["blog", "hello"]).output == "hello from blog\n"
+    first, second, _ = apps
+    assert first.blueprints["blog"] is not second.blueprints["blog"]
+    assert first.extensions["ampho"] is not second.extensions["ampho"]
+    assert first.cli.commands["app"] is not second.cli.commands["app"]
+    first.config["COUNT"].append("mutated")
+    assert second.config["COUNT"] == ["blog", "app"]
+
+
+# --- ampho.main ------------------------------------------------------------------
+
+MAIN = (
+    "import ampho.main as m; "
+    "print(m.application is m.APPLICATION is m.app, m.application.name, "
+    "m.application.instance_path)"
+)
+
+
+def test_ampho_main_builds_the_application_of_the_current_directory(app_tree) -> None:
+    app_tree.bundle("app")
+    result = subprocess.run(
+        [sys.executable, "-c", MAIN],
+        cwd=app_tree.root,
+        env=clean_environ(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.split() == ["True", "app", str(app_tree.root / "instance")]
+
+
+def test_ampho_main_follows_ampho_root_and_ampho_entry(app_tree, tmp_path: Path) -> None:
+    app_tree.bundle("portal")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", MAIN],
+        cwd=elsewhere,
+        env=clean_environ(AMPHO_ROOT=str(app_tree.root), AMPHO_ENTRY="portal"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.split() == ["True", "portal", str(app_tree.root / "instance")]
+
+
+# --- the public API ---------------------------------------------------------------
+
+
+def test_the_public_names_import_from_ampho() -> None:
+    import flask
+
+    import ampho.app
+    import ampho.bundle
+    import ampho.cli
+    import ampho.routing
+    import ampho.templating
+    from ampho import (
+        Bundle,
+        BundleError,
+        __version__,
+        cli,
+        current_app,
+        echo_error,
+        echo_info,
+        echo_success,
+        echo_warning,
+        g,
+        render,
+        request,
+        route,
+    )
+    from ampho import create_app as factory
+
+    assert factory is ampho.app.create_app
+    assert route is ampho.routing.route
+    assert render is ampho.templating.render
+    assert cli is ampho.cli
+    assert callable(cli.command)
+    assert (echo_info, echo_success, echo_warning, echo_error) == (
+        ampho.cli.echo_info,
+        ampho.cli.echo_success,
+        ampho.cli.echo_warning,
+        ampho.cli.echo_error,
+    )
+    assert (current_app, request, g) == (flask.current_app, flask.request, flask.g)
+    assert (Bundle, BundleError) == (ampho.bundle.Bundle, ampho.bundle.BundleError)
+    assert isinstance(__version__, str)
+    assert __version__
+    assert sorted(ampho.__all__) == sorted(
+        [
+            "Bundle",
+            "BundleError",
+            "__version__",
+            "cli",
+            "create_app",
+            "current_app",
+            "echo_error",
+            "echo_info",
+            "echo_success",
+            "echo_warning",
+            "g",
+            "render",
+            "request",
+            "route",
+        ]
+    )
+    with pytest.raises(AttributeError):
+        ampho.no_such_name  # noqa: B018
+
+
+def test_importing_ampho_config_alone_does_not_import_flask_or_click(tmp_path) -> None:
+    code = (
+        "import sys, ampho.config; "
+        "print(sorted(m for m in ('flask', 'click', 'werkzeug', 'jinja2') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=clean_environ(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,479 @@
+"""Bundles: resolving REQUIRES, the two loading phases and the blueprints.
+
+Every test writes real packages with the ``app_tree`` fixture. Bundles
+that need to report what happened append to ``tracker.calls``, a plain
+module at the root: it is imported once and forgotten with the tree, so
+it also tells how many times a bundle's modules ran.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+import pytest
+from flask import Flask
+
+import ampho
+from ampho import Bundle, BundleError, create_app
+from ampho.bundle import import_bundle, resolve
+
+
+def names(app: Flask) -> list[str]:
+    """The bundles of an application, in load order."""
+    return [bundle.name for bundle in app.extensions["ampho"].bundles]
+
+
+def requiring(app_tree, graph: dict[str, list[str]]) -> None:
+    """Write one empty bundle per key, requiring the bundles listed."""
+    for name, requires in graph.items():
+        app_tree.bundle(name, __init__=f"REQUIRES = {requires!r}")
+
+
+def tracker(app_tree) -> None:
+    app_tree.write({"tracker.py": "calls = []\n"})
+
+
+def calls() -> list:
+    import tracker as module
+
+    return module.calls
+
+
+# --- resolving REQUIRES ---------------------------------------------------
+
+
+def test_requirements_are_resolved_transitively_dependencies_first(app_tree) -> None:
+    requiring(app_tree, {"app": ["a"], "a": ["b"], "b": ["c"], "c": []})
+    app = create_app(config={"TESTING": True})
+    assert names(app) == ["c", "b", "a", "app"]
+    state = app.extensions["ampho"]
+    assert state.entry.name == "app"
+    assert state.bundle("a").requires == ("b",)
+    assert state.bundle("c").requires == ()
+
+
+def test_siblings_load_in_the_order_they_are_declared(app_tree) -> None:
+    requiring(app_tree, {"app": ["zeta", "alpha", "mid"], "zeta": [], "alpha": [], "mid": []})
+    assert names(create_app()) == ["zeta", "alpha", "mid", "app"]
+
+
+def test_a_diamond_loads_the_shared_bundle_once_before_both_dependants(app_tree) -> None:
+    requiring(app_tree, {"app": ["left", "right"], "left": ["base"], "right": ["base"], "base": []})
+    assert names(create_app()) == ["base", "left", "right", "app"]
+
+
+def test_a_bundle_required_twice_on_different_levels_is_loaded_once_at_its_first_need(
+    app_tree,
+) -> None:
+    requiring(app_tree, {"app": ["a", "shared"], "a": ["shared"], "shared": []})
+    assert names(create_app()) == ["shared", "a", "app"]
+
+
+def test_requires_may_be_a_tuple(app_tree) -> None:
+    app_tree.bundle("app", __init__="REQUIRES = ('blog',)")
+    app_tree.bundle("blog")
+    assert names(create_app()) == ["blog", "app"]
+
+
+def test_resolve_returns_bundle_objects_describing_each_package(app_tree) -> None:
+    app_tree.bundle("app", __init__="REQUIRES = ['blog']")
+    app_tree.bundle(
+        "blog", __init__="URL_PREFIX = '/blog'\nCLI_GROUP = 'posts'\nCLI_HELP = 'Posts.'"
+    )
+    app_tree.write({"blog/tpl/x.html": "x", "blog/static/s.css": "", "blog/default.json": "{}"})
+    blog, app = resolve("app")
+    assert isinstance(blog, Bundle)
+    assert (blog.name, blog.path, blog.requires) == ("blog", str(app_tree.root / "blog"), ())
+    assert (blog.url_prefix, blog.subdomain) == ("/blog", None)
+    assert (blog.cli_group, blog.cli_help) == ("posts", "Posts.")
+    assert blog.template_folder == str(app_tree.root / "blog" / "tpl")
+    assert blog.static_folder == str(app_tree.root / "blog" / "static")
+    assert blog.defaults_file == str(app_tree.root / "blog" / "default.json")
+    assert (app.requires, app.cli_group) == (("blog",), "app")
+    assert (app.template_folder, app.static_folder, app.defaults_file) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("graph", "message"),
+    [
+        (
+            {"app": ["a"], "a": ["b"], "b": ["app"]},
+            "circular requirement: app -> a -> b -> app",
+        ),
+        ({"app": ["app"]}, "circular requirement: app -> app"),
+        (
+            {"app": ["ok", "a"], "ok": [], "a": ["b"], "b": ["a"]},
+            "circular requirement: a -> b -> a",
+        ),
+    ],
+    ids=["through-the-entry", "self", "below-the-entry"],
+)
+def test_a_circular_requirement_is_a_bundle_error_naming_the_cycle(
+    app_tree, graph, message
+) -> None:
+    requiring(app_tree, graph)
+    with pytest.raises(BundleError) as excinfo:
+        create_app()
+    assert str(excinfo.value) == message
+    assert excinfo.value.missing is None
+
+
+def test_a_missing_required_bundle_names_itself_and_who_requires_it(app_tree) -> None:
+    requiring(app_tree, {"app": ["blog"], "blog": ["comments"]})
+    with pytest.raises(BundleError) as excinfo:
+        create_app()
+    message = str(excinfo.value)
+    assert "'comments'" in message
+    assert "required by 'blog'" in message
+    assert excinfo.value.missing == "comments"
+
+
+def test_a_missing_entry_bundle_is_a_bundle_error_naming_it(app_tree) -> None:
+    with pytest.raises(BundleError) as excinfo:
+        create_app("nowhere")
+    assert "'nowhere'" in str(excinfo.value)
+    assert "required by" not in str(excinfo.value)
+    assert excinfo.value.missing == "nowhere"
+
+
+def test_a_directory_without_init_is_not_a_bundle(app_tree) -> None:
+    app_tree.write({"app/views.py": ""})  # a namespace package, not a bundle
+    with pytest.raises(BundleError) as excinfo:
+        create_app()
+    assert "'app'" in str(excinfo.value)
+    assert "__init__.py" in str(excinfo.value)
+    assert excinfo.value.missing == "app"
+
+
+def test_a_plain_module_is_not_a_bundle(app_tree) -> None:
+    app_tree.write({"app.py": "X = 1\n"})
+    with pytest.raises(BundleError, match="'app' is a module, not a package"):
+        create_app()
+
+
+@pytest.mark.parametrize("name", ["", "app.sub", "not-a-name", "1app"])
+def test_an_invalid_bundle_name_is_a_bundle_error(app_tree, name) -> None:
+    with pytest.raises(BundleError, match="invalid bundle name"):
+        import_bundle(name)
+
+
+@pytest.mark.parametrize(
+    "requires",
+    ["'blog'", "['a', 1]", "None", "{'blog': True}", "[['blog']]"],
+    ids=["string", "list-with-int", "None", "dict", "nested-list"],
+)
+def test_requires_that_is_not_a_list_or_tuple_of_names_is_a_bundle_error(
+    app_tree, requires
+) -> None:
+    app_tree.bundle("app", __init__=f"REQUIRES = {requires}")
+    app_tree.bundle("blog")
+    app_tree.bundle("a")
+    with pytest.raises(BundleError) as excinfo:
+        create_app()
+    message = str(excinfo.value)
+    assert "REQUIRES of bundle 'app'" in message
+    assert "list or tuple" in message
+
+
+# --- an ImportError inside a bundle keeps its traceback -------------------
+
+
+@pytest.mark.parametrize(
+    ("bundle", "module"),
+    [
+        ("app", "__init__"),
+        ("app", "views"),
+        ("app", "commands"),
+        ("blog", "__init__"),
+        ("blog", "views"),
+        ("blog", "commands"),
+    ],
+)
+def test_a_missing_import_inside_a_bundle_propagates_with_its_traceback(
+    app_tree, bundle, module
+) -> None:
+    app_tree.bundle("app", __init__="REQUIRES = ['blog']")
+    app_tree.bundle("blog")
+    app_tree.write({f"{bundle}/{module}.py": "X = 1\nimport does_not_exist\n"})
+    with pytest.raises(ModuleNotFoundError) as excinfo:
+        create_app()
+    assert not isinstance(excinfo.value, BundleError)
+    assert excinfo.value.name == "does_not_exist"
+    frames = traceback.extract_tb(excinfo.value.__traceback__)
+    culprit = str(app_tree.root / bundle / f"{module}.py")
+    assert [(f.filename, f.lineno) for f in frames if f.filename == culprit] == [(culprit, 2)]
+
+
+def test_a_missing_submodule_of_the_bundle_itself_is_not_taken_for_a_missing_bundle(
+    app_tree,
+) -> None:
+    app_tree.bundle("app", __init__="", views="import app.helpers_that_do_not_exist\n")
+    with pytest.raises(ModuleNotFoundError) as excinfo:
+        create_app()
+    assert excinfo.value.name == "app.helpers_that_do_not_exist"
+
+
+def test_an_import_error_of_a_name_inside_a_bundle_propagates_unchanged(app_tree) -> None:
+    app_tree.bundle("app", __init__="from os import no_such_name\n")
+    with pytest.raises(ImportError) as excinfo:
+        create_app()
+    assert type(excinfo.value) is ImportError
+    assert excinfo.value.name == "os"
+    files = [f.filename for f in traceback.extract_tb(excinfo.value.__traceback__)]
+    assert str(app_tree.root / "app" / "__init__.py") in files
+
+
+def test_a_bundle_error_is_an_exception_exported_by_ampho() -> None:
+    assert ampho.BundleError is BundleError
+    assert issubclass(BundleError, Exception)
+    assert BundleError("x", missing="y").missing == "y"
+
+
+# --- the two phases -----------------------------------------------------------
+
+HOOKS = """
+import tracker
+from ampho import current_app
+
+REQUIRES = {requires!r}
+
+
+def on_register():
+    tracker.calls.append(("register:{name}", sorted(current_app.blueprints)))
+    current_app.config.setdefault("REGISTERED", []).append("{name}")
+    current_app.logger.info("registering {name}")
+
+
+def on_load():
+    tracker.calls.append(("load:{name}", sorted(current_app.blueprints)))
+    current_app.config.setdefault("LOADED", []).append("{name}")
+"""
+
+
+def hooked_bundle(app_tree, name: str, requires: list[str]) -> None:
+    app_tree.bundle(
+        name,
+        __init__=HOOKS.format(name=name, requires=requires),
+        views=f"""
+        import tracker
+        from ampho import route
+
+        tracker.calls.append(("views:{name}", None))
+
+        @route("/{name}")
+        def index():
+            return "{name}"
+        """,
+        commands=f"""
+        import tracker
+        from ampho.cli import command
+
+        tracker.calls.append(("commands:{name}", None))
+
+        @command("hello")
+        def hello():
+            print("hello from {name}")
+        """,
+    )
+
+
+def test_every_on_register_runs_before_any_views_commands_or_on_load_in_load_order(
+    app_tree,
+) -> None:
+    tracker(app_tree)
+    hooked_bundle(app_tree, "app", ["blog", "shop"])
+    hooked_bundle(app_tree, "blog", [])
+    hooked_bundle(app_tree, "shop", [])
+    app = create_app()
+    assert calls() == [
+        ("register:blog", []),
+        ("register:shop", []),
+        ("register:app", []),
+        ("views:blog", None),
+        ("commands:blog", None),
+        ("load:blog", []),
+        ("views:shop", None),
+        ("commands:shop", None),
+        ("load:shop", ["blog"]),
+        ("views:app", None),
+        ("commands:app", None),
+        ("load:app", ["blog", "shop"]),
+    ]
+    assert sorted(app.blueprints) == ["app", "blog", "shop"]
+    assert app.config["REGISTERED"] == ["blog", "shop", "app"]
+    assert app.config["LOADED"] == ["blog", "shop", "app"]
+
+
+def test_a_second_application_runs_the_hooks_again_but_not_the_modules(app_tree) -> None:
+    tracker(app_tree)
+    hooked_bundle(app_tree, "app", ["blog"])
+    hooked_bundle(app_tree, "blog", [])
+    create_app()
+    calls().clear()
+    app = create_app()
+    assert calls() == [
+        ("register:blog", []),
+        ("register:app", []),
+        ("load:blog", []),
+        ("load:app", ["blog"]),
+    ]
+    assert app.config["LOADED"] == ["blog", "app"]
+
+
+def test_hooks_run_inside_an_app_context_of_the_app_being_built(app_tree, caplog) -> None:
+    app_tree.bundle(
+        "app",
+        __init__="""
+        from ampho import current_app
+
+        SEEN = []
+
+        def on_register():
+            SEEN.append(current_app._get_current_object())
+            current_app.config.setdefault("GREETING", "from the hook")
+            current_app.logger.info("registering app")
+
+        def on_load():
+            SEEN.append(current_app._get_current_object())
+        """,
+    )
+    with caplog.at_level(logging.INFO, logger="app"):
+        first = create_app()
+        second = create_app(config={"GREETING": "from config"})
+    import app as package
+
+    assert [first, first, second, second] == package.SEEN
+    assert first.config["GREETING"] == "from the hook"
+    # setdefault in a hook stays beneath every configuration layer.
+    assert second.config["GREETING"] == "from config"
+    assert [r.getMessage() for r in caplog.records if r.name == "app"] == [
+        "registering app",
+        "registering app",
+    ]
+
+
+def test_bundles_without_hooks_views_or_commands_load(app_tree) -> None:
+    app_tree.bundle("app", __init__="REQUIRES = ['bare']")
+    app_tree.bundle("bare")
+    app = create_app()
+    assert names(app) == ["bare", "app"]
+    assert sorted(app.blueprints) == ["app", "bare"]
+    assert "bare" not in app.cli.commands
+
+
+def test_a_failing_hook_propagates(app_tree) -> None:
+    app_tree.bundle(
+        "app",
+        __init__="""
+        def on_load():
+            raise RuntimeError("boom in on_load")
+        """,
+    )
+    with pytest.raises(RuntimeError, match="boom in on_load"):
+        create_app()
+
+
+# --- the blueprint of a bundle -------------------------------------------------
+
+
+def test_each_bundle_is_a_blueprint_named_after_it_with_its_routes(app_tree) -> None:
+    app_tree.bundle(
+        "app",
+        __init__="REQUIRES = ['blog']",
+        views="""
+        from flask import url_for
+        from ampho import route
+
+        @route("/")
+        def home():
+            return url_for("blog.post", slug="hi")
+        """,
+    )
+    app_tree.bundle(
+        "blog",
+        views="""
+        from ampho import route
+
+        @route("/post/<slug>")
+        def post(slug):
+            return "post " + slug
+        """,
+    )
+    app = create_app()
+    assert app.blueprints["blog"].name == "blog"
+    assert app.blueprints["app"].name == "app"
+    rules = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
+    assert rules["app.home"] == "/"
+    assert rules["blog.post"] == "/post/<slug>"
+    client = app.test_client()
+    assert client.get("/").text == "/post/hi"
+    assert client.get("/post/hi").text == "post hi"
+
+
+def test_url_prefix_of_a_bundle_prefixes_its_rules(app_tree) -> None:
+    app_tree.bundle("app", __init__="REQUIRES = ['blog']")
+    app_tree.bundle(
+        "blog",
+        __init__="URL_PREFIX = '/blog'",
+        views="""
+        from ampho import route
+
+        @route("/")
+        def index():
+            return "blog index"
+
+        @route("/<int:year>")
+        def year(year):
+            return f"year {year}"
+        """,
+    )
+    app = create_app()
+    rules = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
+    assert rules["blog.index"] == "/blog/"
+    assert rules["blog.year"] == "/blog/<int:year>"
+    client = app.test_client()
+    assert client.get("/blog/").text == "blog index"
+    assert client.get("/blog/2024").text == "year 2024"
+    assert client.get("/2024").status_code == 404
+
+
+SUBDOMAIN_TREE = {
+    "app/__init__.py": "REQUIRES = ['api']\n",
+    "app/views.py": """
+        from ampho import route
+
+        @route("/")
+        def home():
+            return "www home"
+        """,
+    "api/__init__.py": "SUBDOMAIN = 'api'\n",
+    "api/views.py": """
+        from ampho import route
+
+        @route("/")
+        def index():
+            return "api index"
+        """,
+}
+
+
+def test_subdomain_of_a_bundle_is_given_to_its_rules(app_tree) -> None:
+    app_tree.write(SUBDOMAIN_TREE)
+    app = create_app(config={"SERVER_NAME": "example.test"})
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    assert rules["api.index"].subdomain == "api"
+    assert rules["app.home"].subdomain == ""
+    with app.app_context():
+        from flask import url_for
+
+        assert url_for("api.index") == "http://api.example.test/"
+
+
+def test_a_request_to_the_subdomain_reaches_the_subdomain_bundle(app_tree) -> None:
+    app_tree.write(SUBDOMAIN_TREE)
+    app = create_app(config={"SERVER_NAME": "example.test"})
+    client = app.test_client()
+    assert client.get("/", base_url="http://example.test/").text == "www home"
+    response = client.get("/", base_url="http://api.example.test/")
+    assert (response.status_code, response.text) == (200, "api index")

@@ -1,0 +1,394 @@
+"""Real servers: ``ampho run``, ``python -m ampho run`` and Gunicorn.
+
+Each test starts a server process on a free port of 127.0.0.1, waits
+for the port with a deadline, talks real HTTP to it with urllib, and
+stops it in a ``finally`` block (terminate, wait, then kill its process
+group). Environments are built from scratch: nothing of the developer's
+shell (``AMPHO_*``, ``FLASK_*``, proxies, ...) reaches the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from email.message import Message
+from pathlib import Path
+
+import pytest
+from processes import AMPHO, PYTHON_M_AMPHO, write_instance
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hello-world"
+
+#: How long a server may take to listen, and a request to be answered.
+STARTUP_SECONDS = 30.0
+REQUEST_SECONDS = 15.0
+
+#: No proxy, whatever the environment of the test run says.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write files under ``root``; text is dedented, a leading newline dropped."""
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def copy_example(tmp_path: Path) -> Path:
+    """A copy of examples/hello-world, so nothing is written into the repository."""
+    root = tmp_path / "hello-world"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def free_port() -> int:
+    """A port nothing listens on now, from a socket bound to port 0."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def environment(home: Path, **env: str) -> dict[str, str]:
+    """User ``u`` on host ``h``, and only what the test adds."""
+    home.mkdir(exist_ok=True)
+    return {
+        "PATH": os.pathsep.join([os.path.dirname(AMPHO[0]), os.environ.get("PATH", os.defpath)]),
+        "HOME": str(home),
+        "USER": "u",
+        "HOSTNAME": "h",
+        **env,
+    }
+
+
+def _log_tail(log: Path) -> str:
+    try:
+        return log.read_text(encoding="utf-8", errors="replace")[-4000:]
+    except OSError:
+        return "(no log)"
+
+
+def _wait_for_port(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    """Return once something listens on the port; fail if the server exits first."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"nothing listens on port {port} after {STARTUP_SECONDS} s:\n{_log_tail(log)}"
+            )
+        try:
+            # The pause between attempts, which also notices an early exit.
+            code = proc.wait(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            continue
+        pytest.fail(f"the server exited with status {code} before listening:\n{_log_tail(log)}")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate the server; kill its process group if it will not go."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=20)
+    # Workers left behind by a master that died (none, normally).
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def serving(
+    command: list[str], cwd: Path, port: int, env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server until the block ends, once it listens on ``port``."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, for the last resort
+        )
+        try:
+            _wait_for_port(proc, port, log)
+            yield proc
+        finally:
+            _stop(proc)
+
+
+class Response:
+    def __init__(self, status: int, headers: Message, body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+
+def get(port: int, path: str) -> Response:
+    """GET a path on 127.0.0.1; an HTTP error status is a response too."""
+    url = f"http://127.0.0.1:{port}{path}"
+    try:
+        with _OPENER.open(url, timeout=REQUEST_SECONDS) as response:
+            return Response(response.status, response.headers, response.read())
+    except urllib.error.HTTPError as error:
+        try:
+            return Response(error.code, error.headers, error.read())
+        finally:
+            error.close()
+
+
+def gunicorn(port: int, *options: str, workers: int = 2) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--graceful-timeout",
+        "10",
+        *options,
+        "ampho.main:application",
+    ]
+
+
+def check_example_home_page(port: int) -> None:
+    response = get(port, "/")
+    assert response.status == 200
+    assert response.headers.get_content_type() == "text/html"
+    assert "<title>Hello, world!</title>" in response.text
+    assert "<h1>Hello, world!</h1>" in response.text
+    assert "Rendered by the app bundle." in response.text
+    assert 'href="/static/app/style.css"' in response.text
+
+
+def check_example_site(port: int) -> None:
+    """The example's pages, its static file and a 404, over real HTTP."""
+    check_example_home_page(port)
+    hello = get(port, "/hello/Ann")
+    assert hello.status == 200
+    assert "<h1>Hello, Ann!</h1>" in hello.text
+    css = get(port, "/static/app/style.css")
+    assert css.status == 200
+    assert css.headers.get_content_type() == "text/css"
+    assert css.body == (EXAMPLE / "app" / "static" / "style.css").read_bytes()
+    for missing in ("/nope", "/static/app/nope.css", "/static/nope/style.css"):
+        assert get(port, missing).status == 404, missing
+
+
+# --- ampho run -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [pytest.param(AMPHO, id="ampho"), pytest.param(PYTHON_M_AMPHO, id="python-m-ampho")],
+)
+def test_ampho_run_serves_the_example(tmp_path: Path, command: list[str]) -> None:
+    """``cd hello-world && ampho run``: the root goes on sys.path."""
+    root = copy_example(tmp_path)
+    port = free_port()
+    args = [*command, "run", "--host", "127.0.0.1", "--port", str(port)]
+    env = environment(tmp_path / "home")
+    with serving(args, root, port, env, tmp_path / "server.log"):
+        check_example_site(port)
+
+
+#: A bundle whose views show the configuration and the process serving.
+SHOW_VIEWS = """
+    import hashlib
+    import os
+
+    from ampho import current_app, route
+
+
+    @route("/greeting")
+    def greeting():
+        return current_app.config["GREETING"]
+
+
+    @route("/pid")
+    def pid():
+        return {
+            "pid": os.getpid(),
+            "key": hashlib.sha256(current_app.secret_key.encode()).hexdigest(),
+        }
+"""
+
+
+def show_root(root: Path, entry: str = "app") -> Path:
+    write_tree(root, {f"{entry}/__init__.py": "", f"{entry}/views.py": SHOW_VIEWS})
+    return write_instance(
+        root,
+        {
+            "default.json": {"GREETING": "from default"},
+            "production.json": {"GREETING": "from production"},
+            "staging.json": {"GREETING": "from staging"},
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [pytest.param(AMPHO, id="ampho"), pytest.param(PYTHON_M_AMPHO, id="python-m-ampho")],
+)
+def test_ampho_run_with_global_options_from_another_directory(
+    tmp_path: Path, command: list[str]
+) -> None:
+    root = show_root(tmp_path / "root", entry="shop")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    port = free_port()
+    args = [
+        *command,
+        *("--root", str(root), "--entry", "shop", "--env", "staging"),
+        *("run", "--host", "127.0.0.1", "--port", str(port)),
+    ]
+    env = environment(tmp_path / "home")
+    with serving(args, elsewhere, port, env, tmp_path / "server.log") as proc:
+        response = get(port, "/greeting")
+        assert response.status == 200
+        assert response.text == "from staging"
+        # The development server answers in its own process.
+        answer = get(port, "/pid")
+        assert answer.status == 200
+        assert json.loads(answer.text)["pid"] == proc.pid
+
+
+# --- Gunicorn ----------------------------------------------------------------------------
+
+
+def test_gunicorn_serves_the_example(tmp_path: Path) -> None:
+    root = copy_example(tmp_path)
+    port = free_port()
+    env = environment(tmp_path / "home")
+    with serving(gunicorn(port), root, port, env, tmp_path / "server.log"):
+        check_example_site(port)
+        assert get(port, "/").headers["Server"].startswith("gunicorn")
+
+
+@pytest.mark.parametrize("how", ["chdir", "AMPHO_ROOT"])
+def test_gunicorn_from_another_directory(tmp_path: Path, how: str) -> None:
+    root = copy_example(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    port = free_port()
+    if how == "chdir":
+        command = gunicorn(port, "--chdir", str(root))
+        env = environment(tmp_path / "home")
+    else:
+        command = gunicorn(port)
+        env = environment(tmp_path / "home", AMPHO_ROOT=str(root))
+    with serving(command, elsewhere, port, env, tmp_path / "server.log"):
+        check_example_home_page(port)
+        assert get(port, "/static/app/style.css").status == 200
+
+
+def test_gunicorn_reads_the_environment_named_by_ampho_env(tmp_path: Path) -> None:
+    root = show_root(tmp_path / "root")
+    port = free_port()
+    env = environment(tmp_path / "home", AMPHO_ENV="staging")
+    with serving(gunicorn(port, workers=1), root, port, env, tmp_path / "server.log"):
+        assert get(port, "/greeting").text == "from staging"
+
+
+HOLD_VIEWS = """
+    import os
+    import time
+
+    from ampho import route
+
+    from .views import pid
+
+    ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+    @route("/hold")
+    def hold():
+        # Keep this worker busy until the test says so (at most 15 s).
+        open(os.path.join(ROOT, "started"), "w").close()
+        deadline = time.monotonic() + 15
+        while not os.path.exists(os.path.join(ROOT, "release")):
+            if time.monotonic() > deadline:
+                return "never released", 500
+            time.sleep(0.01)
+        return pid()
+"""
+
+
+def test_gunicorn_both_workers_answer_with_the_same_secret_key(tmp_path: Path) -> None:
+    """One request holds a sync worker; the next one must be the other worker's.
+
+    Both workers built the application at once, with no secret key yet:
+    they must have settled on one key, or sessions would break between
+    them.
+    """
+    root = show_root(tmp_path / "root")
+    write_tree(root, {"app/hold.py": HOLD_VIEWS, "app/__init__.py": "from . import hold\n"})
+    assert not (root / "instance" / "secret_key").exists()
+    port = free_port()
+    env = environment(tmp_path / "home")
+    with serving(gunicorn(port), root, port, env, tmp_path / "server.log") as proc:
+        held: dict[str, object] = {}
+
+        def request_hold() -> None:
+            try:
+                held["response"] = get(port, "/hold")
+            except Exception as e:  # reported by the assertions below
+                held["error"] = e
+
+        thread = threading.Thread(target=request_hold, daemon=True)
+        thread.start()
+        try:
+            deadline = time.monotonic() + REQUEST_SECONDS
+            while not (root / "started").exists():
+                assert thread.is_alive(), held
+                assert time.monotonic() < deadline, "the /hold request never started"
+                thread.join(timeout=0.02)  # the pause between looks
+            other = get(port, "/pid")
+        finally:
+            (root / "release").touch()
+            thread.join(timeout=REQUEST_SECONDS + 5)
+        assert not thread.is_alive()
+        response = held.get("response")
+        assert isinstance(response, Response), held
+        assert response.status == 200
+        assert other.status == 200
+        held_data = json.loads(response.text)
+        other_data = json.loads(other.text)
+        assert held_data["pid"] != other_data["pid"]
+        # Workers answer, not the master.
+        assert proc.pid not in (held_data["pid"], other_data["pid"])
+        # Both workers use the one key kept in the instance directory.
+        assert held_data["key"] == other_data["key"]
+    key_file = root / "instance" / "secret_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600

@@ -1,0 +1,454 @@
+"""``ampho.render`` and bundle templates: each bundle's ``tpl/`` is its own namespace."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from jinja2 import TemplateNotFound, TemplatesNotFound
+
+from ampho import create_app, render
+
+
+def make_app(app_tree, **config):
+    return create_app(root_dir=app_tree.root, config={"TESTING": True, **config})
+
+
+def two_bundles(app_tree, blog_views: str, app_views: str, files: dict[str, str]) -> None:
+    """``blog`` and the entry bundle ``app`` requiring it, with templates."""
+    app_tree.bundle("blog", views=blog_views)
+    app_tree.bundle("app", __init__="REQUIRES = ['blog']", views=app_views)
+    app_tree.write(files)
+
+
+def views(*routes: tuple[str, str]) -> str:
+    """A views module: one route per ``(rule, expression)``, named v0, v1..."""
+    lines = ["from flask import g, request, session", "from ampho import render, route", ""]
+    for number, (rule, expression) in enumerate(routes):
+        lines += [f"@route({rule!r})", f"def v{number}():", f"    return {expression}", ""]
+    return "\n".join(lines)
+
+
+# -- the calling bundle's templates first ------------------------------------------
+
+
+def test_each_bundle_renders_its_own_template_of_the_same_name(app_tree) -> None:
+    two_bundles(
+        app_tree,
+        views(("/blog", "render('index.html', who='b')")),
+        views(("/", "render('index.html', who='a')")),
+        {
+            "blog/tpl/index.html": "blog index {{ who }} {{ _bundle.name }}",
+            "app/tpl/index.html": "app index {{ who }} {{ _bundle.name }}",
+        },
+    )
+    client = make_app(app_tree).test_client()
+    assert client.get("/").text == "app index a app"
+    assert client.get("/blog").text == "blog index b blog"
+
+
+def test_bundle_in_context_is_the_calling_bundles_object(app_tree) -> None:
+    two_bundles(
+        app_tree,
+        views(("/blog", "render('who.html')")),
+        views(("/", "render('who.html')")),
+        {"blog/tpl/who.html": "{{ _bundle.name }} {{ _bundle.requires | join(',') }}"},
+    )
+    app = make_app(app_tree)
+    client = app.test_client()
+    assert client.get("/blog").text == "blog "
+    # app has no who.html: blog's is used, but the calling bundle is still app
+    assert client.get("/").text == "app blog"
+
+
+def test_bundle_in_context_is_the_same_object_as_in_app_state(app_tree) -> None:
+    two_bundles(
+        app_tree,
+        views(("/blog", "render('id.html')")),
+        views(),
+        {"blog/tpl/id.html": "{{ object_id(_bundle) }}"},
+    )
+    app = make_app(app_tree)
+    app.jinja_env.globals["object_id"] = id
+    blog = app.extensions["ampho"].bundle("blog")
+    assert app.test_client().get("/blog").text == str(id(blog))
+
+
+def test_render_from_a_views_package_submodule_uses_its_bundles_templates(app_tree) -> None:
+    app_tree.write(
+        {
+            "blog/__init__.py": "",
+            "blog/views/__init__.py": "from . import admin",
+            "blog/views/admin.py": """
+            from ampho import render, route
+
+            @route("/admin")
+            def dashboard():
+                return render("index.html")
+        """,
+            "blog/tpl/index.html": "blog index {{ _bundle.name }}",
+            "app/__init__.py": "REQUIRES = ['blog']",
+            "app/tpl/index.html": "app index",
+        }
+    )
+    assert make_app(app_tree).test_client().get("/admin").text == "blog index blog"
+
+
+def test_render_from_a_bundle_helper_module_uses_that_bundles_templates(app_tree) -> None:
+    app_tree.bundle(
+        "blog",
+        helpers="""
+        from ampho import render
+
+        def widget():
+            return render("widget.html")
+    """,
+    )
+    app_tree.bundle(
+        "app",
+        __init__="REQUIRES = ['blog']",
+        views="""
+        from ampho import route
+        from blog.helpers import widget
+
+        @route("/")
+        def home():
+            return "[" + widget() + "]"
+    """,
+    )
+    app_tree.write(
+        {
+            "blog/tpl/widget.html": "blog widget {{ _bundle.name }}",
+            "app/tpl/widget.html": "app widget",
+        }
+    )
+    app = make_app(app_tree)
+    assert app.test_client().get("/").text == "[blog widget blog]"
+    # outside a request too, in an application context
+    with app.app_context():
+        assert sys.modules["blog.helpers"].widget() == "blog widget blog"
+
+
+def test_render_accepts_a_list_and_uses_the_first_found(app_tree) -> None:
+    two_bundles(
+        app_tree,
+        views(
+            ("/blog/1", "render(['missing.html', 'second.html', 'third.html'])"),
+            ("/blog/2", "render(['third.html', 'second.html'])"),
+        ),
+        views(),
+        {
+            "blog/tpl/second.html": "blog second {{ _bundle.name }}",
+            "blog/tpl/third.html": "blog third",
+            "app/tpl/second.html": "app second",
+        },
+    )
+    client = make_app(app_tree).test_client()
+    assert client.get("/blog/1").text == "blog second blog"
+    assert client.get("/blog/2").text == "blog third"
+
+
+def test_render_list_of_only_missing_templates_names_them_all(app_tree) -> None:
+    two_bundles(
+        app_tree,
+        views(("/blog", "render(['nope.html', 'blog:gone.html'])")),
+        views(),
+        {"blog/tpl/index.html": "x"},
+    )
+    client = make_app(app_tree).test_client()
+    with pytest.raises(TemplatesNotFound) as caught:
+        client.get("/blog")
+    assert caught.value.templates == ["nope.html", "blog:gone.html"]
+    assert isinstance(caught.value, TemplateNotFound)
+
+
+def test_render_template_in_a_subdirectory_of_the_calling_bundle(app_tree) -> None:
+    two_bundles(
+        app_tree,
+        views(("/blog", "render('posts/show.html')")),
+        views(("/", "render('posts/show.html')")),
+        {
+            "blog/tpl/posts/show.html": "blog show",
+            "app/tpl/posts/show.html": "app show",
+        },
+    )
+    client = make_app(app_tree).test_client()
+    assert client.get("/blog").text == "blog show"
+    assert client.get("/").text == "app show"
+
+
+def test_html_templates_are_autoescaped(app_tree) -> None:
+    two_bundles(
+        app_tree,
+        views(("/blog", "render('page.html', x='<b>')"), ("/txt", "render('page.txt', x='<b>')")),
+        views(("/", "render('blog:page.html', x='<b>')")),
+        {"blog/tpl/page.html": "{{ x }}", "blog/tpl/page.txt": "{{ x }}"},
+    )
+    client = make_app(app_tree).test_client()
+    assert client.get("/blog").text == "&lt;b&gt;"
+    assert client.get("/").text == "&lt;b&gt;"
+    assert client.get("/txt").text == "<b>"
+
+
+# -- naming another bundle's template ----------------------------------------------
+
+
+def test_bundle_colon_name_renders_another_bundles_template(app_tree) -> None:
+    two_bundles(
+        app_tree,
+        views(("/blog", "render('app:post.html')")),
+        views(("/", "render('blog:post.html')")),
+        {
+            "blog/tpl/post.html": "blog post {{ _bundle.name }}",
+            "app/tpl/post.html": "app post {{ _bundle.name }}",
+        },
+    )
+    client = make_app(app_tree).test_client()
+    assert client.get("/").text == "blog post app"
+    assert client.get("/blog").text == "app post blog"
+
+
+def test_extends_and_include_with_bundle_names(app_tree) -> None:
+    app_tree.bundle("layout")
+    app_tree.bundle("blog", __init__="REQUIRES = ['layout']")
+    app_tree.bundle(
+        "app", __init__="REQUIRES = ['layout', 'blog']", views=views(("/", "render('home.html')"))
+    )
+    app_tree.write(
+        {
+            "layout/tpl/base.html": "<{% block body %}base{% endblock %}>",
+            "blog/tpl/card.html": "card of blog",
+            "app/tpl/card.html": "card of app",
+            "app/tpl/home.html": (
+                '{% extends "layout:base.html" %}'
+                '{% block body %}home, {% include "blog:card.html" %}{% endblock %}'
+            ),
+        }
+    )
+    assert make_app(app_tree).test_client().get("/").text == "<home, card of blog>"
+
+
+def test_plain_include_in_a_bundle_template_is_that_bundles_own(app_tree) -> None:
+    two_bundles(
+        app_tree,
+        views(("/blog", "render('post.html')")),
+        views(("/", "render('blog:post.html')")),
+        {
+            "blog/tpl/post.html": '{% include "card.html" %}',
+            "blog/tpl/card.html": "blog card",
+            "app/tpl/card.html": "app card",
+        },
+    )
+    client = make_app(app_tree).test_client()
+    assert client.get("/blog").text == "blog card"
+    assert client.get("/").text == "blog card"
+
+
+def test_plain_include_in_a_bundle_template_reached_by_fallback(app_tree) -> None:
+    """app has no post.html: render("post.html") from app falls back to blog's,
+    and inside blog's template "card.html" still means blog's own card."""
+    two_bundles(
+        app_tree,
+        views(),
+        views(("/", "render('post.html')")),
+        {
+            "blog/tpl/post.html": 'blog post: {% include "card.html" %}',
+            "blog/tpl/card.html": "blog card",
+            "app/tpl/card.html": "app card",
+        },
+    )
+    assert make_app(app_tree).test_client().get("/").text == "blog post: blog card"
+
+
+def test_plain_names_inside_an_extended_bundle_template_are_its_own(app_tree) -> None:
+    app_tree.bundle("layout")
+    app_tree.bundle(
+        "app", __init__="REQUIRES = ['layout']", views=views(("/", "render('home.html')"))
+    )
+    app_tree.write(
+        {
+            "layout/tpl/base.html": (
+                '{% include "nav.html" %}|{% from "macros.html" import m %}{{ m() }}|'
+                "{% block body %}{% endblock %}"
+            ),
+            "layout/tpl/nav.html": "layout nav",
+            "layout/tpl/macros.html": "{% macro m() %}layout macro{% endmacro %}",
+            "app/tpl/nav.html": "app nav",
+            "app/tpl/macros.html": "{% macro m() %}app macro{% endmacro %}",
+            "app/tpl/home.html": (
+                '{% extends "layout:base.html" %}{% block body %}'
+                '{% include "nav.html" %}{% endblock %}'
+            ),
+        }
+    )
+    # base's plain names are layout's; home's plain include is app's
+    assert make_app(app_tree).test_client().get("/").text == "layout nav|layout macro|app nav"
+
+
+def test_plain_name_missing_in_caller_falls_back_to_entry_bundle_first(app_tree) -> None:
+    app_tree.bundle("blog")
+    app_tree.bundle(
+        "shop",
+        views=views(("/shop/1", "render('shared.html')"), ("/shop/2", "render('only_blog.html')")),
+    )
+    app_tree.bundle("app", __init__="REQUIRES = ['blog', 'shop']")
+    app_tree.write(
+        {
+            "blog/tpl/shared.html": "blog shared",
+            "blog/tpl/only_blog.html": "blog only {{ _bundle.name }}",
+            "app/tpl/shared.html": "app shared",
+            "shop/tpl/other.html": "shop other",
+        }
+    )
+    client = make_app(app_tree).test_client()
+    assert client.get("/shop/1").text == "app shared"
+    assert client.get("/shop/2").text == "blog only shop"
+
+
+def test_plain_include_missing_in_bundle_falls_back_to_entry_bundle(app_tree) -> None:
+    two_bundles(
+        app_tree,
+        views(("/blog", "render('post.html')")),
+        views(),
+        {
+            "blog/tpl/post.html": '{% extends "base.html" %}{% block b %}post{% endblock %}',
+            "app/tpl/base.html": "app base [{% block b %}{% endblock %}]",
+        },
+    )
+    assert make_app(app_tree).test_client().get("/blog").text == "app base [post]"
+
+
+# -- missing templates -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["nope.html", "blog:nope.html", "app:index.html", "ghost:index.html"]
+)
+def test_missing_template_raises_template_not_found_naming_it(app_tree, name) -> None:
+    two_bundles(
+        app_tree,
+        views(("/blog", f"render({name!r})")),
+        views(),
+        {"blog/tpl/index.html": "blog index"},
+    )
+    client = make_app(app_tree).test_client()
+    with pytest.raises(TemplateNotFound) as caught:
+        client.get("/blog")
+    assert caught.value.name == name
+    assert name in str(caught.value)
+
+
+def test_missing_include_raises_template_not_found_naming_it(app_tree) -> None:
+    two_bundles(
+        app_tree,
+        views(("/blog", "render('post.html')")),
+        views(),
+        {"blog/tpl/post.html": '{% include "absent.html" %}'},
+    )
+    with pytest.raises(TemplateNotFound) as caught:
+        make_app(app_tree).test_client().get("/blog")
+    assert caught.value.name == "absent.html"
+
+
+@pytest.mark.parametrize("name", ["../views.py", "blog:../views.py", "../../app/views.py"])
+def test_template_name_cannot_leave_the_tpl_folder(app_tree, name) -> None:
+    two_bundles(
+        app_tree,
+        views(("/blog", f"render({name!r})")),
+        views(),
+        {"blog/tpl/index.html": "blog index"},
+    )
+    with pytest.raises(TemplateNotFound):
+        make_app(app_tree).test_client().get("/blog")
+
+
+# -- the request's context -------------------------------------------------------
+
+
+def test_g_from_before_request_and_view_and_request_args_reach_the_template(app_tree) -> None:
+    app_tree.bundle(
+        "app",
+        __init__="""
+        from flask import current_app, g
+
+        def on_load():
+            @current_app.before_request
+            def set_x():
+                g.x = "from-before"
+    """,
+        views="""
+        from flask import g
+        from ampho import render, route
+
+        @route("/")
+        def home():
+            g.y = "from-view"
+            return render("ctx.html")
+    """,
+    )
+    app_tree.write(
+        {"app/tpl/ctx.html": "{{ g.x }} {{ g.y }} {{ request.args.q }} {{ request.path }}"}
+    )
+    client = make_app(app_tree).test_client()
+    assert client.get("/?q=hello").text == "from-before from-view hello /"
+
+
+@pytest.mark.parametrize("config", [{"SECRET_KEY": "test-secret"}, {}])
+def test_session_reaches_the_template(app_tree, config) -> None:
+    app_tree.bundle(
+        "app",
+        views="""
+        from flask import session
+        from ampho import render, route
+
+        @route("/login/<name>")
+        def login(name):
+            session["user"] = name
+            return "ok"
+
+        @route("/")
+        def home():
+            return render("session.html")
+    """,
+    )
+    app_tree.write({"app/tpl/session.html": "user={{ session.user }}"})
+    app = make_app(app_tree, **config)
+    assert app.secret_key
+    client = app.test_client()
+    assert client.get("/").text == "user="
+    assert client.get("/login/ann").text == "ok"
+    assert client.get("/").text == "user=ann"
+
+
+# -- outside any bundle ------------------------------------------------------------
+
+
+def test_render_from_outside_any_bundle_has_no_bundle(app_tree) -> None:
+    two_bundles(
+        app_tree,
+        views(),
+        views(),
+        {
+            "blog/tpl/index.html": "blog {{ _bundle }}",
+            "blog/tpl/post.html": "blog post {{ _bundle is none }}",
+            "app/tpl/index.html": "app {{ _bundle is none }}",
+        },
+    )
+    app_tree.write(
+        {
+            "outside.py": """
+            from ampho import render
+
+            def show(name):
+                return render(name)
+        """
+        }
+    )
+    app = make_app(app_tree)
+    import outside
+
+    with app.test_request_context("/"):
+        assert outside.show("index.html") == "app True"
+        assert outside.show("post.html") == "blog post True"
+        assert outside.show("blog:index.html") == "blog None"
+        assert render("index.html") == "app True"
