@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any, TypeVar
@@ -148,6 +149,11 @@ class AmphoGroup(FlaskGroup):
         except (ConfigError, BundleError) as e:
             if not (isinstance(e, BundleError) and _no_application(e)):
                 click.echo(f"Error: {e}", err=True)
+            return sorted(self.commands)
+        except Exception:
+            # A bug in a bundle, such as an ImportError inside it: its
+            # traceback is the useful part, and the help still shows.
+            click.echo(traceback.format_exc(), err=True)
             return sorted(self.commands)
         return super().list_commands(ctx)
 

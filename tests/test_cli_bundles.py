@@ -719,3 +719,16 @@ def test_import_error_inside_a_bundle_keeps_its_traceback(
     assert "does_not_exist" in result.stderr
     assert str(root / "app" / f"{module}.py") in result.stderr
     assert result.stderr.splitlines()[-1].startswith(f"{error}: ")
+
+
+def test_help_shows_an_import_error_in_a_bundle_with_its_traceback_and_the_help(
+    tmp_path: Path,
+) -> None:
+    write_tree(tmp_path, {"app/__init__.py": "import does_not_exist\n"})
+    result = run_ampho(["--help"], tmp_path)
+    assert result.returncode == 0
+    assert "Traceback" in result.stderr
+    assert "No module named 'does_not_exist'" in result.stderr
+    assert str(tmp_path / "app" / "__init__.py") in result.stderr
+    assert "Commands:" in result.stdout
+    assert "run " in result.stdout
