@@ -189,8 +189,14 @@ def _create_app() -> Flask:
     """
     from .app import add_to_path, create_app
 
-    add_to_path(os.environ.get("AMPHO_ROOT") or current_dir())
-    return create_app()
+    add_to_path(os.path.abspath(os.environ.get("AMPHO_ROOT") or current_dir()))
+    app = create_app()
+    # Flask's command line takes debug mode from FLASK_DEBUG (--debug)
+    # alone. Ampho's configuration has its say when neither is given, so
+    # `ampho --env development run` debugs when development.json says so.
+    if "FLASK_DEBUG" not in os.environ and app.config.get("DEBUG"):
+        os.environ["FLASK_DEBUG"] = "1"
+    return app
 
 
 main = AmphoGroup(

@@ -12,7 +12,7 @@ import os
 
 from .app import add_to_path, create_app
 
-add_to_path(os.environ.get("AMPHO_ROOT") or os.getcwd())
+add_to_path(os.path.abspath(os.environ.get("AMPHO_ROOT") or os.getcwd()))
 
 application = create_app()
 APPLICATION = app = application

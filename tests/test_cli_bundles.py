@@ -732,3 +732,35 @@ def test_help_shows_an_import_error_in_a_bundle_with_its_traceback_and_the_help(
     assert str(tmp_path / "app" / "__init__.py") in result.stderr
     assert "Commands:" in result.stdout
     assert "run " in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "extra_env", "expected"),
+    [
+        (["--env", "development"], {}, "True"),
+        (["--env", "production"], {}, "False"),
+        (["--env", "development", "--no-debug"], {}, "False"),
+        (["--env", "production"], {"FLASK_DEBUG": "1"}, "True"),
+    ],
+)
+def test_debug_mode_follows_the_configuration_unless_flask_debug_says(
+    tmp_path: Path, args: list[str], extra_env: dict[str, str], expected: str
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/commands.py": """
+                from ampho import cli, current_app
+
+                @cli.command("debug")
+                def debug():
+                    print(current_app.debug)
+            """,
+            "instance/development.json": '{"DEBUG": true}',
+            "instance/production.json": '{"DEBUG": false}',
+        },
+    )
+    result = run_ampho([*args, "app", "debug"], tmp_path, **extra_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
