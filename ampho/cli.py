@@ -170,15 +170,16 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def _set_variable(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
-    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
-        if value is None:
-            return
-        if name == "AMPHO_ROOT":
-            value = os.path.abspath(value)
-        os.environ[name] = value
+def _variable_option(flag: str, variable: str, help: str, **attrs: Any) -> click.Option:
+    """A global option that sets an ``AMPHO_*`` variable, before anything loads."""
 
-    return callback
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if value is not None:
+            os.environ[variable] = os.path.abspath(value) if variable == "AMPHO_ROOT" else value
+
+    return click.Option(
+        [flag], expose_value=False, is_eager=True, callback=callback, help=help, **attrs
+    )
 
 
 def _create_app() -> Flask:
@@ -206,27 +207,17 @@ main = AmphoGroup(
     add_version_option=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     params=[
-        click.Option(
-            ["--root"],
+        _variable_option(
+            "--root",
+            "AMPHO_ROOT",
+            "The application's root directory (sets AMPHO_ROOT).",
             type=click.Path(exists=True, file_okay=False),
-            expose_value=False,
-            is_eager=True,
-            callback=_set_variable("AMPHO_ROOT"),
-            help="The application's root directory (sets AMPHO_ROOT).",
         ),
-        click.Option(
-            ["--entry"],
-            expose_value=False,
-            is_eager=True,
-            callback=_set_variable("AMPHO_ENTRY"),
-            help="The entry bundle (sets AMPHO_ENTRY; default: app).",
+        _variable_option(
+            "--entry", "AMPHO_ENTRY", "The entry bundle (sets AMPHO_ENTRY; default: app)."
         ),
-        click.Option(
-            ["--env"],
-            expose_value=False,
-            is_eager=True,
-            callback=_set_variable("AMPHO_ENV"),
-            help="The environment (sets AMPHO_ENV; default: production).",
+        _variable_option(
+            "--env", "AMPHO_ENV", "The environment (sets AMPHO_ENV; default: production)."
         ),
     ],
 )

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import textwrap
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -35,14 +36,25 @@ PYTHON_M_AMPHO = [sys.executable, "-m", "ampho"]
 
 
 def run(
-    command: list[str], args: list[str], cwd: Path, **env: str
+    command: list[str],
+    args: list[str],
+    cwd: Path,
+    *,
+    stdin: str | None = None,
+    timeout: float = 60,
+    home: str = "home",
+    **env: str,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``command + args`` in ``cwd`` as user ``u`` on host ``h``."""
-    home = cwd / "home"
-    home.mkdir(exist_ok=True)
+    """Run ``command + args`` in ``cwd`` as user ``u`` on host ``h``.
+
+    ``stdin`` is fed to the process (else it reads nothing); ``home`` is
+    the name of the ``HOME`` directory made under ``cwd``.
+    """
+    home_dir = cwd / home
+    home_dir.mkdir(exist_ok=True)
     environ = {
         "PATH": os.pathsep.join([os.path.dirname(AMPHO[0]), os.environ.get("PATH", os.defpath)]),
-        "HOME": str(home),
+        "HOME": str(home_dir),
         "USER": "u",
         "HOSTNAME": "h",
         **env,
@@ -51,12 +63,23 @@ def run(
         [*command, *args],
         cwd=cwd,
         env=environ,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
         capture_output=True,
         text=True,
         encoding="utf-8",
         check=False,
-        timeout=60,
+        timeout=timeout,
     )
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write files under ``root``; text is dedented, a leading newline dropped."""
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
 
 
 def write_instance(root: Path, files: dict[str, Any]) -> Path:

@@ -11,16 +11,16 @@ scratch: nothing of the developer's shell (``AMPHO_*``, ``FLASK_*``,
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import socket
 import subprocess
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
-from processes import AMPHO, PYTHON_M_AMPHO, write_instance
+from processes import AMPHO, PYTHON_M_AMPHO, run, write_instance, write_tree
 
 import ampho
 import ampho.cli
@@ -33,49 +33,12 @@ BUILTIN_COMMANDS = {"bundles", "config", "routes", "run", "shell"}
 # --- helpers ---------------------------------------------------------------------
 
 
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    """Write files under ``root``; text is dedented, a leading newline dropped."""
-    for relative, content in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
-    return root
-
-
 def run_ampho(
-    args: list[str],
-    cwd: Path,
-    *,
-    command: list[str] = AMPHO,
-    stdin: str | None = None,
-    timeout: float = 30,
-    **env: str,
+    args: list[str], cwd: Path, *, command: list[str] = AMPHO, **options: Any
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``ampho`` in ``cwd`` as user ``u`` on host ``h``, nothing else inherited.
-
-    ``HOME`` is a hidden directory under ``cwd``: never a bundle name.
-    """
-    home = cwd / ".home"
-    home.mkdir(exist_ok=True)
-    environ = {
-        "PATH": os.pathsep.join([os.path.dirname(AMPHO[0]), os.environ.get("PATH", os.defpath)]),
-        "HOME": str(home),
-        "USER": "u",
-        "HOSTNAME": "h",
-        **env,
-    }
-    return subprocess.run(
-        [*command, *args],
-        cwd=cwd,
-        env=environ,
-        input=stdin,
-        stdin=None if stdin is not None else subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=timeout,
-    )
+    """Run ``ampho`` in ``cwd``; ``HOME`` is hidden, never a bundle name."""
+    options.setdefault("timeout", 30)
+    return run(command, args, cwd, home=".home", **options)
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> str:

@@ -17,7 +17,6 @@ import signal
 import socket
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 import urllib.error
@@ -27,7 +26,7 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from processes import AMPHO, PYTHON_M_AMPHO, write_instance
+from processes import AMPHO, PYTHON_M_AMPHO, write_instance, write_tree
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hello-world"
 
@@ -40,15 +39,6 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 # --- helpers ---------------------------------------------------------------------
-
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    """Write files under ``root``; text is dedented, a leading newline dropped."""
-    for relative, content in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
-    return root
 
 
 def copy_example(tmp_path: Path) -> Path:
