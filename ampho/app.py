@@ -12,6 +12,7 @@ from flask import Flask, send_from_directory
 
 from .bundle import Bundle, resolve
 from .config import Config, load
+from .logging import setup as setup_logging
 from .routing import make_blueprint
 from .templating import BundleEnvironment, BundleLoader
 
@@ -70,7 +71,8 @@ def create_app(
     :param config: settings above every layer, such as
         ``{"TESTING": True}`` in tests.
     :raises BundleError: if a bundle is missing or wrongly declared.
-    :raises ConfigError: if the configuration cannot be loaded.
+    :raises ConfigError: if the configuration cannot be loaded, or a
+        ``LOG_*`` setting is wrong (logging is set up from it first).
     """
     entry = entry_name(entry)
     if root_dir is None:
@@ -89,6 +91,8 @@ def create_app(
     # key written in a file is the user's choice, and Flask will say so.
     if "SECRET_KEY" not in cfg:
         cfg = load_for(bundles, root, env, overrides=config, secret_key=secret_key(instance))
+
+    setup_logging(cfg, name=entry)
 
     app = Flask(
         entry,
