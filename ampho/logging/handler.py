@@ -46,8 +46,13 @@ class PeriodFileHandler(logging.Handler):
         self._period = ""
         self._second = -1
         self._second_period = ""
-        #: Matches this handler's files; group 1 is the period.
-        self._file_name = re.compile(rf"{re.escape(name)}-(\d[\d_-]*)\.log")
+        #: Matches this handler's files, and only its: group 1 is a period
+        #: of exactly this handler's shape (``app-2-...`` is another name's).
+        period = re.escape(self._pattern)
+        for directive in ("%Y", "%m", "%d", "%H", "%M", "%S"):
+            digits = 4 if directive == "%Y" else 2
+            period = period.replace(re.escape(directive), rf"\d{{{digits}}}")
+        self._file_name = re.compile(rf"{re.escape(name)}-({period})\.log")
 
     @property
     def filename(self) -> str | None:

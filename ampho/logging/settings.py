@@ -109,7 +109,7 @@ class LogSettings:
             debug = (
                 self._config.env == "development"
                 or self.boolean("DEBUG", False)
-                or os.environ.get("FLASK_DEBUG") == "1"
+                or os.environ.get("FLASK_DEBUG", "").lower() not in ("", "0", "false", "no")
             )
             return logging.DEBUG if debug else logging.INFO
         if isinstance(value, int) and not isinstance(value, bool):
