@@ -46,9 +46,12 @@ def setup(config: Config, *, name: str | None = None) -> list[logging.Handler]:
     warning = None
     if settings.files:
         directory, warning = _log_directory(settings)
-        files = PeriodFileHandler(directory, settings.name, settings.when, settings.backup_count)
-        files.setFormatter(json_formatter() if settings.files_format == "json" else text)
-        handlers.append(files)
+        if directory is not None:
+            files = PeriodFileHandler(
+                directory, settings.name, settings.when, settings.backup_count
+            )
+            files.setFormatter(json_formatter() if settings.files_format == "json" else text)
+            handlers.append(files)
     request_filter = RequestFilter()
     for handler in handlers:
         handler.addFilter(request_filter)
@@ -77,11 +80,12 @@ def _checked_text_formatter(settings: LogSettings) -> logging.Formatter:
     return formatter
 
 
-def _log_directory(settings: LogSettings) -> tuple[str, str | None]:
-    """The directory to write files in, and a warning if it is the fallback.
+def _log_directory(settings: LogSettings) -> tuple[str | None, str | None]:
+    """The directory to write files in, and a warning if it is not the one set.
 
     A directory that cannot be made or written to must not stop the
-    application: the logs go to the user's log directory instead.
+    application: the logs go to the user's log directory instead, and if
+    that cannot be written either, to the console alone.
     """
     try:
         _prove_writable(settings.directory)
@@ -89,8 +93,14 @@ def _log_directory(settings: LogSettings) -> tuple[str, str | None]:
         import platformdirs
 
         fallback = platformdirs.user_log_dir(settings.name)
-        _prove_writable(fallback)
         reason = e.strerror or str(e)
+        try:
+            _prove_writable(fallback)
+        except OSError as fallback_error:
+            return None, (
+                f"cannot write log files to {settings.directory} ({reason}) nor to"
+                f" {fallback} ({fallback_error.strerror or fallback_error}); no log files"
+            )
         return fallback, (
             f"cannot write log files to {settings.directory} ({reason}); writing them to {fallback}"
         )
