@@ -10,17 +10,23 @@ change what the command sees.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import sysconfig
 import textwrap
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 
 def _ampho_command() -> list[str]:
@@ -125,3 +131,80 @@ def call_as_user(uid: int, func: Callable[[], Any]) -> Any:
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     return json.loads(data)
+
+
+# --- servers --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_environment(home: Path, **env: str) -> dict[str, str]:
+    """User ``u`` on host ``h``, and only what the test adds."""
+    home.mkdir(exist_ok=True)
+    return {
+        "PATH": os.pathsep.join([os.path.dirname(AMPHO[0]), os.environ.get("PATH", os.defpath)]),
+        "HOME": str(home),
+        "USER": "u",
+        "HOSTNAME": "h",
+        **env,
+    }
+
+
+def tail(path: Path) -> str:
+    """The end of a server's log, for a failure message."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[-4000:]
+    except OSError:
+        return "(no log)"
+
+
+def listening(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:port."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(
+    proc: subprocess.Popen[bytes],
+    ready: Callable[[], bool],
+    what: str,
+    log: Path,
+    seconds: float = 30,
+) -> None:
+    """Poll ``ready()`` until true; fail at the deadline or if the server exits.
+
+    The pause between looks is a wait on the process, which also notices
+    a server that died: no blind sleep.
+    """
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} after {seconds} s:\n{tail(log)}")
+        try:
+            code = proc.wait(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            continue
+        pytest.fail(f"the server exited with status {code} before {what}:\n{tail(log)}")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate a server started in its own session; kill its group if it will not go."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=20)
+    # Workers left behind by a master that died (none, normally).
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)

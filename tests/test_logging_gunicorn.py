@@ -26,19 +26,26 @@ import itertools
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from processes import AMPHO, write_instance, write_tree
+from processes import (
+    free_port,
+    listening,
+    server_environment,
+    stop,
+    tail,
+    wait_until,
+    write_instance,
+    write_tree,
+)
 
 WORKERS = 4
 CLIENT_THREADS = 16
@@ -48,7 +55,6 @@ MIN_PERIODS = 3
 #: Bounds of the burst, whatever the machine's speed.
 MAX_REQUESTS = 20000
 BURST_SECONDS = 12.0
-STARTUP_SECONDS = 30.0
 REQUEST_SECONDS = 15.0
 
 #: The view: one line per request, the number taken from the query string.
@@ -84,53 +90,10 @@ BOOTING = re.compile(r".*\[INFO\] Booting worker with pid: (?P<pid>\d+)")
 # --- the server ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def environment(home: Path) -> dict[str, str]:
-    """User ``u`` on host ``h``, in UTC, and nothing else of the developer's."""
-    home.mkdir(exist_ok=True)
-    return {
-        "PATH": os.pathsep.join([os.path.dirname(AMPHO[0]), os.environ.get("PATH", os.defpath)]),
-        "HOME": str(home),
-        "USER": "u",
-        "HOSTNAME": "h",
-        # Periods are local time: pinned, so the JSON check can compute them.
-        "TZ": "UTC",
-    }
-
-
-def _tail(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")[-4000:]
-    except OSError:
-        return "(no log)"
-
-
-def _wait_until(
-    proc: subprocess.Popen[bytes], ready: Callable[[], bool], what: str, log: Path
-) -> None:
-    """Poll ``ready()`` until true; fail on the deadline or if the server exits."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not ready():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} after {STARTUP_SECONDS} s:\n{_tail(log)}")
-        try:
-            code = proc.wait(timeout=0.05)  # the pause between looks
-        except subprocess.TimeoutExpired:
-            continue
-        pytest.fail(f"gunicorn exited with status {code} before {what}:\n{_tail(log)}")
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
+    """User ``u`` on host ``h``, in UTC: periods are local time, pinned so
+    the JSON check can compute them."""
+    return server_environment(home, TZ="UTC")
 
 
 def _booted(error_log: Path) -> set[int]:
@@ -140,21 +103,6 @@ def _booted(error_log: Path) -> set[int]:
     except FileNotFoundError:
         return set()
     return {int(m.group("pid")) for m in map(BOOTING.fullmatch, text.splitlines()) if m}
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate Gunicorn (a graceful stop); kill its process group if it will not go."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=20)
-    # Workers left behind by a master that died (none, normally).
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 @dataclass
@@ -196,15 +144,15 @@ def gunicorn(root: Path, tmp_path: Path, *options: str) -> Iterator[Server]:
         )
         server = Server(proc, port, access_log, error_log)
         try:
-            _wait_until(proc, lambda: _listening(port), f"nothing listens on {port}", error_log)
+            wait_until(proc, lambda: listening(port), f"nothing listens on {port}", error_log)
 
             def all_booted() -> bool:
                 return len(_booted(error_log)) >= WORKERS
 
-            _wait_until(proc, all_booted, "the workers did not all boot", error_log)
+            wait_until(proc, all_booted, "the workers did not all boot", error_log)
             yield server
         finally:
-            _stop(proc)
+            stop(proc)
             server.status = proc.returncode
     # Nothing on the console: LOG_CONSOLE is false, Gunicorn logs to files.
     printed = output.read_bytes()
@@ -381,7 +329,7 @@ def test_every_request_is_logged_once_across_rollovers(
     with gunicorn(root, tmp_path, *options) as server:
         result = burst(server.port)
         master = server.proc.pid
-    assert server.status == 0, _tail(server.error_log)
+    assert server.status == 0, tail(server.error_log)
 
     # Every request was answered (else there is nothing to look for).
     assert result.errors == []

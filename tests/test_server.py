@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,7 +23,17 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from processes import AMPHO, PYTHON_M_AMPHO, write_instance, write_tree
+from processes import (
+    AMPHO,
+    PYTHON_M_AMPHO,
+    free_port,
+    listening,
+    server_environment,
+    stop,
+    wait_until,
+    write_instance,
+    write_tree,
+)
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hello-world"
 
@@ -48,66 +55,11 @@ def copy_example(tmp_path: Path) -> Path:
     return root
 
 
-def free_port() -> int:
-    """A port nothing listens on now, from a socket bound to port 0."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def environment(home: Path, **env: str) -> dict[str, str]:
-    """User ``u`` on host ``h``, and only what the test adds."""
-    home.mkdir(exist_ok=True)
-    return {
-        "PATH": os.pathsep.join([os.path.dirname(AMPHO[0]), os.environ.get("PATH", os.defpath)]),
-        "HOME": str(home),
-        "USER": "u",
-        "HOSTNAME": "h",
-        **env,
-    }
-
-
-def _log_tail(log: Path) -> str:
-    try:
-        return log.read_text(encoding="utf-8", errors="replace")[-4000:]
-    except OSError:
-        return "(no log)"
-
-
 def _wait_for_port(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
     """Return once something listens on the port; fail if the server exits first."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"nothing listens on port {port} after {STARTUP_SECONDS} s:\n{_log_tail(log)}"
-            )
-        try:
-            # The pause between attempts, which also notices an early exit.
-            code = proc.wait(timeout=0.05)
-        except subprocess.TimeoutExpired:
-            continue
-        pytest.fail(f"the server exited with status {code} before listening:\n{_log_tail(log)}")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate the server; kill its process group if it will not go."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=20)
-    # Workers left behind by a master that died (none, normally).
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
+    wait_until(
+        proc, lambda: listening(port), f"nothing listens on port {port}", log, STARTUP_SECONDS
+    )
 
 
 @contextlib.contextmanager
@@ -129,7 +81,7 @@ def serving(
             _wait_for_port(proc, port, log)
             yield proc
         finally:
-            _stop(proc)
+            stop(proc)
 
 
 class Response:
@@ -208,7 +160,7 @@ def test_ampho_run_serves_the_example(tmp_path: Path, command: list[str]) -> Non
     root = copy_example(tmp_path)
     port = free_port()
     args = [*command, "run", "--host", "127.0.0.1", "--port", str(port)]
-    env = environment(tmp_path / "home")
+    env = server_environment(tmp_path / "home")
     with serving(args, root, port, env, tmp_path / "server.log"):
         check_example_site(port)
 
@@ -263,7 +215,7 @@ def test_ampho_run_with_global_options_from_another_directory(
         *("--root", str(root), "--entry", "shop", "--env", "staging"),
         *("run", "--host", "127.0.0.1", "--port", str(port)),
     ]
-    env = environment(tmp_path / "home")
+    env = server_environment(tmp_path / "home")
     with serving(args, elsewhere, port, env, tmp_path / "server.log") as proc:
         response = get(port, "/greeting")
         assert response.status == 200
@@ -280,7 +232,7 @@ def test_ampho_run_with_global_options_from_another_directory(
 def test_gunicorn_serves_the_example(tmp_path: Path) -> None:
     root = copy_example(tmp_path)
     port = free_port()
-    env = environment(tmp_path / "home")
+    env = server_environment(tmp_path / "home")
     with serving(gunicorn(port), root, port, env, tmp_path / "server.log"):
         check_example_site(port)
         assert get(port, "/").headers["Server"].startswith("gunicorn")
@@ -294,10 +246,10 @@ def test_gunicorn_from_another_directory(tmp_path: Path, how: str) -> None:
     port = free_port()
     if how == "chdir":
         command = gunicorn(port, "--chdir", str(root))
-        env = environment(tmp_path / "home")
+        env = server_environment(tmp_path / "home")
     else:
         command = gunicorn(port)
-        env = environment(tmp_path / "home", AMPHO_ROOT=str(root))
+        env = server_environment(tmp_path / "home", AMPHO_ROOT=str(root))
     with serving(command, elsewhere, port, env, tmp_path / "server.log"):
         check_example_home_page(port)
         assert get(port, "/static/app/style.css").status == 200
@@ -306,7 +258,7 @@ def test_gunicorn_from_another_directory(tmp_path: Path, how: str) -> None:
 def test_gunicorn_reads_the_environment_named_by_ampho_env(tmp_path: Path) -> None:
     root = show_root(tmp_path / "root")
     port = free_port()
-    env = environment(tmp_path / "home", AMPHO_ENV="staging")
+    env = server_environment(tmp_path / "home", AMPHO_ENV="staging")
     with serving(gunicorn(port, workers=1), root, port, env, tmp_path / "server.log"):
         assert get(port, "/greeting").text == "from staging"
 
@@ -346,7 +298,7 @@ def test_gunicorn_both_workers_answer_with_the_same_secret_key(tmp_path: Path) -
     write_tree(root, {"app/hold.py": HOLD_VIEWS, "app/__init__.py": "from . import hold\n"})
     assert not (root / "instance" / "secret_key").exists()
     port = free_port()
-    env = environment(tmp_path / "home")
+    env = server_environment(tmp_path / "home")
     with serving(gunicorn(port), root, port, env, tmp_path / "server.log") as proc:
         held: dict[str, object] = {}
 
