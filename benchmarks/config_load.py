@@ -44,6 +44,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from page import write_section
+
 try:
     import resource
 except ImportError:  # Windows
@@ -835,25 +837,8 @@ def rst_section(results: dict[str, Any]) -> str:
 
 
 def write_page(path: Path, section: str) -> None:
-    """Replace the section between the markers, or start the page."""
-    if path.exists():
-        text = path.read_text(encoding="utf-8")
-        start, end = text.find(START_MARK), text.find(END_MARK)
-        if start >= 0 and end > start:
-            rest = text[end + len(END_MARK) :].lstrip("\n")
-            text = text[:start] + section + ("\n" + rest if rest else "")
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
-    else:
-        text = (
-            ".. _benchmarks:\n\n"
-            "Benchmarks\n"
-            "==========\n\n"
-            "Figures measured by the scripts in ``benchmarks/``; each writes its own\n"
-            "section of this page.\n\n" + section
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    """Replace this benchmark's section of the page."""
+    write_section(path, section, START_MARK, END_MARK)
 
 
 # --------------------------------------------------------------------------

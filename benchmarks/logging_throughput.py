@@ -47,6 +47,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from page import write_section
+
 from ampho.logging import PeriodFileHandler
 from ampho.logging.formatting import json_formatter, text_formatter
 from ampho.logging.settings import DEFAULT_MSG_FORMAT
@@ -610,28 +612,8 @@ def rst_section(results: dict[str, Any]) -> str:
 
 
 def write_page(path: Path, section: str) -> None:
-    """Replace the section between the markers, or add it at the end of the page.
-
-    Every byte outside the markers is kept as it was.
-    """
-    if path.exists():
-        text = path.read_text(encoding="utf-8")
-        start = re.search(rf"^{re.escape(START_MARK)}$", text, re.M)
-        end = re.search(rf"^{re.escape(END_MARK)}$", text, re.M)
-        if start and end and end.start() > start.start():
-            text = text[: start.start()] + section.rstrip("\n") + text[end.end() :]
-        else:
-            text += ("\n" if text.endswith("\n") else "\n\n") + section
-    else:
-        text = (
-            ".. _benchmarks:\n\n"
-            "Benchmarks\n"
-            "==========\n\n"
-            "Figures measured by the scripts in ``benchmarks/``; each writes its own\n"
-            "section of this page.\n\n" + section
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    """Replace this benchmark's section of the page."""
+    write_section(path, section, START_MARK, END_MARK)
 
 
 # --------------------------------------------------------------------------
