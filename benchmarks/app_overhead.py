@@ -53,7 +53,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from page import write_section
+from page import cpu_name, load_average, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.rst"
@@ -1032,19 +1032,8 @@ def versions() -> str:
 
 
 def machine() -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    try:
-        load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
-    except (AttributeError, OSError):
-        load = "unknown"
+    cpu = cpu_name()
+    load = load_average()
     return {
         "platform": platform.platform(),
         "cpus": str(os.cpu_count()),

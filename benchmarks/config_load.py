@@ -44,7 +44,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from page import write_section
+from page import cpu_name, package_version, write_section
 
 try:
     import resource
@@ -593,21 +593,7 @@ def summarize(times: dict[str, list[float]]) -> dict[str, dict[str, float]]:
 
 
 def machine() -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-
-    def version(name: str) -> str:
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            return "not installed"
+    cpu = cpu_name()
 
     return {
         "platform": platform.platform(),
@@ -615,7 +601,8 @@ def machine() -> dict[str, str]:
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
         "libraries": ", ".join(
-            f"{name} {version(name)}" for name in ("deepmerge", "dynaconf", "pydantic-settings")
+            f"{name} {package_version(name)}"
+            for name in ("deepmerge", "dynaconf", "pydantic-settings")
         ),
     }
 

@@ -29,7 +29,6 @@ import argparse
 import cProfile
 import datetime
 import gc
-import importlib.metadata
 import json
 import logging
 import multiprocessing
@@ -47,7 +46,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from page import write_section
+from page import cpu_name, load_average, package_version, write_section
 
 from ampho.logging import PeriodFileHandler
 from ampho.logging.formatting import json_formatter, text_formatter
@@ -369,23 +368,9 @@ def short_path(path: str) -> str:
 
 
 def machine() -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    try:
-        jsonlogger = importlib.metadata.version("python-json-logger")
-    except importlib.metadata.PackageNotFoundError:
-        jsonlogger = "unknown"
-    try:
-        load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
-    except (AttributeError, OSError):
-        load = "unknown"
+    cpu = cpu_name()
+    jsonlogger = package_version("python-json-logger")
+    load = load_average()
     return {
         "platform": platform.platform(),
         "cpus": str(os.cpu_count()),

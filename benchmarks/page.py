@@ -1,4 +1,5 @@
-"""Writing one benchmark's section of ``docs/benchmarks.rst``.
+"""Writing one benchmark's section of ``docs/benchmarks.rst``, and
+describing the machine it ran on.
 
 Each benchmark owns the part of the page between its two comment
 markers and rewrites only that, so the benchmarks can run separately
@@ -7,6 +8,9 @@ and the hand-written text around them stays as it is.
 
 from __future__ import annotations
 
+import importlib.metadata
+import os
+import platform
 import re
 from pathlib import Path
 
@@ -37,3 +41,34 @@ def write_section(path: Path, section: str, start_mark: str, end_mark: str) -> N
             text = text.rstrip("\n") + "\n\n" + section
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+# --- the machine, as each page section describes it ---------------------------------
+
+
+def cpu_name() -> str:
+    """The processor's model name, from /proc/cpuinfo where there is one."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def load_average() -> str:
+    """The load averages, which say how busy the machine was."""
+    try:
+        return ", ".join(f"{n:.2f}" for n in os.getloadavg())
+    except (AttributeError, OSError):
+        return "unknown"
+
+
+def package_version(name: str) -> str:
+    """An installed distribution's version, or ``not installed``."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
