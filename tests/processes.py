@@ -22,7 +22,7 @@ import sysconfig
 import textwrap
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -208,3 +208,29 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
     # Workers left behind by a master that died (none, normally).
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def serving(
+    command: list[str], cwd: Path, port: int, env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server until the block ends, once it listens on ``port``.
+
+    Its output goes to ``log``; it runs in its own session, and is stopped
+    when the block ends, whether the test passed or not.
+    """
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, for the last resort
+        )
+        try:
+            wait_until(proc, lambda: listening(port), f"nothing listens on port {port}", log)
+            yield proc
+        finally:
+            stop(proc)

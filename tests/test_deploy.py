@@ -17,7 +17,6 @@ polled with a deadline (never a blind sleep) and is stopped in a
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -27,7 +26,6 @@ import sys
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
@@ -35,9 +33,8 @@ from pathlib import Path
 import pytest
 from processes import (
     free_port,
-    listening,
     server_environment,
-    stop,
+    serving,
     tail,
     wait_until,
     write_instance,
@@ -45,7 +42,6 @@ from processes import (
 )
 
 #: How long a server may take to listen, a request to be answered, a reload to show.
-STARTUP_SECONDS = 30.0
 REQUEST_SECONDS = 15.0
 RELOAD_SECONDS = 30.0
 
@@ -271,30 +267,6 @@ def check_logged_once(port: int, root: Path, requests: int = 4) -> set[int]:
 
 
 # --- servers ---------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def serving(
-    command: list[str], cwd: Path, port: int, env: dict[str, str], log: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    """Run a server until the block ends, once it listens on ``port``."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, for the last resort
-        )
-        try:
-            wait_until(
-                proc, lambda: listening(port), f"nothing listens on {port}", log, STARTUP_SECONDS
-            )
-            yield proc
-        finally:
-            stop(proc)
 
 
 def gunicorn(port: int, *options: str, workers: int = 4) -> list[str]:

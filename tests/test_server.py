@@ -9,16 +9,13 @@ shell (``AMPHO_*``, ``FLASK_*``, proxies, ...) reaches the server.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
-import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
 
@@ -27,10 +24,8 @@ from processes import (
     AMPHO,
     PYTHON_M_AMPHO,
     free_port,
-    listening,
     server_environment,
-    stop,
-    wait_until,
+    serving,
     write_instance,
     write_tree,
 )
@@ -38,7 +33,6 @@ from processes import (
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hello-world"
 
 #: How long a server may take to listen, and a request to be answered.
-STARTUP_SECONDS = 30.0
 REQUEST_SECONDS = 15.0
 
 #: No proxy, whatever the environment of the test run says.
@@ -53,35 +47,6 @@ def copy_example(tmp_path: Path) -> Path:
     root = tmp_path / "hello-world"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__"))
     return root
-
-
-def _wait_for_port(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    """Return once something listens on the port; fail if the server exits first."""
-    wait_until(
-        proc, lambda: listening(port), f"nothing listens on port {port}", log, STARTUP_SECONDS
-    )
-
-
-@contextlib.contextmanager
-def serving(
-    command: list[str], cwd: Path, port: int, env: dict[str, str], log: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    """Run a server until the block ends, once it listens on ``port``."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, for the last resort
-        )
-        try:
-            _wait_for_port(proc, port, log)
-            yield proc
-        finally:
-            stop(proc)
 
 
 class Response:
