@@ -94,17 +94,20 @@ def create_app(
 
     setup_logging(cfg, name=entry)
 
+    # The root path is the entry bundle's package, so Flask's defaults
+    # hold as in a plain Flask app: its `templates/` folder, and its
+    # `static/` served at /static (endpoint "static") when it exists.
     app = Flask(
         entry,
         root_path=main.path,
         instance_path=instance,
-        static_folder=None,
         # Flask matches subdomains only when asked to; a bundle's
         # SUBDOMAIN is that request.
         subdomain_matching=any(bundle.subdomain for bundle in bundles),
     )
     app.jinja_environment = BundleEnvironment
-    app.jinja_options = {**app.jinja_options, "loader": BundleLoader(bundles)}
+    loader = BundleLoader(bundles, fallback=app.create_global_jinja_loader())
+    app.jinja_options = {**app.jinja_options, "loader": loader}
     app.config.from_mapping(cfg.to_dict())
     app.extensions["ampho"] = State(cfg, bundles)
 
@@ -112,16 +115,18 @@ def create_app(
 
     with app.app_context():
         for bundle in bundles:
-            bundle.call_hook("on_register")
+            bundle.call_hook("on_register", app)
         for bundle in bundles:
             bundle.import_module("views")
             bundle.import_module("commands")
-            bundle.call_hook("on_load")
+            # Registered before on_load, so the hook finds the bundle's
+            # blueprint (for csrf.exempt, say) at app.blueprints[name].
             app.register_blueprint(make_blueprint(bundle))
             _serve_static(app, bundle)
             group = bundle_group(bundle)
             if group is not None:
                 app.cli.add_command(group)
+            bundle.call_hook("on_load", app)
     return app
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import os
 from types import ModuleType
 from typing import Any
@@ -96,11 +97,41 @@ class Bundle:
             return None
         return importlib.import_module(f"{self.name}.{name}")
 
-    def call_hook(self, name: str) -> None:
-        """Call the bundle's ``on_register`` or ``on_load`` if defined."""
+    def call_hook(self, name: str, app: Any) -> None:
+        """Call the bundle's ``on_register`` or ``on_load`` if defined.
+
+        A hook takes the application as its one positional parameter, or
+        no parameter at all. It gets the real application object, not
+        Flask's ``current_app`` proxy: extensions such as Flask-SQLAlchemy
+        keep the application in a weak mapping, which a proxy cannot key.
+
+        :raises BundleError: if the hook cannot be called either way. The
+            signature is checked before the call, so a :exc:`TypeError`
+            raised inside the hook is the hook's own and propagates.
+        """
         hook = getattr(self.module, name, None)
-        if hook is not None:
-            hook()
+        if hook is None:
+            return
+        if not callable(hook):
+            raise BundleError(
+                f"{name} of bundle {self.name!r} must be a function, not {type(hook).__name__}"
+            )
+        try:
+            signature = inspect.signature(hook)
+        except (TypeError, ValueError):  # no signature to read: a builtin, say
+            hook(app)
+            return
+        for args in ((app,), ()):
+            try:
+                signature.bind(*args)
+            except TypeError:
+                continue
+            hook(*args)
+            return
+        raise BundleError(
+            f"{name} of bundle {self.name!r} must take the application as its one"
+            f" parameter, or no parameter: it is {name}{signature}"
+        )
 
     def owns(self, module_name: str) -> bool:
         """Whether a module belongs to this bundle's package."""

@@ -6,6 +6,11 @@ without a word. Here each bundle's ``tpl/`` is its own namespace: a
 template is named ``<bundle>:<name>`` from anywhere, and a plain name is
 looked up in the calling bundle first, by :func:`render` and by
 ``{% extends %}`` and ``{% include %}`` inside a bundle's templates.
+
+A name that no bundle holds is then Flask's to find, with Flask's own
+loader: the application's ``templates/`` folder and every registered
+blueprint's ``template_folder``. Code written for Flask, and extensions
+such as Flask-Admin that ship templates in a blueprint, keep working.
 """
 
 from __future__ import annotations
@@ -30,10 +35,16 @@ class BundleLoader(BaseLoader):
 
     A name without a bundle is looked up in the entry bundle, then in
     the other bundles in load order, like Flask's search of blueprint
-    folders, with the application's own bundle first.
+    folders, with the application's own bundle first; then, if no
+    bundle has it, by ``fallback``.
+
+    :param fallback: the loader for names that no bundle holds: Flask's
+        :meth:`~flask.Flask.create_global_jinja_loader`, which searches
+        the application's template folder and then the blueprints'.
     """
 
-    def __init__(self, bundles: Sequence[Bundle]) -> None:
+    def __init__(self, bundles: Sequence[Bundle], fallback: BaseLoader | None = None) -> None:
+        self.fallback = fallback
         self.loaders: dict[str, FileSystemLoader] = {}
         for bundle in [*bundles[-1:], *bundles[:-1]]:
             if bundle.template_folder is not None:
@@ -71,10 +82,8 @@ class BundleLoader(BaseLoader):
         self, environment: Any, template: str
     ) -> tuple[str, str | None, Callable[[], bool] | None]:
         bundle, separator, name = template.partition(SEPARATOR)
-        if separator:
-            loader = self.loaders.get(bundle)
-            if loader is None:
-                raise TemplateNotFound(template)
+        loader = self.loaders.get(bundle) if separator else None
+        if loader is not None:
             try:
                 return loader.get_source(environment, name)
             except TemplateNotFound:
@@ -84,10 +93,12 @@ class BundleLoader(BaseLoader):
                 return loader.get_source(environment, template)
             except TemplateNotFound:
                 continue
+        if self.fallback is not None:
+            return self.fallback.get_source(environment, template)
         raise TemplateNotFound(template)
 
     def list_templates(self) -> list[str]:
-        names = set()
+        names = set(self.fallback.list_templates()) if self.fallback is not None else set()
         for bundle, loader in self.loaders.items():
             for name in loader.list_templates():
                 names.add(name)

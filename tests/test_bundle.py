@@ -286,19 +286,20 @@ def test_every_on_register_runs_before_any_views_commands_or_on_load_in_load_ord
     hooked_bundle(app_tree, "blog", [])
     hooked_bundle(app_tree, "shop", [])
     app = create_app()
+    # on_load sees its own blueprint registered, and those loaded before it.
     assert calls() == [
         ("register:blog", []),
         ("register:shop", []),
         ("register:app", []),
         ("views:blog", None),
         ("commands:blog", None),
-        ("load:blog", []),
+        ("load:blog", ["blog"]),
         ("views:shop", None),
         ("commands:shop", None),
-        ("load:shop", ["blog"]),
+        ("load:shop", ["blog", "shop"]),
         ("views:app", None),
         ("commands:app", None),
-        ("load:app", ["blog", "shop"]),
+        ("load:app", ["app", "blog", "shop"]),
     ]
     assert sorted(app.blueprints) == ["app", "blog", "shop"]
     assert app.config["REGISTERED"] == ["blog", "shop", "app"]
@@ -315,8 +316,8 @@ def test_a_second_application_runs_the_hooks_again_but_not_the_modules(app_tree)
     assert calls() == [
         ("register:blog", []),
         ("register:app", []),
-        ("load:blog", []),
-        ("load:app", ["blog"]),
+        ("load:blog", ["blog"]),
+        ("load:app", ["app", "blog"]),
     ]
     assert app.config["LOADED"] == ["blog", "app"]
 
@@ -372,6 +373,118 @@ def test_a_failing_hook_propagates(app_tree) -> None:
     )
     with pytest.raises(RuntimeError, match="boom in on_load"):
         create_app()
+
+
+def test_hooks_taking_a_parameter_get_the_real_application_not_the_proxy(app_tree) -> None:
+    app_tree.bundle(
+        "app",
+        __init__="""
+        import weakref
+
+        SEEN = []
+        APPS = weakref.WeakKeyDictionary()  # as Flask-SQLAlchemy keeps them
+
+        def on_register(app):
+            SEEN.append(("register", app))
+            APPS[app] = "registered"
+
+        def on_load(application):
+            SEEN.append(("load", application))
+        """,
+    )
+    app = create_app()
+    import app as package
+
+    assert [("register", app), ("load", app)] == package.SEEN
+    assert all(type(seen) is Flask for _, seen in package.SEEN)
+    assert package.APPS[app] == "registered"
+
+
+@pytest.mark.parametrize(
+    "signature", ["app=None", "*args", "app, /", "app, extra=1", "*args, **kwargs"]
+)
+def test_hooks_that_accept_one_positional_argument_get_the_application(app_tree, signature) -> None:
+    app_tree.bundle(
+        "app",
+        __init__=f"""
+        SEEN = []
+
+        def on_load({signature}):
+            SEEN.append(locals())
+        """,
+    )
+    app = create_app()
+    import app as package
+
+    assert app in package.SEEN[0].values() or (app,) in package.SEEN[0].values()
+
+
+@pytest.mark.parametrize(
+    ("hook", "signature"),
+    [
+        ("on_load", "app, db"),
+        ("on_register", "*, app"),
+        ("on_load", "app, /, db, *, x"),
+    ],
+)
+def test_a_hook_that_cannot_take_the_application_is_a_bundle_error_naming_it(
+    app_tree, hook, signature
+) -> None:
+    app_tree.bundle("app", __init__="REQUIRES = ['shop']")
+    app_tree.bundle("shop", __init__=f"def {hook}({signature}):\n    raise AssertionError")
+    with pytest.raises(BundleError) as caught:
+        create_app()
+    assert str(caught.value) == (
+        f"{hook} of bundle 'shop' must take the application as its one parameter,"
+        f" or no parameter: it is {hook}({signature})"
+    )
+
+
+def test_a_hook_that_is_not_a_function_is_a_bundle_error(app_tree) -> None:
+    app_tree.bundle("app", __init__="on_load = 'not callable'")
+    with pytest.raises(BundleError) as caught:
+        create_app()
+    assert str(caught.value) == "on_load of bundle 'app' must be a function, not str"
+
+
+def test_a_type_error_raised_inside_a_hook_is_the_hooks_own(app_tree) -> None:
+    app_tree.bundle(
+        "app",
+        __init__="""
+        def on_load(app):
+            len(5)
+        """,
+    )
+    with pytest.raises(TypeError, match="has no len"):
+        create_app()
+
+
+def test_on_load_finds_its_own_blueprint_registered_with_its_routes(app_tree) -> None:
+    app_tree.bundle(
+        "api",
+        __init__="""
+        SEEN = {}
+
+        def on_load(app):
+            blueprint = app.blueprints["api"]
+            SEEN["name"] = blueprint.name
+            SEEN["rules"] = sorted(
+                r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("api.")
+            )
+        """,
+        views="""
+        from ampho import route
+
+        @route("/ping", methods=["POST"])
+        def ping():
+            return "pong"
+        """,
+    )
+    app_tree.bundle("app", __init__="REQUIRES = ['api']")
+    create_app()
+    import api
+
+    assert api.SEEN == {"name": "api", "rules": ["/ping"]}
 
 
 # --- the blueprint of a bundle -------------------------------------------------

@@ -168,6 +168,7 @@ def test_routes_lists_the_endpoints_of_every_bundle(tmp_path: Path) -> None:
         ("app.static", "GET", "/static/app/<path:filename>"),
         ("blog.index", "GET", "/blog/"),
         ("blog.post", "GET", "/blog/<int:post>"),
+        ("static", "GET", "/static/<path:filename>"),
     }
 
 
@@ -178,6 +179,7 @@ def test_routes_of_the_hello_world_example(tmp_path: Path) -> None:
         ("app.hello", "GET", "/hello/<name>"),
         ("app.home", "GET", "/"),
         ("app.static", "GET", "/static/app/<path:filename>"),
+        ("static", "GET", "/static/<path:filename>"),
     }
 
 
@@ -579,6 +581,12 @@ BUNDLE_ERRORS = [
         "requires-not-names",
         {"app/__init__.py": "REQUIRES = [1]"},
         "REQUIRES of bundle 'app'",
+    ),
+    (
+        "hook-signature",
+        {"app/__init__.py": "def on_load(app, db):\n    pass\n"},
+        "on_load of bundle 'app' must take the application as its one parameter,"
+        " or no parameter: it is on_load(app, db)",
     ),
     (
         "invalid-instance-json",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import pytest
@@ -445,18 +446,44 @@ def test_bundle_without_static_folder_has_no_static_rule(app_tree) -> None:
     assert app.test_client().get("/static/app/__init__.py").status_code == 404
 
 
-def test_app_has_no_flask_static_route(app_tree) -> None:
+def test_the_entry_bundles_static_folder_is_flasks_static_endpoint(app_tree) -> None:
+    """``url_for("static")``, in every Flask template, serves the entry's static/."""
     static_tree(app_tree)
-    app_tree.write({"app/static/site.css": "app css"})
+    app_tree.write(
+        {
+            "app/static/site.css": "app css",
+            "app/tpl/page.html": "{{ url_for('static', filename='site.css') }}",
+            "app/views.py": """
+            from ampho import render, route
+
+            @route("/page")
+            def page():
+                return render("page.html")
+            """,
+        }
+    )
     app = make_app(app_tree)
-    assert app.static_folder is None
-    assert "static" not in app.view_functions
-    assert [r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/static")] == [
-        "/static/blog/<path:filename>",
-        "/static/app/<path:filename>",
-    ]
+    assert app.static_folder == str(app_tree.root / "app" / "static")
+    assert app.has_static_folder
     client = app.test_client()
-    assert client.get("/static/site.css").status_code == 404
-    response = client.get("/static/app/site.css")
-    assert response.text == "app css"
+    assert client.get("/page").text == "/static/site.css"
+    for url in ("/static/site.css", "/static/app/site.css"):
+        response = client.get(url)
+        assert response.text == "app css", url
+        response.close()
+    # A bundle's static rule still wins over Flask's for its own prefix.
+    response = client.get("/static/blog/site.css")
+    assert response.text == "body { color: red }\n"
     response.close()
+    with app.test_request_context():
+        assert url_for("app.static", filename="site.css") == "/static/app/site.css"
+
+
+def test_without_an_entry_static_folder_static_answers_404_as_in_flask(app_tree) -> None:
+    """Flask adds its static rule whether the folder exists or not."""
+    static_tree(app_tree)
+    app = make_app(app_tree)
+    assert not os.path.isdir(app.static_folder or "")
+    with app.test_request_context():
+        assert url_for("static", filename="site.css") == "/static/site.css"
+    assert app.test_client().get("/static/site.css").status_code == 404

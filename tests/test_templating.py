@@ -362,6 +362,133 @@ def test_template_name_cannot_leave_the_tpl_folder(app_tree, name) -> None:
         make_app(app_tree).test_client().get("/blog")
 
 
+# -- Flask's own template search, after the bundles ------------------------------
+
+BLUEPRINT_HOOK = """
+from flask import Blueprint, render_template
+
+REQUIRES = {requires!r}
+
+shop = Blueprint("shop", __name__, template_folder="shop_templates", url_prefix="/shop")
+
+
+@shop.route("/")
+def index():
+    return render_template("shop/index.html")
+
+
+def on_load(app):
+    app.register_blueprint(shop)
+"""
+
+
+def test_the_app_templates_folder_is_searched_as_flask_searches_it(app_tree) -> None:
+    """``templates/`` beside the entry bundle's files, Flask's default folder."""
+    app_tree.bundle(
+        "app",
+        views="""
+        from flask import render_template
+        from ampho import render, route
+
+        @route("/flask")
+        def with_flask():
+            return render_template("blog/update.html", title="T")
+
+        @route("/ampho")
+        def with_ampho():
+            return render("blog/update.html", title="T")
+        """,
+    )
+    app_tree.write(
+        {
+            "app/templates/base.html": "<base>{% block body %}{% endblock %}</base>",
+            "app/templates/blog/update.html": (
+                '{% extends "base.html" %}{% block body %}'
+                '{{ title }}{% include "blog/_form.html" %}{% endblock %}'
+            ),
+            "app/templates/blog/_form.html": "<form>",
+        }
+    )
+    client = make_app(app_tree).test_client()
+    assert client.get("/flask").text == "<base>T<form></base>"
+    assert client.get("/ampho").text == "<base>T<form></base>"
+
+
+def test_a_blueprint_template_folder_registered_by_a_hook_is_searched(app_tree) -> None:
+    app_tree.bundle("app", __init__=BLUEPRINT_HOOK.format(requires=[]))
+    app_tree.write(
+        {
+            "app/shop_templates/shop/index.html": '{% extends "layout.html" %}',
+            # A blueprint's template extends a bundle's: the bundles come first.
+            "app/tpl/layout.html": "bundle layout",
+        }
+    )
+    assert make_app(app_tree).test_client().get("/shop/").text == "bundle layout"
+
+
+def test_a_bundle_template_includes_a_template_only_flask_finds(app_tree) -> None:
+    two_bundles(
+        app_tree,
+        views(("/blog", "render('post.html')")),
+        views(),
+        {
+            "blog/tpl/post.html": '{% include "macros.html" %}!',
+            "app/templates/macros.html": "from templates/",
+        },
+    )
+    assert make_app(app_tree).test_client().get("/blog").text == "from templates/!"
+
+
+def test_on_a_clash_bundles_win_then_the_app_folder_then_blueprints(app_tree) -> None:
+    app_tree.bundle(
+        "app",
+        __init__=BLUEPRINT_HOOK.format(requires=[]),
+        views=views(("/a", "render('a.html')"), ("/b", "render('b.html')")),
+    )
+    app_tree.write(
+        {
+            "app/tpl/a.html": "tpl a",
+            "app/templates/a.html": "templates a",
+            "app/templates/b.html": "templates b",
+            "app/shop_templates/a.html": "blueprint a",
+            "app/shop_templates/b.html": "blueprint b",
+            "app/shop_templates/shop/index.html": "{% include 'c.html' %}",
+            "app/shop_templates/c.html": "blueprint c",
+        }
+    )
+    client = make_app(app_tree).test_client()
+    assert client.get("/a").text == "tpl a"
+    assert client.get("/b").text == "templates b"
+    assert client.get("/shop/").text == "blueprint c"
+
+
+def test_list_templates_lists_bundles_app_folder_and_blueprints(app_tree) -> None:
+    app_tree.bundle("app", __init__=BLUEPRINT_HOOK.format(requires=[]))
+    app_tree.write(
+        {
+            "app/tpl/page.html": "",
+            "app/templates/base.html": "",
+            "app/shop_templates/shop/index.html": "",
+        }
+    )
+    listed = make_app(app_tree).jinja_env.list_templates()
+    assert {"page.html", "app:page.html", "base.html", "shop/index.html"} <= set(listed)
+
+
+def test_a_name_with_a_colon_that_is_no_bundle_is_flasks_to_find(app_tree) -> None:
+    app_tree.bundle("app", views=views(("/", "render('ghost:page.html')")))
+    app_tree.write({"app/templates/ghost:page.html": "flask's"})
+    assert make_app(app_tree).test_client().get("/").text == "flask's"
+
+
+def test_a_name_no_folder_holds_is_template_not_found_naming_it(app_tree) -> None:
+    app_tree.bundle("app", __init__=BLUEPRINT_HOOK.format(requires=[]))
+    app_tree.write({"app/templates/base.html": ""})
+    with pytest.raises(TemplateNotFound) as caught:
+        make_app(app_tree).test_client().get("/shop/")
+    assert caught.value.name == "shop/index.html"
+
+
 # -- the request's context -------------------------------------------------------
 
 
