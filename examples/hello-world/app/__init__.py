@@ -1,12 +1,12 @@
 """The hello-world application's bundle: the entry bundle, named ``app``."""
 
-from ampho import current_app
+from flask import Flask
 
 
-def on_register() -> None:
+def on_register(app: Flask) -> None:
     # Runs first, in an application context: settings other bundles read.
-    current_app.config.setdefault("GREETING", "Hello, world!")
+    app.config.setdefault("GREETING", "Hello, world!")
 
 
-def on_load() -> None:
-    current_app.logger.debug("hello-world loaded")
+def on_load(app: Flask) -> None:
+    app.logger.debug("hello-world loaded")

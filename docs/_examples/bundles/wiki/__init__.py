@@ -1,14 +1,14 @@
 """The wiki: the application's entry bundle."""
 
-from ampho import current_app
+from flask import Flask
 
 REQUIRES = ["wiki_pages", "accounts"]
 
 
-def on_register() -> None:
+def on_register(app: Flask) -> None:
     print("register wiki")
-    current_app.config.setdefault("WIKI_TITLE", "My wiki")
+    app.config.setdefault("WIKI_TITLE", "My wiki")
 
 
-def on_load() -> None:
+def on_load(app: Flask) -> None:
     print("load wiki")
