@@ -21,8 +21,12 @@ import sys
 import sysconfig
 import textwrap
 import time
+import urllib.error
+import urllib.request
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -234,3 +238,65 @@ def serving(
             yield proc
         finally:
             stop(proc)
+
+
+# --- HTTP ---------------------------------------------------------------------------------
+
+#: How long a request to a real server may take to be answered.
+REQUEST_SECONDS = 15.0
+
+
+def http_opener(*handlers: urllib.request.BaseHandler) -> urllib.request.OpenerDirector:
+    """An opener with ``handlers`` (a cookie jar, ...) that never uses a proxy.
+
+    Whatever ``*_proxy`` variables the test run has, a request to
+    127.0.0.1 must reach the server under test, not a proxy.
+    """
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), *handlers)
+
+
+_OPENER = http_opener()
+
+
+@dataclass
+class Response:
+    """A server's answer, read to the end so the connection is closed."""
+
+    status: int
+    headers: Message
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self) -> dict[str, object]:
+        data = json.loads(self.body)
+        assert isinstance(data, dict), data
+        return data
+
+
+def request(
+    port: int,
+    path: str,
+    *,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    opener: urllib.request.OpenerDirector | None = None,
+) -> Response:
+    """A request to 127.0.0.1: GET, or POST when there is ``data``.
+
+    An HTTP error status is a response too, so a test can check a 404 or
+    a 400 as it checks a 200. ``opener`` defaults to one without a proxy
+    or cookies (see :func:`http_opener`).
+    """
+    url = f"http://127.0.0.1:{port}{path}"
+    req = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with (opener or _OPENER).open(req, timeout=REQUEST_SECONDS) as response:
+            return Response(response.status, response.headers, response.read())
+    except urllib.error.HTTPError as error:
+        try:
+            return Response(error.code, error.headers, error.read())
+        finally:
+            error.close()

@@ -17,22 +17,18 @@ polled with a deadline (never a blind sleep) and is stopped in a
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 import uuid
-from dataclasses import dataclass
-from email.message import Message
 from pathlib import Path
 
 import pytest
 from processes import (
     free_port,
+    request,
     server_environment,
     serving,
     tail,
@@ -41,12 +37,8 @@ from processes import (
     write_tree,
 )
 
-#: How long a server may take to listen, a request to be answered, a reload to show.
-REQUEST_SECONDS = 15.0
+#: How long a reload may take to show.
 RELOAD_SECONDS = 30.0
-
-#: No proxy, whatever the environment of the test run says.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 BIN = os.path.dirname(sys.executable)
 
@@ -168,38 +160,9 @@ def staging_environment(tmp_path: Path) -> dict[str, str]:
 # --- HTTP ------------------------------------------------------------------------------
 
 
-@dataclass
-class Response:
-    status: int
-    headers: Message
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8")
-
-    def json(self) -> dict[str, object]:
-        data = json.loads(self.body)
-        assert isinstance(data, dict)
-        return data
-
-
-def get(port: int, path: str) -> Response:
-    """GET a path on 127.0.0.1; an HTTP error status is a response too."""
-    url = f"http://127.0.0.1:{port}{path}"
-    try:
-        with _OPENER.open(url, timeout=REQUEST_SECONDS) as response:
-            return Response(response.status, response.headers, response.read())
-    except urllib.error.HTTPError as error:
-        try:
-            return Response(error.code, error.headers, error.read())
-        finally:
-            error.close()
-
-
 def check_site(port: int, root: Path) -> None:
     """Both bundles' routes, templates and static files, and the staging config."""
-    home = get(port, "/")
+    home = request(port, "/")
     assert home.status == 200, home.text
     assert home.headers.get_content_type() == "text/html"
     # app's page, in blog's layout (blog:layout.html), with blog's stylesheet.
@@ -211,28 +174,28 @@ def check_site(port: int, root: Path) -> None:
     assert 'href="/blog/first-post"' in home.text
 
     # blog's routes, under its URL_PREFIX, render blog's own index.html.
-    index = get(port, "/blog/")
+    index = request(port, "/blog/")
     assert index.status == 200, index.text
     assert "<title>Posts | Blog layout</title>" in index.text
     assert "<li>first-post</li><li>second-post</li>" in index.text
     assert "Blog index in blog." in index.text
     assert "App page" not in index.text
-    post = get(port, "/blog/first-post")
+    post = request(port, "/blog/first-post")
     assert post.status == 200, post.text
     assert '<article class="post">first-post</article>' in post.text
-    assert get(port, "/first-post").status == 404  # the prefix is not optional
+    assert request(port, "/first-post").status == 404  # the prefix is not optional
 
     # Static files at /static/<bundle>/, not moved by the prefix.
     for url, body in (("/static/blog/blog.css", BLOG_CSS), ("/static/app/app.css", APP_CSS)):
-        css = get(port, url)
+        css = request(port, url)
         assert css.status == 200, url
         assert css.headers.get_content_type() == "text/css"
         assert css.text == body
     for missing in ("/blog/static/blog.css", "/static/blog/nope.css", "/static/nope/blog.css"):
-        assert get(port, missing).status == 404, missing
+        assert request(port, missing).status == 404, missing
 
     # instance/staging.json chosen by AMPHO_ENV, GREETING from AMPHO_GREETING.
-    config = get(port, "/config")
+    config = request(port, "/config")
     assert config.status == 200
     assert config.json() == {"GREETING": OVERRIDE, "COLOR": "staging-blue"}
 
@@ -256,7 +219,7 @@ def check_logged_once(port: int, root: Path, requests: int = 4) -> set[int]:
     pids = set()
     for _ in range(requests):
         marker = uuid.uuid4().hex
-        response = get(port, f"/log?marker={marker}")
+        response = request(port, f"/log?marker={marker}")
         assert response.status == 200, response.text
         pid = int(response.text)
         pids.add(pid)
@@ -298,8 +261,8 @@ def test_gunicorn_serves_the_bundles(tmp_path: Path, how: str) -> None:
     log = tmp_path / "server.log"
     with serving(command, cwd, port, staging_environment(tmp_path), log) as proc:
         check_site(port, root)
-        assert get(port, "/").headers["Server"].startswith("gunicorn")
-        answer = get(port, "/pid").json()
+        assert request(port, "/").headers["Server"].startswith("gunicorn")
+        answer = request(port, "/pid").json()
         assert answer["pid"] != proc.pid  # a worker answers, not the master
         if how == "preload":
             # Built once in the master, before the workers were forked.
@@ -323,7 +286,7 @@ def test_gunicorn_hup_reloads_an_edited_instance_file(tmp_path: Path) -> None:
     env = server_environment(tmp_path / "home")  # no AMPHO_ENV: production
     log = tmp_path / "server.log"
     with serving(gunicorn(port), root, port, env, log) as proc:
-        assert get(port, "/config").json()["GREETING"] == "from production"
+        assert request(port, "/config").json()["GREETING"] == "from production"
         old_pids = check_logged_once(port, root)
 
         write_instance(root, {"production.json": {"GREETING": "reloaded", "COLOR": "x"}})
@@ -334,7 +297,7 @@ def test_gunicorn_hup_reloads_an_edited_instance_file(tmp_path: Path) -> None:
         in_a_row: list[dict[str, object]] = []
 
         def reloaded() -> bool:
-            answer = get(port, "/pid").json()
+            answer = request(port, "/pid").json()
             if answer["greeting"] == "reloaded":
                 in_a_row.append(answer)
             else:
@@ -342,7 +305,7 @@ def test_gunicorn_hup_reloads_an_edited_instance_file(tmp_path: Path) -> None:
             return len(in_a_row) >= 8
 
         wait_until(proc, reloaded, "the edited production.json never showed", log, RELOAD_SECONDS)
-        assert get(port, "/config").json() == {"GREETING": "reloaded", "COLOR": "x"}
+        assert request(port, "/config").json() == {"GREETING": "reloaded", "COLOR": "x"}
         new_pids = {answer["pid"] for answer in in_a_row}
         assert not new_pids & old_pids, "old workers answered with the new file"
         assert proc.poll() is None  # the same master
@@ -403,7 +366,7 @@ def test_uwsgi_serves_the_bundles(tmp_path: Path, how: str) -> None:
     log = tmp_path / "server.log"
     with serving(command, cwd, port, staging_environment(tmp_path), log) as proc:
         check_site(port, root)
-        answer = get(port, "/pid").json()
+        answer = request(port, "/pid").json()
         assert answer["pid"] != proc.pid  # a worker answers, not the master
     text = tail(log)
     assert f"Starting uWSGI {version}" in log.read_text(encoding="utf-8", errors="replace")

@@ -12,8 +12,9 @@ application's ``templates/`` and in extension blueprints' folders.
 
 Most checks build the application in the test process and ask it with
 Flask's test client. Commands run through the real ``ampho`` script in a
-subprocess, and one test serves a tree of several of these bundles with
-``ampho run`` on 127.0.0.1 and talks HTTP to it.
+subprocess, and one test serves a tree of all these bundles but
+Flask-Migrate's with ``ampho --debug run`` on 127.0.0.1 and talks HTTP
+to it with urllib (a cookie jar for the logged-in session).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ import json
 import re
 import sqlite3
 import subprocess
-import urllib.error
+import urllib.parse
 import urllib.request
-from email.message import Message
+from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,18 +34,21 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from flask import Flask
 from flask.testing import FlaskClient
-from processes import AMPHO, free_port, run, server_environment, serving, write_tree
+from processes import (
+    AMPHO,
+    free_port,
+    http_opener,
+    request,
+    run,
+    server_environment,
+    serving,
+    write_tree,
+)
 
 from ampho import create_app
 
 if TYPE_CHECKING:
     from conftest import AppTree
-
-#: How long a request to a real server may take.
-REQUEST_SECONDS = 15.0
-
-#: No proxy, whatever the environment of the test run says.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 # --- the bundles -------------------------------------------------------------------------
 # Each bundle is a dict of files, combined into a tree by ``tree()``.
@@ -808,66 +812,151 @@ def test_entry_templates_and_static_folders_are_flasks(app_tree: AppTree) -> Non
 
 # --- a real server -----------------------------------------------------------------------
 
+SITE_CSS = "body { color: #123456; }"
 
-class Response:
-    def __init__(self, status: int, headers: Message, body: bytes) -> None:
-        self.status = status
-        self.headers = headers
-        self.body = body
+#: The entry bundle of the served tree: Flask's ``templates/`` and
+#: ``static/``, and the Babel views. Its page is a whole HTML document, so
+#: the debug toolbar has a ``</body>`` to go in before.
+SERVED_ENTRY = {
+    "views.py": FLASK_VIEWS + GREETING_VIEWS,
+    "templates/home.html": """
+        <!doctype html>
+        <html><head><title>Home</title><link rel="stylesheet" href="{{ css }}"></head>
+        <body>Home</body></html>
+    """,
+    "static/site.css": SITE_CSS,
+    "tpl/page.html": '{{ _("Hello") }}, {{ day|dateformat("long") }}',
+}
 
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8")
+
+class KeepRedirects(urllib.request.HTTPRedirectHandler):
+    """Hand a redirect back as the response, to check where it points."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
 
 
-def request(
-    port: int, path: str, *, data: bytes | None = None, headers: dict[str, str] | None = None
-) -> Response:
-    """A request to 127.0.0.1 (POST when there is ``data``); an error status is a response too."""
-    url = f"http://127.0.0.1:{port}{path}"
-    req = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with _OPENER.open(req, timeout=REQUEST_SECONDS) as response:
-            return Response(response.status, response.headers, response.read())
-    except urllib.error.HTTPError as error:
-        try:
-            return Response(error.code, error.headers, error.read())
-        finally:
-            error.close()
+def served_tree(root: Path) -> Path:
+    """Every bundle above but Flask-Migrate's, with the entry bundle's own folders.
+
+    ``DEBUG_TB_INTERCEPT_REDIRECTS`` is off, as a developer who tests
+    redirects sets it: else the toolbar answers a redirect with a page of
+    its own, status 200.
+    """
+    files = tree(
+        *(DATABASE, CATALOG, I18N, BACKOFFICE, SECURITY, CONTACT, API, CROSSORIGIN),
+        *(ACCOUNTS, CACHING, DEVTOOLS, LEGACY),
+        requires=[
+            *("backoffice", "contact", "api", "crossorigin"),
+            *("accounts", "caching", "devtools", "legacy"),
+        ],
+        app=SERVED_ENTRY,
+    )
+    files["instance/default.json"] = json.dumps(
+        {"CATALOG_SEED": ["pen", "ink"], "DEBUG_TB_INTERCEPT_REDIRECTS": False}
+    )
+    write_tree(root, files)
+    write_german(root / "app")
+    return root
+
+
+def check_admin_and_database(port: int) -> None:
+    admin = request(port, "/admin/")
+    assert admin.status == 200
+    assert "<title>Home - Shop admin</title>" in admin.text
+    products = request(port, "/products")
+    assert products.status == 200
+    assert products.json() == {"products": ["ink", "pen"]}
+
+
+def check_csrf_and_cors(port: int) -> None:
+    ping = request(port, "/api/ping", headers={"Origin": "https://shop.example"})
+    assert ping.headers["Access-Control-Allow-Origin"] == "https://shop.example"
+    form = request(port, "/contact", data=b"name=Ann")
+    assert form.status == 400
+    assert "The CSRF token is missing." in form.text
+    echo = request(
+        port, "/api/echo", data=b'{"n": 1}', headers={"Content-Type": "application/json"}
+    )
+    assert echo.status == 200
+    assert echo.json() == {"echo": {"n": 1}}
+
+
+def check_login(port: int) -> None:
+    """Anonymous to the login view; logged in through the session cookie.
+
+    CSRFProtect covers the login form too: the token comes from the
+    contact form, in the same session as the login.
+    """
+    browser = http_opener(urllib.request.HTTPCookieProcessor(CookieJar()), KeepRedirects())
+    anonymous = request(port, "/private", opener=browser)
+    assert anonymous.status == 302
+    assert anonymous.headers["Location"] == "/login?next=%2Fprivate"
+    token = csrf_token(request(port, "/contact", opener=browser).text)
+    login = urllib.parse.urlencode({"id": "7", "csrf_token": token}).encode()
+    assert request(port, "/login", data=login, opener=browser).text == "logged in"
+    private = request(port, "/private", opener=browser)
+    assert private.status == 200
+    assert private.text == "Hello, Ann"
+    # Without the browser's cookies the same page is closed again.
+    assert request(port, "/private", opener=http_opener(KeepRedirects())).status == 302
+
+
+def check_babel(port: int) -> None:
+    assert request(port, "/greeting").json() == {
+        "locale": "en",
+        "hello": "Hello",
+        "date": "March 1, 2024",
+    }
+    assert request(port, "/greeting?lang=de").json()["date"] == "1. März 2024"
+    german = request(port, "/page", headers={"Accept-Language": "de-DE,de;q=0.9"})
+    assert german.text == "Hallo, 1. März 2024"
+
+
+def check_caching(port: int) -> None:
+    assert request(port, "/counter").text == "call 1"
+    assert request(port, "/counter").text == "call 1"
+    assert request(port, "/counter/clear").text == "cleared"
+    assert request(port, "/counter").text == "call 2"
+
+
+def check_toolbar_and_entry_folders(port: int) -> None:
+    """The entry's ``templates/`` page, its ``url_for('static')`` file, the toolbar in it."""
+    home = request(port, "/")
+    assert home.status == 200
+    assert "<title>Home</title>" in home.text
+    stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)">', home.text)
+    assert stylesheet is not None, home.text
+    assert stylesheet.group(1) == "/static/site.css"
+    css = request(port, stylesheet.group(1))
+    assert css.status == 200
+    assert css.body == SITE_CSS.encode()
+    assert 'id="flDebug"' in home.text
+    script = re.search(r'src="(/_debug_toolbar/static/js/toolbar\.js)"', home.text)
+    assert script is not None, home.text
+    js = request(port, script.group(1))
+    assert js.status == 200
+    assert js.headers.get_content_type() == "text/javascript"
 
 
 def test_ampho_run_serves_a_tree_of_extension_bundles(tmp_path: Path) -> None:
-    """Flask-Admin, Flask-SQLAlchemy, Flask-WTF, Flask-CORS and Flask-Babel, over HTTP."""
-    files = {
-        **admin_files(),
-        **tree(
-            SECURITY,
-            CONTACT,
-            API,
-            CROSSORIGIN,
-            requires=["backoffice", "contact", "api", "crossorigin"],
-        ),
-        "instance/default.json": json.dumps({"CATALOG_SEED": ["pen", "ink"]}),
-    }
-    root = write_tree(tmp_path / "shop", files)
+    """The extensions above in one tree, served by ``ampho --debug run``, over HTTP.
+
+    Debug mode is what turns Flask-DebugToolbar on; the other checks hold
+    in it as they do without.
+    """
+    root = served_tree(tmp_path / "shop")
     port = free_port()
-    command = [*AMPHO, "run", "--host", "127.0.0.1", "--port", str(port)]
+    command = [*AMPHO, "--debug", "run", "--host", "127.0.0.1", "--port", str(port)]
     env = server_environment(tmp_path / "home")
     with serving(command, root, port, env, tmp_path / "server.log"):
-        admin = request(port, "/admin/")
-        assert admin.status == 200
-        assert "<title>Home - Shop admin</title>" in admin.text
-        products = request(port, "/products")
-        assert products.status == 200
-        assert json.loads(products.text) == {"products": ["ink", "pen"]}
-        ping = request(port, "/api/ping", headers={"Origin": "https://shop.example"})
-        assert ping.headers["Access-Control-Allow-Origin"] == "https://shop.example"
-        form = request(port, "/contact", data=b"name=Ann")
-        assert form.status == 400
-        assert "The CSRF token is missing." in form.text
-        echo = request(
-            port, "/api/echo", data=b'{"n": 1}', headers={"Content-Type": "application/json"}
-        )
-        assert echo.status == 200
-        assert json.loads(echo.text) == {"echo": {"n": 1}}
+        check_admin_and_database(port)
+        check_csrf_and_cors(port)
+        check_login(port)
+        check_babel(port)
+        check_caching(port)
+        check_toolbar_and_entry_folders(port)
+        legacy = request(port, "/old/")
+        assert legacy.status == 200
+        assert legacy.text == "Legacy page from the blueprint"
     assert tables(root / "instance" / "shop.db") == {"product"}

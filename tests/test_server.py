@@ -14,16 +14,16 @@ import shutil
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
-from email.message import Message
 from pathlib import Path
 
 import pytest
 from processes import (
     AMPHO,
     PYTHON_M_AMPHO,
+    REQUEST_SECONDS,
+    Response,
     free_port,
+    request,
     server_environment,
     serving,
     write_instance,
@@ -31,12 +31,6 @@ from processes import (
 )
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hello-world"
-
-#: How long a server may take to listen, and a request to be answered.
-REQUEST_SECONDS = 15.0
-
-#: No proxy, whatever the environment of the test run says.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -47,30 +41,6 @@ def copy_example(tmp_path: Path) -> Path:
     root = tmp_path / "hello-world"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("__pycache__"))
     return root
-
-
-class Response:
-    def __init__(self, status: int, headers: Message, body: bytes) -> None:
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8")
-
-
-def get(port: int, path: str) -> Response:
-    """GET a path on 127.0.0.1; an HTTP error status is a response too."""
-    url = f"http://127.0.0.1:{port}{path}"
-    try:
-        with _OPENER.open(url, timeout=REQUEST_SECONDS) as response:
-            return Response(response.status, response.headers, response.read())
-    except urllib.error.HTTPError as error:
-        try:
-            return Response(error.code, error.headers, error.read())
-        finally:
-            error.close()
 
 
 def gunicorn(port: int, *options: str, workers: int = 2) -> list[str]:
@@ -90,7 +60,7 @@ def gunicorn(port: int, *options: str, workers: int = 2) -> list[str]:
 
 
 def check_example_home_page(port: int) -> None:
-    response = get(port, "/")
+    response = request(port, "/")
     assert response.status == 200
     assert response.headers.get_content_type() == "text/html"
     assert "<title>Hello, world!</title>" in response.text
@@ -102,15 +72,15 @@ def check_example_home_page(port: int) -> None:
 def check_example_site(port: int) -> None:
     """The example's pages, its static file and a 404, over real HTTP."""
     check_example_home_page(port)
-    hello = get(port, "/hello/Ann")
+    hello = request(port, "/hello/Ann")
     assert hello.status == 200
     assert "<h1>Hello, Ann!</h1>" in hello.text
-    css = get(port, "/static/app/style.css")
+    css = request(port, "/static/app/style.css")
     assert css.status == 200
     assert css.headers.get_content_type() == "text/css"
     assert css.body == (EXAMPLE / "app" / "static" / "style.css").read_bytes()
     for missing in ("/nope", "/static/app/nope.css", "/static/nope/style.css"):
-        assert get(port, missing).status == 404, missing
+        assert request(port, missing).status == 404, missing
 
 
 # --- ampho run -----------------------------------------------------------------------
@@ -182,11 +152,11 @@ def test_ampho_run_with_global_options_from_another_directory(
     ]
     env = server_environment(tmp_path / "home")
     with serving(args, elsewhere, port, env, tmp_path / "server.log") as proc:
-        response = get(port, "/greeting")
+        response = request(port, "/greeting")
         assert response.status == 200
         assert response.text == "from staging"
         # The development server answers in its own process.
-        answer = get(port, "/pid")
+        answer = request(port, "/pid")
         assert answer.status == 200
         assert json.loads(answer.text)["pid"] == proc.pid
 
@@ -200,7 +170,7 @@ def test_gunicorn_serves_the_example(tmp_path: Path) -> None:
     env = server_environment(tmp_path / "home")
     with serving(gunicorn(port), root, port, env, tmp_path / "server.log"):
         check_example_site(port)
-        assert get(port, "/").headers["Server"].startswith("gunicorn")
+        assert request(port, "/").headers["Server"].startswith("gunicorn")
 
 
 @pytest.mark.parametrize("how", ["chdir", "AMPHO_ROOT"])
@@ -217,7 +187,7 @@ def test_gunicorn_from_another_directory(tmp_path: Path, how: str) -> None:
         env = server_environment(tmp_path / "home", AMPHO_ROOT=str(root))
     with serving(command, elsewhere, port, env, tmp_path / "server.log"):
         check_example_home_page(port)
-        assert get(port, "/static/app/style.css").status == 200
+        assert request(port, "/static/app/style.css").status == 200
 
 
 def test_gunicorn_reads_the_environment_named_by_ampho_env(tmp_path: Path) -> None:
@@ -225,7 +195,7 @@ def test_gunicorn_reads_the_environment_named_by_ampho_env(tmp_path: Path) -> No
     port = free_port()
     env = server_environment(tmp_path / "home", AMPHO_ENV="staging")
     with serving(gunicorn(port, workers=1), root, port, env, tmp_path / "server.log"):
-        assert get(port, "/greeting").text == "from staging"
+        assert request(port, "/greeting").text == "from staging"
 
 
 HOLD_VIEWS = """
@@ -269,7 +239,7 @@ def test_gunicorn_both_workers_answer_with_the_same_secret_key(tmp_path: Path) -
 
         def request_hold() -> None:
             try:
-                held["response"] = get(port, "/hold")
+                held["response"] = request(port, "/hold")
             except Exception as e:  # reported by the assertions below
                 held["error"] = e
 
@@ -281,7 +251,7 @@ def test_gunicorn_both_workers_answer_with_the_same_secret_key(tmp_path: Path) -
                 assert thread.is_alive(), held
                 assert time.monotonic() < deadline, "the /hold request never started"
                 thread.join(timeout=0.02)  # the pause between looks
-            other = get(port, "/pid")
+            other = request(port, "/pid")
         finally:
             (root / "release").touch()
             thread.join(timeout=REQUEST_SECONDS + 5)
