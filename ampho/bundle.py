@@ -14,8 +14,12 @@ import importlib
 import importlib.util
 import inspect
 import os
+import sys
+from collections.abc import Mapping, Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class BundleError(Exception):
@@ -116,11 +120,16 @@ class Bundle:
             raise BundleError(
                 f"{name} of bundle {self.name!r} must be a function, not {type(hook).__name__}"
             )
+        if inspect.iscoroutinefunction(hook):
+            # Called, it would return a coroutine that nobody awaits.
+            raise BundleError(f"{name} of bundle {self.name!r} must be a plain function, not async")
         try:
-            signature = inspect.signature(hook)
-        except (TypeError, ValueError):  # no signature to read: a builtin, say
-            hook(app)
-            return
+            # The wrapper's own signature is the one that gets called.
+            signature = inspect.signature(hook, follow_wrapped=False)
+        except (TypeError, ValueError):  # a builtin without one, say
+            raise BundleError(
+                f"{name} of bundle {self.name!r} must be a function whose parameters can be read"
+            ) from None
         for args in ((app,), ()):
             try:
                 signature.bind(*args)
@@ -136,6 +145,23 @@ class Bundle:
     def owns(self, module_name: str) -> bool:
         """Whether a module belongs to this bundle's package."""
         return module_name == self.name or module_name.startswith(self.name + ".")
+
+
+def declarations(
+    bundle: Bundle, registry: Mapping[ModuleType, Sequence[T]]
+) -> dict[str, Sequence[T]]:
+    """What a bundle's modules declared in a registry, by module name.
+
+    Routes and commands are recorded per module object, so every
+    application built in a process gets them all. Only a module imported
+    now counts: one forgotten by :data:`sys.modules` (and imported anew,
+    as tests do) may live on a while in the registry.
+    """
+    return {
+        module.__name__: items
+        for module, items in list(registry.items())
+        if bundle.owns(module.__name__) and sys.modules.get(module.__name__) is module
+    }
 
 
 def import_bundle(name: str, required_by: str | None = None) -> ModuleType:

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from flask import Blueprint
 
-from .bundle import Bundle
+from .bundle import Bundle, declarations
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: A declared route: its rule, the options for Flask, the view.
+Route = tuple[str, dict[str, Any], Callable[..., Any]]
 
 #: Routes declared in each module, in declaration order. Keyed by the
 #: module object, so a module imported anew (tests do that) starts with
 #: none, and a forgotten module takes its routes with it.
-_routes: WeakKeyDictionary[ModuleType, list[tuple[str, dict[str, Any], Callable[..., Any]]]]
-_routes = WeakKeyDictionary()
+_routes: WeakKeyDictionary[ModuleType, list[Route]] = WeakKeyDictionary()
 
 
 def route(rule: str, **options: Any) -> Callable[[F], F]:
@@ -44,17 +46,19 @@ def route(rule: str, **options: Any) -> Callable[[F], F]:
     return decorator
 
 
-def routes_of(bundle: Bundle) -> Iterator[tuple[str, dict[str, Any], Callable[..., Any]]]:
-    """The routes declared in the modules of a bundle's package.
+def routes_by_module(bundle: Bundle) -> dict[str, Sequence[Route]]:
+    """The routes declared in the modules of a bundle's package, by module.
 
     Only modules that declared routes are looked at, not all of
     :data:`sys.modules`: a factory building a hundred bundles stays fast.
     """
-    for module, routes in list(_routes.items()):
-        # A module forgotten by sys.modules (and imported anew) may live
-        # on a while; only the module imported now counts.
-        if bundle.owns(module.__name__) and sys.modules.get(module.__name__) is module:
-            yield from routes
+    return declarations(bundle, _routes)
+
+
+def routes_of(bundle: Bundle) -> Iterator[Route]:
+    """The routes declared in the modules of a bundle's package."""
+    for routes in routes_by_module(bundle).values():
+        yield from routes
 
 
 def make_blueprint(bundle: Bundle) -> Blueprint:

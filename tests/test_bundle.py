@@ -447,6 +447,53 @@ def test_a_hook_that_is_not_a_function_is_a_bundle_error(app_tree) -> None:
     assert str(caught.value) == "on_load of bundle 'app' must be a function, not str"
 
 
+@pytest.mark.parametrize(
+    ("init", "message"),
+    [
+        (
+            "async def on_load(app):\n    pass",
+            "on_load of bundle 'app' must be a plain function, not async",
+        ),
+        (
+            "import time\non_load = time.time",
+            "on_load of bundle 'app' must be a function whose parameters can be read",
+        ),
+    ],
+    ids=["async", "builtin"],
+)
+def test_a_hook_that_cannot_be_called_plainly_is_a_bundle_error(app_tree, init, message) -> None:
+    app_tree.bundle("app", __init__=init)
+    with pytest.raises(BundleError) as caught:
+        create_app()
+    assert str(caught.value) == message
+
+
+def test_a_decorated_hook_is_called_as_its_wrapper_takes_it(app_tree) -> None:
+    """``functools.wraps`` copies the signature; the wrapper's own is what runs."""
+    app_tree.bundle(
+        "app",
+        __init__="""
+        import functools
+
+        SEEN = []
+
+        def no_argument(hook):
+            @functools.wraps(hook)
+            def wrapper():
+                return hook("from the wrapper")
+            return wrapper
+
+        @no_argument
+        def on_load(app):
+            SEEN.append(app)
+        """,
+    )
+    create_app()
+    import app as package
+
+    assert package.SEEN == ["from the wrapper"]
+
+
 def test_a_type_error_raised_inside_a_hook_is_the_hooks_own(app_tree) -> None:
     app_tree.bundle(
         "app",
@@ -485,6 +532,45 @@ def test_on_load_finds_its_own_blueprint_registered_with_its_routes(app_tree) ->
     import api
 
     assert api.SEEN == {"name": "api", "rules": ["/ping"]}
+
+
+@pytest.mark.parametrize(
+    ("hooked", "module"),
+    [
+        ("app", "from ampho import route\n\n@route('/late')\ndef late():\n    return 'late'\n"),
+        (
+            "app",
+            "from ampho.cli import command\n\n@command('late')\ndef late():\n    pass\n",
+        ),
+        # Another bundle's hook importing it: still after app was registered.
+        ("shop", "from ampho import route\n\n@route('/late')\ndef late():\n    return 'late'\n"),
+    ],
+    ids=["route", "command", "from-another-bundles-hook"],
+)
+def test_routes_or_commands_a_hook_imports_late_are_a_bundle_error(
+    app_tree, hooked, module
+) -> None:
+    """They would be missing from this app and present in the next one."""
+    hook = "def on_load(application):\n    import app.tools\n"
+    app_tree.write(
+        {
+            "app/tools.py": module,
+            "app/__init__.py": hook if hooked == "app" else "",
+            "shop/__init__.py": "REQUIRES = ['app']\n" + (hook if hooked == "shop" else ""),
+        }
+    )
+    with pytest.raises(BundleError) as caught:
+        create_app("shop")
+    assert str(caught.value) == (
+        "module 'app.tools' of bundle 'app' declared routes or commands while a hook ran,"
+        " after the bundle was registered: import it from app.views or app.commands instead"
+    )
+
+
+def test_a_hook_may_import_a_module_that_declares_nothing(app_tree) -> None:
+    app_tree.write({"app/helpers.py": "VALUE = 1\n"})
+    app_tree.bundle("app", __init__="def on_load(app):\n    from . import helpers\n")
+    assert names(create_app()) == ["app"]
 
 
 # --- the blueprint of a bundle -------------------------------------------------

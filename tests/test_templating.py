@@ -462,6 +462,34 @@ def test_on_a_clash_bundles_win_then_the_app_folder_then_blueprints(app_tree) ->
     assert client.get("/shop/").text == "blueprint c"
 
 
+def test_on_a_clash_a_plain_name_from_flask_code_gets_the_bundle_template(app_tree) -> None:
+    """Not qualified by ``render()``: the loader's own order decides."""
+    app_tree.bundle(
+        "app",
+        __init__=BLUEPRINT_HOOK.format(requires=[]),
+        views="""
+        from flask import render_template
+        from ampho import route
+
+        @route("/plain")
+        def plain():
+            return render_template("a.html") + "|" + render_template("b.html")
+        """,
+    )
+    app_tree.write(
+        {
+            "app/tpl/a.html": "tpl a",
+            "app/templates/a.html": "templates a",
+            "app/templates/b.html": "templates b",
+            "app/shop_templates/b.html": "blueprint b",
+            "app/shop_templates/shop/index.html": "{% extends 'a.html' %}",
+        }
+    )
+    client = make_app(app_tree).test_client()
+    assert client.get("/plain").text == "tpl a|templates b"
+    assert client.get("/shop/").text == "tpl a"
+
+
 def test_list_templates_lists_bundles_app_folder_and_blueprints(app_tree) -> None:
     app_tree.bundle("app", __init__=BLUEPRINT_HOOK.format(requires=[]))
     app_tree.write(

@@ -1,0 +1,6 @@
+from ampho import route
+
+
+@route("/")
+def index() -> str:
+    return "Staff pages"
