@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import secrets
 import sys
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Flask, send_from_directory
 
-from .bundle import Bundle, resolve
-from .config import Config, load
+from .bundle import Bundle, BundleError, resolve
+from .config import Config, ConfigError, load
+from .config.jsonfile import position, read_regular_file
+from .config.loader import display_path, environ_root
 from .logging import setup as setup_logging
-from .routing import make_blueprint
+from .routing import make_blueprint, routes_by_module
 from .templating import BundleEnvironment, BundleLoader
 
 #: The file the generated secret key is kept in, in the instance directory.
 SECRET_KEY_FILE = "secret_key"
+
+#: More than a key file ever needs to hold; a larger file is not a key.
+SECRET_KEY_MAX_BYTES = 4096
 
 
 class State:
@@ -71,12 +79,16 @@ def create_app(
     :param config: settings above every layer, such as
         ``{"TESTING": True}`` in tests.
     :raises BundleError: if a bundle is missing or wrongly declared.
-    :raises ConfigError: if the configuration cannot be loaded, or a
-        ``LOG_*`` setting is wrong (logging is set up from it first).
+    :raises ConfigError: if the configuration cannot be loaded, a
+        ``LOG_*`` setting is wrong (logging is set up from it first),
+        ``AMPHO_ROOT`` names no directory, the instance directory cannot
+        be created, or ``instance/secret_key`` cannot be read or written
+        when no setting gives ``SECRET_KEY``: one line naming the path
+        and what to do.
     """
     entry = entry_name(entry)
     if root_dir is None:
-        root_dir = os.environ.get("AMPHO_ROOT") or None
+        root_dir = environ_root(os.environ)
     if root_dir is not None:
         root_dir = os.path.abspath(root_dir)
         add_to_path(root_dir)
@@ -84,19 +96,21 @@ def create_app(
     main = bundles[-1]
     root = root_dir if root_dir is not None else os.path.dirname(main.path)
     instance = os.path.join(root, "instance")
-    os.makedirs(instance, exist_ok=True)
+    make_instance_dir(instance, root)
 
     cfg = load_for(bundles, root, env, overrides=config)
     # Generated only when no layer sets the key at all: a null or empty
     # key written in a file is the user's choice, and Flask will say so.
     if "SECRET_KEY" not in cfg:
-        cfg = load_for(bundles, root, env, overrides=config, secret_key=secret_key(instance))
+        key = instance_secret_key(instance, root)
+        cfg = load_for(bundles, root, env, overrides=config, secret_key=key)
 
     setup_logging(cfg, name=entry)
 
     # The root path is the entry bundle's package, so Flask's defaults
     # hold as in a plain Flask app: its `templates/` folder, and its
-    # `static/` served at /static (endpoint "static") when it exists.
+    # `static/` served at /static (endpoint "static"; like Flask, the rule
+    # is there even when the folder is not).
     app = Flask(
         entry,
         root_path=main.path,
@@ -113,6 +127,7 @@ def create_app(
 
     from .cli import bundle_group
 
+    registered: dict[str, Counter[str]] = {}
     with app.app_context():
         for bundle in bundles:
             bundle.call_hook("on_register", app)
@@ -126,8 +141,39 @@ def create_app(
             group = bundle_group(bundle)
             if group is not None:
                 app.cli.add_command(group)
+            registered[bundle.name] = _declared(bundle)
             bundle.call_hook("on_load", app)
+    for bundle in bundles:
+        _refuse_late_declarations(bundle, registered[bundle.name])
     return app
+
+
+def _declared(bundle: Bundle) -> Counter[str]:
+    """How many routes and commands each module of a bundle declares."""
+    from .cli import commands_by_module
+
+    counts: Counter[str] = Counter()
+    for declared in (routes_by_module(bundle), commands_by_module(bundle)):
+        counts.update({module: len(items) for module, items in declared.items()})
+    return counts
+
+
+def _refuse_late_declarations(bundle: Bundle, registered: Counter[str]) -> None:
+    """Fail if a hook imported routes or commands after they were registered.
+
+    They would be missing from this application and present in the next
+    one built in the same process, whose modules are imported already: a
+    silent difference that only an error makes visible.
+    """
+    late = sorted(
+        module for module, count in _declared(bundle).items() if count > registered[module]
+    )
+    if late:
+        raise BundleError(
+            f"module {late[0]!r} of bundle {bundle.name!r} declared routes or commands"
+            f" while a hook ran, after the bundle was registered: import it from"
+            f" {bundle.name}.views or {bundle.name}.commands instead"
+        )
 
 
 def load_for(
@@ -159,36 +205,190 @@ def bundle_defaults(bundles: Sequence[Bundle]) -> list[tuple[str, str]]:
     ]
 
 
-def secret_key(instance: str) -> str:
-    """The application's generated secret key, made on first use.
+def make_instance_dir(instance: str, root: str) -> None:
+    """Create the instance directory when it is missing.
 
-    It is kept in ``<instance>/secret_key`` with mode 0600, so sessions
-    survive restarts and every worker of a server shares it. The file is
-    written under a temporary name and linked into place, which fails if
-    another process got there first; then that process's key is used.
+    :raises ConfigError: naming the directory and what to do, when it
+        cannot be created or its name is taken by something else.
+    """
+    shown = display_path(instance, root)
+    try:
+        os.makedirs(instance, exist_ok=True)
+    except FileExistsError:
+        if os.path.islink(instance):
+            what = f"is a symbolic link to a missing directory ({os.readlink(instance)})"
+            remedy = "create that directory, or replace the link with a directory"
+        else:
+            what = "is not a directory"
+            remedy = "replace it with a directory"
+        raise ConfigError(f"{what}; {remedy}", path=instance, source=shown) from None
+    except OSError as e:
+        raise ConfigError(
+            f"cannot be created: {_reason(e)}; create it, or let {_user()} write to"
+            f" {os.path.dirname(instance)}",
+            path=instance,
+            source=shown,
+        ) from None
+
+
+def instance_secret_key(instance: str, root: str) -> str:
+    """The key kept in ``<instance>/secret_key``, generated on first use.
+
+    A new key goes into a file of mode 0600, so sessions survive restarts
+    and every worker of a server shares it. The file is written under a
+    temporary name, flushed to disk and linked into place, which fails
+    if another process got there first; then that process's key is used.
+    So workers starting at once end with one key, and a crash never
+    leaves a partial or empty file under the name.
+
+    A file that is there but cannot be a key (:func:`read_secret_key`)
+    is refused, never replaced: Ampho writes no blank file, so somebody
+    else did, such as a deploy writing an unset secret into it, and a
+    key generated over it would hide that.
+
+    :raises ConfigError: naming the file and what to do.
     """
     path = os.path.join(instance, SECRET_KEY_FILE)
-    try:
-        with open(path, encoding="ascii") as f:
-            existing = f.read().strip()
-    except FileNotFoundError:
-        existing = ""
-    if existing:
+    source = display_path(path, root)
+    existing = read_secret_key(path, source)
+    if existing is not None:
         return existing
     key = secrets.token_hex(32)
+    if _create_key_file(path, source, key):
+        return key
+    existing = read_secret_key(path, source)
+    if existing is None:
+        raise ConfigError(
+            "was removed while it was being created; start the application again",
+            path=path,
+            source=source,
+        )
+    return existing
+
+
+def read_secret_key(path: str, source: str) -> str | None:
+    """The key kept in ``path``; ``None`` when there is no such file.
+
+    The file is read as a layer file is (a FIFO or a device is refused,
+    not read), and the key is its one line of printable ASCII, whitespace
+    around it aside.
+
+    :param source: how to name the file in errors.
+    :raises ConfigError: when the file is there but cannot be a key:
+        unreadable, not a regular file, a link to nothing, too large,
+        blank, not ASCII, or holding control characters. The message
+        never quotes the file's content.
+    """
+    try:
+        data = read_regular_file(path, source)
+    except ConfigError as e:
+        if os.path.islink(path) and not os.path.exists(path):
+            remedy: str | None = f"restore {os.readlink(path)}, which it links to"
+        elif os.path.isfile(path) and not os.access(path, os.R_OK):
+            remedy = f"make it readable by {_user()}"
+        else:
+            remedy = None
+        raise _key_error(e.message, path, source, remedy) from None
+    if data is None:
+        return None
+    if len(data) > SECRET_KEY_MAX_BYTES:
+        raise _key_error(
+            f"holds more than {SECRET_KEY_MAX_BYTES} bytes, more than any key", path, source
+        )
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError as e:
+        line, column = position(data[: e.start].decode("ascii"), e.start)
+        raise _key_error("is not ASCII text", path, source, line=line, column=column) from None
+    key = text.strip()
+    if not key:
+        raise _key_error("is empty", path, source, "write a key into it")
+    start = len(text) - len(text.lstrip())
+    for offset in range(start, start + len(key)):
+        if not " " <= text[offset] <= "~":
+            line, column = position(text, offset)
+            raise _key_error(
+                "holds a control character or a line break (a key is one line of printable ASCII)",
+                path,
+                source,
+                line=line,
+                column=column,
+            )
+    return key
+
+
+def _create_key_file(path: str, source: str, key: str) -> bool:
+    """Write a new key file at ``path``; ``False`` if one is already there."""
     temporary = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as e:
+        raise _write_error(e, path, source) from None
     try:
         with os.fdopen(descriptor, "w", encoding="ascii") as f:
             f.write(key + "\n")
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            with open(path, encoding="ascii") as f:
-                return f.read().strip()
+            f.flush()
+            # On disk before it has the name: after a power cut the name
+            # holds the whole key or does not exist.
+            os.fsync(f.fileno())
+        os.link(temporary, path)
+    except FileExistsError:
+        return False
+    except OSError as e:
+        raise _write_error(e, path, source) from None
     finally:
-        os.unlink(temporary)
-    return key
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    return True
+
+
+def _key_error(
+    what: str,
+    path: str,
+    source: str,
+    remedy: str | None = None,
+    *,
+    line: int | None = None,
+    column: int | None = None,
+) -> ConfigError:
+    """A key file's error: what is wrong; then what to do about it."""
+    remedies = [remedy] if remedy else []
+    remedies += ["remove it to have a new key generated", "set SECRET_KEY in the configuration"]
+    advice = ", ".join(remedies[:-1]) + ", or " + remedies[-1]
+    return ConfigError(f"{what}; {advice}", path=path, source=source, line=line, column=column)
+
+
+def _write_error(error: OSError, path: str, source: str) -> ConfigError:
+    """The error for a key file that could not be created."""
+    if error.errno in (errno.EACCES, errno.EPERM):
+        remedy = f"let {_user()} write to {os.path.dirname(source) or '.'} for the first start, "
+    else:
+        remedy = ""
+    return ConfigError(
+        f"cannot be created: {_reason(error)}; {remedy}put a key in it yourself,"
+        " or set SECRET_KEY in the configuration",
+        path=path,
+        source=source,
+    )
+
+
+def _reason(error: OSError) -> str:
+    """What the system said, without the path it quotes."""
+    return error.strerror or type(error).__name__
+
+
+def _user() -> str:
+    """The user running the application, as messages name it."""
+    if not hasattr(os, "geteuid"):
+        return "the user running the application"
+    uid = os.geteuid()
+    try:
+        import pwd
+
+        name = pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return f"the user running the application (uid {uid})"
+    return f"the user running the application ({name}, uid {uid})"
 
 
 def _serve_static(app: Flask, bundle: Bundle) -> None:

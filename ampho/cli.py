@@ -21,9 +21,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 
 from . import __version__
-from .bundle import Bundle, BundleError
+from .bundle import Bundle, BundleError, declarations
 from .config import ConfigError
-from .config.loader import current_dir
+from .config.loader import current_dir, environ_root
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,14 +50,14 @@ def command(name: str | None = None, **attrs: Any) -> Callable[[Callable[..., An
     return decorator
 
 
+def commands_by_module(bundle: Bundle) -> dict[str, Sequence[click.Command]]:
+    """The commands declared in the modules of a bundle's package, by module."""
+    return declarations(bundle, _commands)
+
+
 def bundle_group(bundle: Bundle) -> click.Group | None:
     """A new command group with the commands a bundle declared, if any."""
-    commands = [
-        cmd
-        for module, declared in list(_commands.items())
-        if bundle.owns(module.__name__) and sys.modules.get(module.__name__) is module
-        for cmd in declared
-    ]
+    commands = [cmd for declared in commands_by_module(bundle).values() for cmd in declared]
     if not commands:
         return None
     # CLI_GROUP and CLI_HELP may sit in the commands module, as in the
@@ -190,7 +190,7 @@ def _create_app() -> Flask:
     """
     from .app import add_to_path, create_app
 
-    add_to_path(os.path.abspath(os.environ.get("AMPHO_ROOT") or current_dir()))
+    add_to_path(environ_root(os.environ) or current_dir())
     app = create_app()
     # Flask's command line takes debug mode from FLASK_DEBUG (--debug)
     # alone. Ampho's configuration has its say when neither is given, so

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
 from .bundle import Bundle
-from .config import Config, is_secret_key, load, redact
+from .config import Config, load
 from .config.check import ERROR, check_instance
 from .config.environ import to_environ
 from .config.loader import current_dir
-from .config.mapping import iter_leaves, split_key
+from .config.mapping import iter_leaves, plain, split_key
+from .config.output import depth, recursion_room, to_json
+from .config.redaction import redact_at
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,26 +79,19 @@ def _value(cfg: Config, key: str | None) -> Any:
         value = cfg.lookup(key)
     except KeyError as e:
         raise click.ClickException(e.args[0]) from None
-    return _plain(value)
-
-
-def _plain(value: Any) -> Any:
-    """A looked-up value as JSON-ready dicts and lists."""
-    if isinstance(value, tuple):
-        return [_plain(item) for item in value]
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    return value
+    return plain(value)
 
 
 def _redact_at(path: tuple[str, ...], value: Any) -> Any:
-    """Redact a value found at a key path: any secret name above it counts."""
-    secret = next((key for key in path if is_secret_key(key)), "")
-    return redact(value, secret)
+    """Redact a value found at a key path, by the rules of the whole dump."""
+    # Redaction recurses; give it room for as deep a tree as was loaded.
+    with recursion_room(depth(value)):
+        return redact_at(path, value)
 
 
 def _json(value: Any, indent: int | None = None) -> str:
-    return json.dumps(value, indent=indent, sort_keys=True, ensure_ascii=False, default=repr)
+    """Strict JSON, at any depth (see :func:`ampho.config.output.to_json`)."""
+    return to_json(value, indent=indent)
 
 
 @click.group("config")
@@ -197,7 +192,11 @@ def check(ctx: click.Context, root: str | None, envs: tuple[str, ...], strict: b
     from .app import bundle_defaults
 
     bundles, app_root = _application(root)
-    findings = check_instance(app_root, envs, defaults=bundle_defaults(bundles or []))
+    # The check parses and loads a few calls deeper than a plain load,
+    # and the parser's limit is the recursion limit: room for as deep a
+    # document as a load accepts, so the check handles every one.
+    with recursion_room(sys.getrecursionlimit()):
+        findings = check_instance(app_root, envs, defaults=bundle_defaults(bundles or []))
     for finding in findings:
         click.echo(str(finding))
     errors = sum(f.severity == ERROR for f in findings)
@@ -225,7 +224,8 @@ def diff(root: str | None, show_secrets: bool, env_a: str, env_b: str) -> None:
     missing = object()
     for path in sorted(leaves[0].keys() | leaves[1].keys()):
         values = [side.get(path, missing) for side in leaves]
-        if values[0] == values[1] and type(values[0]) is type(values[1]):
+        # Compared as written: 1 and 1.0 differ, as do [1] and [1.0].
+        if missing not in values and _json(values[0]) == _json(values[1]):
             continue
         click.echo(".".join(path))
         for name, cfg, value in zip((env_a, env_b), configs, values, strict=True):

@@ -4,6 +4,12 @@
 serve the application of the current directory (or ``AMPHO_ROOT``):
 the directory goes on :data:`sys.path`, so its entry bundle imports.
 ``APPLICATION`` and ``app`` name the same object.
+
+Whatever keeps the application from being built (a broken settings
+file, an unreadable ``instance/secret_key``, an ``AMPHO_ROOT`` that
+names no directory) raises :class:`~ampho.config.ConfigError` or
+:class:`~ampho.BundleError` at import: the server's boot log ends with
+its one line, which names the path and what to do.
 """
 
 from __future__ import annotations
@@ -11,8 +17,9 @@ from __future__ import annotations
 import os
 
 from .app import add_to_path, create_app
+from .config.loader import current_dir, environ_root
 
-add_to_path(os.path.abspath(os.environ.get("AMPHO_ROOT") or os.getcwd()))
+add_to_path(environ_root(os.environ) or current_dir())
 
 application = create_app()
 APPLICATION = app = application

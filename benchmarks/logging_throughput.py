@@ -19,6 +19,12 @@ written into ``docs/benchmarks.rst``, between ``.. logging-start`` and
 as many records a second as the standard one, both are profiled with
 :mod:`cProfile` and the heaviest functions are shown.
 
+Ampho's handler also checks, once a second, that its path still names
+the file it has open (a file deleted or moved away is followed by a new
+one). The runs above include it; since a run lasts about a second, the
+check is also timed on its own, many times over, and its cost is shown
+as a share of each second and of each record.
+
 Run it with ``python benchmarks/logging_throughput.py`` (``--quick`` for a
 smoke run, which writes no page unless ``--output`` is given).
 """
@@ -316,6 +322,52 @@ def summarize(
 
 
 # --------------------------------------------------------------------------
+# The once-a-second file check
+
+#: How many checks are timed in a round, and how many rounds.
+CHECKS = 20_000
+CHECK_ROUNDS = 7
+
+
+def measure_check(checks: int = CHECKS, rounds: int = CHECK_ROUNDS) -> dict[str, float]:
+    """What one check that the path still names the open file costs, in µs.
+
+    The check is the handler's own (one ``os.stat()`` of the path, its
+    device and inode compared with the open file's), on an open handler
+    in a temporary directory; the median of ``rounds`` rounds.
+    """
+    directory = tempfile.mkdtemp(prefix="ampho-bench-check-")
+    handler = PeriodFileHandler(directory, NAME, when=WHEN)
+    try:
+        handler.open()
+        check = handler._still_current
+        assert check(), "the check must find the open file"
+        per_round = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            for _ in range(checks):
+                check()
+            per_round.append((time.perf_counter() - start) / checks * 1e6)
+    finally:
+        handler.close()
+        shutil.rmtree(directory, ignore_errors=True)
+    return {"us": statistics.median(per_round), "low": min(per_round), "high": max(per_round)}
+
+
+def check_share(
+    check: dict[str, float], cases: dict[tuple[str, int], dict[str, Any]]
+) -> dict[str, float]:
+    """The check's cost as a share of a second, and per record at the text rate of one process."""
+    rate = cases["text", 1]["ampho"]["rate"]
+    return {
+        "second_share": check["us"] / 1e6,
+        "per_record_us": check["us"] / rate,
+        "record_share": check["us"] / rate / cases["text", 1]["ampho"]["cpu_us"],
+        "rate": rate,
+    }
+
+
+# --------------------------------------------------------------------------
 # Profiling
 
 
@@ -451,6 +503,14 @@ def print_report(results: dict[str, Any]) -> None:
     for key in ordered(cases):
         fmt, processes = key
         print(f"  {FORMAT_LABELS[fmt]}, {plural(processes)}: {cases[key]['cpu_ratio']:.2f}")
+    check = results["check"]
+    share = check_share(check, cases)
+    print(
+        f"\nThe once-a-second file check: {check['us']:.2f} us"
+        f" ({check['low']:.2f}-{check['high']:.2f}), {share['second_share']:.5%} of each second;"
+        f" at {share['rate']:,.0f} records a second, {share['per_record_us'] * 1000:.3f} ns"
+        f" a record ({share['record_share']:.5%} of a record's CPU time)"
+    )
     print()
     for line in target_lines(cases):
         print(line)
@@ -568,6 +628,27 @@ def rst_section(results: dict[str, Any]) -> str:
         lines += rst_table(header, rows, "10 28 14 22 10 16")
     lines += [f"* {line}" for line in target_lines(cases)]
     lines += [""]
+    check = results["check"]
+    share = check_share(check, cases)
+    lines += [
+        *heading("The file check", "~"),
+        "Once a second, at the first record of the second, Ampho's handler checks",
+        "that its path still names the file it has open, so that a file deleted or",
+        "moved away (logrotate's ``create`` mode) is followed by a new one",
+        "(:ref:`logging-faults`). The runs above include it, but a run lasts about",
+        "a second, so the check is also timed on its own: the handler's own check,",
+        f"{CHECKS:,} times in each of {CHECK_ROUNDS} rounds, on an open handler in the",
+        "temporary directory.",
+        "",
+        f"* One check (an ``os.stat()`` of the path): {check['us']:.2f} µs, median of",
+        f"  the rounds ({check['low']:.2f}-{check['high']:.2f}).",
+        f"* Once a second, that is {share['second_share']:.5%} of each second of one",
+        "  process.",
+        f"* At the {share['rate']:,.0f} records a second of one process writing text,",
+        f"  it is {share['per_record_us'] * 1000:.2f} ns a record, {share['record_share']:.5%}",
+        "  of a record's CPU time: nothing the throughput figures can show.",
+        "",
+    ]
     profiles = results.get("profiles", [])
     if profiles:
         lines += [
@@ -637,6 +718,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": machine(), "runs": runs, "records": records}
     times, problems = measure(runs, records)
     results["cases"] = summarize(times, records)
+    print("timing the file check...", file=sys.stderr)
+    results["check"] = measure_check()
     if args.profile or not target_met(results["cases"]):
         print("profiling...", file=sys.stderr)
         results["profiles"] = [profile(kind, "text", records[1]) for kind in HANDLERS]

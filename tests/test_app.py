@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -17,11 +18,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from processes import free_port
 
 import ampho
 from ampho import create_app
 from ampho.app import State
-from ampho.config import Config, load
+from ampho.config import Config, ConfigError, load
 
 
 def names(app: Flask) -> list[str]:
@@ -489,27 +491,33 @@ def test_a_layer_secret_key_wins_over_an_existing_generated_file(app_tree) -> No
 CONCURRENT = """
 import sys
 from ampho import create_app
+from ampho.config import ConfigError
 
 sys.stdin.read()  # wait until every process is ready
-app = create_app(root_dir=sys.argv[1])
+try:
+    app = create_app(root_dir=sys.argv[1])
+except ConfigError as e:
+    print("refused:", e)
+    sys.exit(1)
 print(app.config["SECRET_KEY"])
 """
 
 
-def test_processes_starting_at_once_on_a_fresh_root_share_one_secret_key(
-    app_tree, tmp_path
-) -> None:
-    app_tree.bundle("app")
+def start_at_once(root: Path, tmp_path: Path, count: int = 8) -> list[tuple[int, str, str]]:
+    """``(exit status, stdout, stderr)`` of processes building one root's app at once.
+
+    Every process is started and blocks on its standard input; closing
+    them all is the starting gun, so they race for ``instance/secret_key``.
+    """
     logs = tmp_path / "logs"
     logs.mkdir()
-    count = 8
     with contextlib.ExitStack() as stack:
         processes = []
         for i in range(count):
             out = stack.enter_context(open(logs / f"{i}.out", "w+", encoding="utf-8"))
             err = stack.enter_context(open(logs / f"{i}.err", "w+", encoding="utf-8"))
             process = subprocess.Popen(
-                [sys.executable, "-c", CONCURRENT, str(app_tree.root)],
+                [sys.executable, "-c", CONCURRENT, str(root)],
                 stdin=subprocess.PIPE,
                 stdout=out,
                 stderr=err,
@@ -520,12 +528,170 @@ def test_processes_starting_at_once_on_a_fresh_root_share_one_secret_key(
         for process in processes:
             process.stdin.close()  # the starting gun
         codes = [process.wait(timeout=60) for process in processes]
-    errors = [(logs / f"{i}.err").read_text() for i in range(count)]
-    assert list(zip(codes, errors, strict=True)) == [(0, "")] * count
-    keys = {(logs / f"{i}.out").read_text().strip() for i in range(count)}
+    return [
+        (code, (logs / f"{i}.out").read_text(), (logs / f"{i}.err").read_text())
+        for i, code in enumerate(codes)
+    ]
+
+
+def test_processes_starting_at_once_on_a_fresh_root_share_one_secret_key(
+    app_tree, tmp_path
+) -> None:
+    app_tree.bundle("app")
+    results = start_at_once(app_tree.root, tmp_path)
+    assert [(code, err) for code, _, err in results] == [(0, "")] * len(results)
+    keys = {out.strip() for _, out, _ in results}
     assert len(keys) == 1
     assert sorted(os.listdir(app_tree.root / "instance")) == ["secret_key"]
     assert (app_tree.root / "instance" / "secret_key").read_text().strip() in keys
+
+
+@pytest.mark.parametrize("blank", ["", "\n", " \t\r\n\n"])
+def test_a_blank_secret_key_file_is_refused_and_left_as_it_is(app_tree, blank) -> None:
+    """Ampho never writes a blank key file, so somebody did: say so, change nothing.
+
+    Used, it made every request that touches the session fail; a key
+    generated over it would hide a deploy that wrote an empty secret.
+    """
+    app_tree.bundle("app")
+    key_file = app_tree.root / "instance" / "secret_key"
+    app_tree.write({"instance/secret_key": blank.encode()})
+    with pytest.raises(ConfigError) as excinfo:
+        create_app()
+    assert str(excinfo.value) == (
+        "instance/secret_key: is empty; write a key into it, remove it to have a new key"
+        " generated, or set SECRET_KEY in the configuration"
+    )
+    assert excinfo.value.path == str(key_file)
+    assert key_file.read_bytes() == blank.encode()
+    assert sorted(os.listdir(key_file.parent)) == ["secret_key"]
+
+
+def test_processes_starting_at_once_on_a_blank_secret_key_all_refuse_it(app_tree, tmp_path) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"instance/secret_key": b"\n"})
+    results = start_at_once(app_tree.root, tmp_path)
+    assert {(code, out, err) for code, out, err in results} == {
+        (
+            1,
+            "refused: instance/secret_key: is empty; write a key into it, remove it to have a"
+            " new key generated, or set SECRET_KEY in the configuration\n",
+            "",
+        )
+    }
+    assert (app_tree.root / "instance" / "secret_key").read_bytes() == b"\n"
+    assert sorted(os.listdir(app_tree.root / "instance")) == ["secret_key"]
+
+
+def test_removing_a_blank_secret_key_file_has_a_key_generated(app_tree) -> None:
+    """What the error says to do works."""
+    app_tree.bundle("app")
+    app_tree.write({"instance/secret_key": b""})
+    with pytest.raises(ConfigError):
+        create_app()
+    (app_tree.root / "instance" / "secret_key").unlink()
+    key = create_app().config["SECRET_KEY"]
+    assert len(key) == 64
+    assert (app_tree.root / "instance" / "secret_key").read_text() == key + "\n"
+
+
+def test_a_secret_key_setting_wins_over_an_unusable_key_file(app_tree, monkeypatch) -> None:
+    """The file is read only when no setting gives the key, so setting one is a way out."""
+    app_tree.bundle("app")
+    app_tree.write({"instance/secret_key": b"\xff\n"})
+    monkeypatch.setenv("AMPHO_SECRET_KEY", "from-the-environment")
+    assert create_app().config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_a_secret_key_file_that_is_a_link_is_read_through_it(app_tree, tmp_path) -> None:
+    """Kubernetes and Docker mount secrets as links and files elsewhere."""
+    app_tree.bundle("app")
+    mounted = tmp_path / "secrets" / "key"
+    mounted.parent.mkdir()
+    mounted.write_text("a-key-mounted-from-a-secret-store-0123456789\n")
+    (app_tree.root / "instance").mkdir()
+    (app_tree.root / "instance" / "secret_key").symlink_to(mounted)
+    assert create_app().config["SECRET_KEY"] == "a-key-mounted-from-a-secret-store-0123456789"
+
+
+def test_a_secret_key_of_printable_ascii_with_spaces_is_used_as_written(app_tree) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"instance/secret_key": "  correct horse battery staple!  \r\n"})
+    assert create_app().config["SECRET_KEY"] == "correct horse battery staple!"
+
+
+@pytest.mark.parametrize(
+    ("content", "location", "what"),
+    [
+        (b"KEYPART\xe9KEYPART\n", "instance/secret_key:1:8", "is not ASCII text"),
+        (b"\nKEYPART\x1bKEYPART", "instance/secret_key:2:8", "holds a control character"),
+        (b"KEYPART\nKEYPART\n", "instance/secret_key:1:8", "holds a control character"),
+    ],
+)
+def test_an_unusable_secret_key_is_located_and_never_quoted(
+    app_tree, content, location, what
+) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"instance/secret_key": content})
+    with pytest.raises(ConfigError) as excinfo:
+        create_app()
+    message = str(excinfo.value)
+    assert message.startswith(f"{location}: {what}")
+    assert (excinfo.value.line, excinfo.value.column) == tuple(
+        int(n) for n in location.split(":")[1:]
+    )
+    assert "KEYPART" not in message
+
+
+def test_a_key_that_cannot_be_written_leaves_no_file_behind(app_tree) -> None:
+    """A full disk: the temporary file goes, and ``secret_key`` never appears.
+
+    So the next start, with space again, generates the key: no blank or
+    partial file stands in the way.
+    """
+    app_tree.bundle("app")
+    instance = app_tree.root / "instance"
+    instance.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(instance)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        filler = instance / "filler"
+        with contextlib.suppress(OSError), open(filler, "wb") as f:
+            while True:
+                f.write(b"x" * 4096)
+                f.flush()
+        with pytest.raises(ConfigError) as excinfo:
+            create_app()
+        assert str(excinfo.value).startswith(
+            "instance/secret_key: cannot be created: No space left on device;"
+        )
+        assert os.listdir(instance) == ["filler"]
+        filler.unlink()
+        key = create_app().config["SECRET_KEY"]
+        assert (instance / "secret_key").read_text() == key + "\n"
+    finally:
+        subprocess.run(["umount", str(instance)], check=True)
+
+
+def test_ampho_root_naming_no_directory_is_refused_and_nothing_is_created(
+    app_tree, tmp_path, monkeypatch, private_sys_path
+) -> None:
+    """A typo in ``AMPHO_ROOT`` once made a new root with a new key there."""
+    app_tree.bundle("app")
+    monkeypatch.setenv("AMPHO_ROOT", str(tmp_path / "typo"))
+    with pytest.raises(ConfigError) as excinfo:
+        create_app()
+    assert str(excinfo.value) == (
+        f"AMPHO_ROOT: {str(tmp_path / 'typo')!r} is not a directory:"
+        " set it to the application's root directory"
+    )
+    assert not (tmp_path / "typo").exists()
 
 
 # --- many applications in one process ---------------------------------------------
@@ -642,6 +808,54 @@ def test_ampho_main_follows_ampho_root_and_ampho_entry(app_tree, tmp_path: Path)
     )
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.split() == ["True", "portal", str(app_tree.root / "instance")]
+
+
+BLANK_KEY_LINE = (
+    "ampho.config.errors.ConfigError: instance/secret_key: is empty; write a key into it,"
+    " remove it to have a new key generated, or set SECRET_KEY in the configuration"
+)
+
+
+def test_importing_ampho_main_with_a_blank_secret_key_raises_its_one_line(app_tree) -> None:
+    """A WSGI server importing ``ampho.main`` ends its log with the located line."""
+    app_tree.bundle("app")
+    app_tree.write({"instance/secret_key": "\n"})
+    result = subprocess.run(
+        [sys.executable, "-c", "import ampho.main"],
+        cwd=app_tree.root,
+        env=clean_environ(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == BLANK_KEY_LINE
+
+
+@pytest.mark.parametrize("preload", [False, True], ids=["workers", "preload"])
+def test_gunicorn_with_a_blank_secret_key_stops_and_logs_the_line(
+    app_tree, tmp_path, preload
+) -> None:
+    """Gunicorn gives up at boot, saying which file and what to do; nothing listens."""
+    app_tree.bundle("app")
+    app_tree.write({"instance/secret_key": "\n"})
+    port = free_port()
+    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
+    command = [gunicorn] if gunicorn else [sys.executable, "-m", "gunicorn"]
+    options = ["--preload"] if preload else []
+    result = subprocess.run(
+        [*command, "-w", "2", "-b", f"127.0.0.1:{port}", *options, "ampho.main:application"],
+        cwd=app_tree.root,
+        env=clean_environ(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert BLANK_KEY_LINE in result.stderr.splitlines(), result.stderr
 
 
 # --- the public API ---------------------------------------------------------------

@@ -306,3 +306,60 @@ def test_dump_in_a_deleted_directory_is_one_line(tmp_path: Path) -> None:
     result = run(["sh", "-c", script, "sh", *AMPHO], ["config", "dump"], tmp_path)
     line = assert_one_line_error(result)
     assert line == "Error: the current directory no longer exists; give the root directory"
+
+
+# --- config check and the secret key file ---------------------------------------
+
+#: A key as Ampho generates it: 64 hexadecimal characters.
+HEX_KEY = "0123456789abcdef" * 4
+
+
+def key_root(tmp_path: Path, key: str, mode: int) -> Path:
+    """A root whose ``instance/secret_key`` holds ``key`` with ``mode``."""
+    root = write_instance(tmp_path / "app", {"default.json": "{}", "secret_key": key + "\n"})
+    (root / "instance" / "secret_key").chmod(mode)
+    return root
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604], ids=["0644", "0640", "0604"])
+def test_check_warns_about_a_secret_key_others_can_read(tmp_path: Path, mode: int) -> None:
+    root = key_root(tmp_path, HEX_KEY, mode)
+    result = run(AMPHO, ["config", "check", "--root", str(root)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"instance/secret_key: warning: holds the secret key and other users can read it"
+        f" (mode {mode:04o}); run chmod 600 on it"
+    ) in result.stdout.splitlines()
+    assert HEX_KEY not in result.stdout + result.stderr
+    strict = run(AMPHO, ["config", "check", "--strict", "--root", str(root)], tmp_path)
+    assert strict.returncode == 1
+
+
+def test_check_warns_about_a_secret_key_shorter_than_32_characters(tmp_path: Path) -> None:
+    root = key_root(tmp_path, "k" * 31, 0o600)
+    result = run(AMPHO, ["config", "check", "--root", str(root)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stdout.splitlines() if "secret_key" in line] == [
+        "instance/secret_key: warning: holds 31 characters, fewer than the 32 a key needs;"
+        " remove it to have a new key generated"
+    ]
+    assert "k" * 31 not in result.stdout
+
+
+def test_check_accepts_a_private_key_of_32_characters(tmp_path: Path) -> None:
+    root = key_root(tmp_path, "k" * 32, 0o600)
+    result = run(AMPHO, ["config", "check", "--strict", "--root", str(root)], tmp_path)
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+    assert result.stderr == "no problems found\n"
+
+
+def test_check_accepts_the_key_the_application_generated(tmp_path: Path) -> None:
+    root = write_instance(tmp_path / "app", {"default.json": "{}"})
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("")
+    generated = run(AMPHO, ["routes"], root)
+    assert generated.returncode == 0, generated.stderr
+    assert (root / "instance" / "secret_key").exists()
+    result = run(AMPHO, ["config", "check", "--strict", "--root", str(root)], tmp_path)
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+    assert result.stderr == "no problems found\n"

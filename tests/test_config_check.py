@@ -280,3 +280,79 @@ def test_broken_bundle_defaults_are_an_error(root, write):
     assert _lines(_check(root, defaults=defaults)) == [
         "blog/default.json:1:10: error: Expecting value"
     ]
+
+
+# -- values JSON cannot hold, and directories that cannot be read ----------------------
+
+
+def test_numbers_json_cannot_hold_are_errors_in_every_file(root, write):
+    write("instance/default.json", '{"A": 1, "B": "x"}')
+    write("instance/dev.json", '{\n  "A": NaN\n}')
+    write("instance/production.json", '{"A": 1' + "0" * 5000 + "}")
+    write("instance/staging.json", '{"B": "\\ud800"}')
+    assert _lines(_check(root)) == [
+        "instance/dev.json:2:8: error: A: NaN is not a JSON number: write a number, or null",
+        "instance/production.json:1:7: error: A: an integer of 5,001 digits is longer than"
+        " the 4,300 digits Python reads; write it as a string",
+        "instance/staging.json:1:8: error: B: the string holds \\ud800, half of a UTF-16"
+        " surrogate pair, which is not text: write the character itself, or both halves",
+    ]
+
+
+def test_a_variable_json_cannot_hold_is_an_error(root, write):
+    write("instance/default.json", '{"A": 1}')
+    findings = _check(root, environ={**ENVIRON, "AMPHO_A": "Infinity"})
+    assert _lines(findings) == [
+        "env AMPHO_A: error: A: Infinity is not a JSON number: write a number, or null"
+    ]
+
+
+def test_a_fifo_is_an_error_not_a_hang(root, write):
+    import os
+
+    write("instance/default.json", "{}")
+    os.mkfifo(root / "instance/production.json")
+    assert _lines(_check(root)) == [
+        "instance/production.json: error: is a FIFO, not a regular file"
+    ]
+
+
+def _check_as_nobody(base) -> list[str]:
+    from processes import call_as_user
+
+    return call_as_user(65534, lambda: _lines(_check(base)))
+
+
+@pytest.mark.parametrize("mode", [0o000, 0o311], ids=["no access", "no listing"])
+def test_an_unreadable_instance_directory_is_one_error(tmp_path, mode):
+    import os
+    import shutil
+    import tempfile
+
+    # As user 65534 when the suite runs as root (root reads anything);
+    # in a directory that user can enter.
+    base = tempfile.mkdtemp()
+    try:
+        os.chmod(base, 0o755)
+        instance = os.path.join(base, "instance")
+        os.mkdir(instance)
+        with open(os.path.join(instance, "default.json"), "w") as f:
+            f.write("{}")
+        os.chmod(os.path.join(instance, "default.json"), 0o644)
+        os.chmod(instance, mode)
+        lines = _check_as_nobody(base) if os.geteuid() == 0 else _lines(_check(base))
+    finally:
+        os.chmod(os.path.join(base, "instance"), 0o755)
+        shutil.rmtree(base)
+    assert lines == [
+        "instance: error: cannot be read (Permission denied), so no file in it can be"
+        " checked; run the check as the application's user"
+    ]
+
+
+def test_layers_too_deep_to_merge_are_an_error_not_a_traceback(root, write):
+    nested = '{"a":' * 450 + "1" + "}" * 450
+    write("instance/default.json", nested)
+    write("bundle.json", nested)
+    findings = _check(root, defaults=[("bundle/default.json", str(root / "bundle.json"))])
+    assert "instance/default.json: error: is nested too deeply to merge" in _lines(findings)

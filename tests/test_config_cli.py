@@ -260,7 +260,8 @@ def test_dump_format_env_writes_object_with_unusable_key_as_json(
 ) -> None:
     data = {"OUTER": {"my-key": "dash", "GOOD": 1, "INNER": {"OK": True}}, "OTHER": {"A": 1}}
     root = write_instance(tmp_path / "k", {"default.json": data})
-    result = ampho.ok("config", "dump", "--root", str(root), "--format", "env")
+    # --show-secrets: "my-key" names a secret (its last word is KEY).
+    result = ampho.ok("config", "dump", "--root", str(root), "--format", "env", "--show-secrets")
     variables = parse_env_file(result.stdout)
     assert set(variables) == {"AMPHO_OUTER", "AMPHO_OTHER__A"}
     assert json.loads(variables["AMPHO_OUTER"]) == data["OUTER"]
@@ -943,3 +944,160 @@ def test_diff_includes_environment_overrides(ampho: Ampho, diff_app: Path) -> No
         "config", "diff", "--root", str(diff_app), "staging", "production", AMPHO_DB__HOST="h1"
     )
     assert "DB.HOST" not in diff_blocks(result.stdout)
+
+
+# -- what loads, prints ----------------------------------------------------------------
+
+
+def _deep_document(depth: int, password: str) -> str:
+    """An object nested ``depth`` levels, a list with a secret URL at the bottom."""
+    return (
+        '{"A": '
+        + '{"B": ' * (depth - 2)
+        + f'[1, "postgres://u:{password}@db/x"]'
+        + "}" * (depth - 1)
+    )
+
+
+def _deepest_accepted(root: Path) -> int:
+    """The deepest document ``load()`` accepts in a fresh ``ampho`` process.
+
+    Found by bisection: it is the JSON parser's limit, which depends on
+    the Python version (about a thousand levels, far more on 3.13).
+    """
+    low, high = 2, 100_000
+    while low < high:
+        middle = (low + high + 1) // 2
+        (root / "instance/production.json").write_text(_deep_document(middle, "pw"))
+        if run(AMPHO, ["config", "get", "A.B"], root).returncode == 0:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+PRINTING_COMMANDS = [
+    ["config", "dump"],
+    ["config", "dump", "--show-secrets"],
+    ["config", "dump", "--explain"],
+    ["config", "dump", "--format", "env"],
+    ["config", "dump", "A"],
+    ["config", "dump", "--explain", "A.B"],
+    ["config", "get", "A"],
+    ["config", "diff", "production", "staging"],
+    ["config", "check"],
+]
+
+
+def test_the_deepest_configuration_load_accepts_prints_in_every_command(tmp_path: Path) -> None:
+    root = tmp_path / "app"
+    (root / "instance").mkdir(parents=True)
+    depth = _deepest_accepted(root)
+    assert depth >= 500, depth  # the nesting the issue reported as unprintable
+    (root / "instance/production.json").write_text(_deep_document(depth, "pw"))
+    (root / "instance/staging.json").write_text(_deep_document(depth, "other"))
+    (root / "instance/default.json").write_text("{}")
+    for args in PRINTING_COMMANDS:
+        result = run(AMPHO, args, root)
+        assert result.returncode == 0, (args, result.stderr[-500:])
+        # Nothing but the check's summary (warnings: A is not in default.json).
+        assert result.stderr in ("", "0 error(s), 2 warning(s)\n"), (args, result.stderr[-500:])
+        if args[1] != "check":
+            assert "postgres://u:" in result.stdout, args
+        if args[1] != "get" and "--show-secrets" not in args:
+            assert "pw" not in result.stdout, args
+    # One level deeper is refused at load, with the place, by every command.
+    (root / "instance/production.json").write_text(_deep_document(depth + 1, "pw"))
+    for args in PRINTING_COMMANDS[:-1]:
+        result = run(AMPHO, args, root)
+        assert result.returncode == 1, args
+        # At the list, the deepest opening bracket: after depth - 1 '{"X": '.
+        assert result.stderr == (
+            f"Error: instance/production.json:1:{depth * 6 + 1}:"
+            f" is nested too deeply ({depth + 1} levels)\n"
+        ), args
+
+
+def test_variables_nesting_as_deep_as_a_name_may_print(tmp_path: Path) -> None:
+    from ampho.config.environ import MAX_NAME_LEVELS
+
+    (tmp_path / "instance").mkdir()
+    name = "AMPHO_" + "__".join(["K"] * MAX_NAME_LEVELS)
+    value = "[" * 400 + '"token"' + "]" * 400
+    for args in [*PRINTING_COMMANDS[:4], ["config", "get", "K"]]:
+        result = run(AMPHO, args, tmp_path, **{name: value})
+        assert result.returncode == 0, (args, result.stderr[-500:])
+        assert "token" in result.stdout, args
+
+
+def test_dump_prints_strict_json(ampho: Ampho, tmp_path: Path) -> None:
+    write_instance(tmp_path, {"default.json": '{"A": 1e308, "B": -0.0, "C": [1.5e-300]}'})
+    result = ampho.ok("config", "dump", "--root", str(tmp_path))
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in the output")
+
+    assert json.loads(result.stdout, parse_constant=refuse) == {
+        "A": 1e308,
+        "B": -0.0,
+        "C": [1.5e-300],
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.text(max_size=4), children, max_size=4)
+        ),
+        max_leaves=20,
+    ),
+    st.sampled_from([None, 2]),
+)
+def test_to_json_writes_what_json_dumps_writes(value: Any, indent: int | None) -> None:
+    from ampho.config.output import to_json
+
+    expected = json.dumps(value, indent=indent, sort_keys=True, ensure_ascii=False)
+    assert to_json(value, indent=indent) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"A": [float("nan")]}, "A.0: nan is not a JSON number"),
+        ({"A": {"B": float("inf")}}, "A.B: inf is not a JSON number"),
+        ({"A": 10**5000}, "A: the integer is too long to write out"),
+    ],
+)
+def test_to_json_refuses_what_strict_json_cannot_hold(value: Any, message: str) -> None:
+    from ampho.config import ConfigError
+    from ampho.config.output import to_json
+
+    with pytest.raises(ConfigError) as excinfo:
+        to_json(value)
+    assert str(excinfo.value) == message
+
+
+def test_to_json_escapes_what_is_not_text_so_it_can_be_printed() -> None:
+    from ampho.config.output import to_json
+
+    assert to_json({"\udfff": "x\ud800"}) == '{"\\udfff": "x\\ud800"}'
+
+
+def test_to_json_writes_other_objects_with_their_repr_and_any_depth() -> None:
+    from ampho.config.output import to_json
+
+    assert to_json({"T": (1, 2), "S": frozenset(), "C": dict}) == (
+        '{"C": "<class \'dict\'>", "S": "frozenset()", "T": [1, 2]}'
+    )
+    deep: Any = 1
+    for _ in range(5_000):
+        deep = {"a": [deep]}
+    text = to_json(deep)
+    assert text.startswith('{"a": [{"a": [') and text.endswith("]}]}")

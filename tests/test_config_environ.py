@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import math
 import os
 from typing import Any
@@ -193,6 +194,24 @@ def _canonical(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
+def _not_finite(raw: str) -> bool:
+    """Whether Python's JSON decoder reads ``raw`` as a value holding NaN or inf."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return False
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            return True
+    return False
+
+
 @pytest.fixture(scope="module")
 def empty_root(tmp_path_factory):
     return tmp_path_factory.mktemp("empty-root")
@@ -223,6 +242,13 @@ def test_env_overrides_match_flask_from_prefixed_env(empty_root, base, environ):
     except ConfigError as e:
         ours_error = e
 
+    # The one difference by design: NaN, which Flask makes a float of,
+    # is a ConfigError (JSON has no such number; no dump could print it).
+    if any(_not_finite(raw) for name, raw in flask_environ.items() if name.startswith("AMPHO_")):
+        event("not a JSON number")
+        assert ours_error is not None
+        assert str(ours_error).startswith("env AMPHO_")
+        return
     event("collision" if flask_error is not None else "applied")
     assert (ours_error is None) == (flask_error is None), (ours_error, flask_error)
     if ours_error is None:
@@ -239,3 +265,65 @@ def test_control_names_spread_into_variables_round_trip(tmp_path):
     assert variables == {"AMPHO_ENV__X": "1", "AMPHO_ROOT__PATH": "/srv"}
     cfg = load(tmp_path, "production", user="u", host="h", environ=variables)
     assert cfg.to_dict() == data
+
+
+# -- values JSON cannot hold -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("NaN", "env AMPHO_RATE: RATE: NaN is not a JSON number: write a number, or null"),
+        (
+            "-Infinity",
+            "env AMPHO_RATE: RATE: -Infinity is not a JSON number: write a number, or null",
+        ),
+        (
+            '{"MAX": [1, 1e999]}',
+            "env AMPHO_RATE: RATE.MAX.1: 1e999 is too large for a number (it would be infinity);"
+            " write it as a string",
+        ),
+        (
+            '"\\ud800"',
+            "env AMPHO_RATE: RATE: the string holds \\ud800, half of a UTF-16 surrogate pair,"
+            " which is not text: write the character itself, or both halves",
+        ),
+        (
+            "caf\udcff",
+            "env AMPHO_RATE: the value is not valid UTF-8 (byte 0xff); set it as UTF-8 text",
+        ),
+    ],
+    ids=["NaN", "-Infinity", "1e999", "escaped surrogate", "undecodable byte"],
+)
+def test_env_values_json_cannot_hold_are_config_errors(load_root, raw, message):
+    with pytest.raises(ConfigError) as excinfo:
+        load_root(environ={"AMPHO_RATE": raw})
+    assert str(excinfo.value) == message
+
+
+def test_env_name_that_is_not_utf8_is_a_config_error(load_root):
+    with pytest.raises(ConfigError) as excinfo:
+        load_root(environ={"AMPHO_CAF\udcff": "1"})
+    assert str(excinfo.value) == (
+        "env AMPHO_CAF\\xff: the name is not valid UTF-8 (byte 0xff); set it as UTF-8 text"
+    )
+
+
+@pytest.mark.parametrize("raw", ["NaNa", "[NaN, x]", "Infinity!", "9" * 5000, "nan", "inf"])
+def test_env_values_that_are_not_json_anyway_stay_strings(load_root, raw):
+    # Flask's rule holds for them: json.loads fails, the string is kept.
+    assert load_root(environ={"AMPHO_X": raw})["X"] == raw
+
+
+def test_env_names_nest_up_to_the_limit(load_root):
+    from ampho.config.environ import MAX_NAME_LEVELS
+
+    parts = [f"K{i}" for i in range(MAX_NAME_LEVELS)]
+    cfg = load_root(environ={"AMPHO_" + "__".join(parts): "1"})
+    assert cfg.lookup(tuple(parts)) == 1
+    with pytest.raises(ConfigError) as excinfo:
+        load_root(environ={"AMPHO_" + "__".join([*parts, "ONE_MORE"]): "1"})
+    assert str(excinfo.value).endswith(
+        f": the name nests {MAX_NAME_LEVELS + 1} levels; at most {MAX_NAME_LEVELS} are read"
+    )
+    assert str(excinfo.value).startswith("env AMPHO_K0__K1__")

@@ -538,3 +538,212 @@ def test_a_deleted_current_directory_is_a_config_error(tmp_path, monkeypatch):
     with pytest.raises(ConfigError) as excinfo:
         load(user="u", host="h", environ={})
     assert str(excinfo.value) == ("the current directory no longer exists; give the root directory")
+
+
+# -- values JSON cannot hold -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "message"),
+    [
+        (
+            '{\n  "RATE": NaN\n}',
+            2,
+            11,
+            "RATE: NaN is not a JSON number: write a number, or null",
+        ),
+        (
+            '{"A": {"B": [1, Infinity]}}',
+            1,
+            17,
+            "A.B.1: Infinity is not a JSON number: write a number, or null",
+        ),
+        (
+            '{"A": -Infinity}',
+            1,
+            7,
+            "A: -Infinity is not a JSON number: write a number, or null",
+        ),
+        (
+            '{"A": 1,\n "B": 1e999}',
+            2,
+            7,
+            "B: 1e999 is too large for a number (it would be infinity); write it as a string",
+        ),
+        (
+            '{"A": -1E+400}',
+            1,
+            7,
+            "A: -1E+400 is too large for a number (it would be infinity); write it as a string",
+        ),
+        (
+            '{"A": 1' + "0" * 400 + ".5}",
+            1,
+            7,
+            "A: 10000000000000000000... is too large for a number (it would be infinity);"
+            " write it as a string",
+        ),
+        (
+            '{"A": [' + "9" * 5000 + "]}",
+            1,
+            8,
+            "A.0: an integer of 5,000 digits is longer than the 4,300 digits Python reads;"
+            " write it as a string",
+        ),
+    ],
+    ids=["NaN", "Infinity", "-Infinity", "1e999", "-1E+400", "400 digits", "5000 digits"],
+)
+def test_numbers_json_cannot_hold_are_located(load_root, write, text, line, column, message):
+    write("instance/production.json", text)
+    error = _error(load_root)
+    assert (error.source, error.line, error.column, error.message) == (
+        "instance/production.json",
+        line,
+        column,
+        message,
+    )
+
+
+@pytest.mark.parametrize("text", ['{"A": 1e308}', '{"A": 1e-999}', '{"A": 4.5e-324}'])
+def test_large_and_tiny_finite_numbers_load(load_root, write, text):
+    write("instance/default.json", text)
+    assert load_root()["A"] == json.loads(text)["A"]
+
+
+def test_integers_up_to_the_digit_limit_load(load_root, write):
+    limit = sys.get_int_max_str_digits()
+    write("instance/default.json", '{"A": ' + "9" * limit + "}")
+    assert load_root()["A"] == int("9" * limit)
+
+
+def test_a_number_looking_string_is_not_a_number(load_root, write):
+    write("instance/default.json", '{"A": "NaN", "B": "1e999", "C": "' + "9" * 5000 + '"}')
+    assert load_root().to_dict() == {"A": "NaN", "B": "1e999", "C": "9" * 5000}
+
+
+def test_the_first_bad_number_in_the_document_is_reported(load_root, write):
+    write("instance/default.json", '{"A": {"NaN": "NaN", "x": [NaN]}, "B": Infinity}')
+    error = _error(load_root)
+    assert (error.line, error.column) == (1, 28)
+    assert error.message.startswith("A.x.0: NaN")
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "message"),
+    [
+        ('{"A": "x\\ud800"}', 9, "A: the string holds \\ud800,"),
+        ('{"A": "\\udfff"}', 8, "A: the string holds \\udfff,"),
+        ('{"A": "\\udc00\\ud800"}', 8, "A: the string holds \\udc00,"),
+        ('{"A": "\\ud800\\u0041"}', 8, "A: the string holds \\ud800,"),
+        ('{"A": "\\ud800 \\udc00"}', 8, "A: the string holds \\ud800,"),
+        ('{"\\udfff": 1}', 3, "a key holds \\udfff,"),
+        ('{"A": [{"K\\uD800": 1}]}', 11, "A.0: a key holds \\uD800,"),
+    ],
+)
+def test_lone_surrogates_are_located(load_root, write, text, column, message):
+    write("instance/default.json", text)
+    error = _error(load_root)
+    assert (error.line, error.column) == (1, column)
+    assert error.message.startswith(message)
+    assert error.message.endswith(
+        "half of a UTF-16 surrogate pair, which is not text:"
+        " write the character itself, or both halves"
+    )
+    str(error).encode("utf-8")  # printable
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"A": "\\ud83d\\ude00"}', '{"A": "\\\\ud800"}', '{"A": "\\\\\\\\ud800"}', '{"A": "\\u00e9"}'],
+    ids=["a pair", "escaped backslash", "two escaped backslashes", "not a surrogate"],
+)
+def test_escapes_that_are_text_load(load_root, write, text):
+    write("instance/default.json", text)
+    assert load_root()["A"] == json.loads(text)["A"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (float("nan"), "overrides: A.B: nan is not a JSON number"),
+        ([1, float("-inf")], "overrides: A.B.1: -inf is not a JSON number"),
+        ("\ud800", "overrides: A.B: the string is not text (it holds a lone surrogate)"),
+        ({"\udfff": 1}, "overrides: A.B: a key is not text (it holds a lone surrogate)"),
+        (10**5000, "overrides: A.B: the integer is too long to write out"),
+    ],
+    ids=["nan", "-inf", "surrogate", "surrogate key", "long integer"],
+)
+def test_mapping_layers_refuse_what_no_dump_could_print(load_root, value, message):
+    assert str(_error(load_root, overrides={"A": {"B": value}})) == message
+    error = _error(load_root, defaults=[("bundle", {"A": {"B": value}})])
+    assert str(error) == message.replace("overrides", "bundle")
+
+
+def test_mapping_layers_keep_other_python_objects(load_root):
+    cfg = load_root(overrides={"CLASS": dict, "BIG": 10**100, "TEXT": "caf\u00e9"})
+    assert cfg["CLASS"] is dict
+    assert cfg["BIG"] == 10**100
+
+
+# -- files that are not regular files ----------------------------------------------------
+
+
+@pytest.fixture
+def alarm():
+    """Fail a test that blocks, instead of hanging the suite."""
+    import signal
+
+    def expired(signum, frame):
+        raise TimeoutError("the load blocked")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(10)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_fifo_is_refused_without_blocking(load_root, root, alarm):
+    path = root / "instance/production.json"
+    os.mkfifo(path)
+    error = _error(load_root)
+    assert str(error) == "instance/production.json: is a FIFO, not a regular file"
+    assert error.path == str(path)
+
+
+def test_a_fifo_given_as_defaults_is_refused_without_blocking(load_root, root, alarm):
+    os.mkfifo(root / "defaults.json")
+    error = _error(load_root, defaults=[("bundle", "defaults.json")])
+    assert str(error) == "bundle: is a FIFO, not a regular file"
+
+
+@pytest.mark.parametrize(
+    ("target", "kind"), [("/dev/zero", "a character device"), ("/dev/null", "a character device")]
+)
+def test_a_link_to_a_device_is_refused(load_root, root, alarm, target, kind):
+    (root / "instance/default.json").symlink_to(target)
+    error = _error(load_root)
+    assert str(error) == (
+        f"instance/default.json: is a symbolic link to {target}, {kind}, not a regular file"
+    )
+
+
+def test_a_socket_is_refused(load_root, root):
+    import socket
+
+    path = root / "instance/default.json"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        error = _error(load_root)
+    assert str(error) == "instance/default.json: is a socket, not a regular file"
+
+
+def test_a_link_to_a_directory_is_refused(load_root, root):
+    (root / "conf").mkdir()
+    (root / "instance/default.json").symlink_to(root / "conf")
+    error = _error(load_root)
+    assert str(error) == (
+        f"instance/default.json: is a symbolic link to {root / 'conf'}, a directory, not a file"
+    )

@@ -198,6 +198,26 @@ def test_root_dir_falls_back_to_the_current_directory(tmp_path, monkeypatch):
     assert cfg.root_dir == os.getcwd()
 
 
+@pytest.mark.parametrize("value", ["missing-root", "/nonexistent/root", "file.txt"])
+def test_ampho_root_naming_no_directory_is_a_config_error(tmp_path, monkeypatch, value):
+    # A typo in a service file would otherwise load no settings at all.
+    (tmp_path / "file.txt").write_text("")
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance/default.json").write_text('{"WHERE": "cwd"}')
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as excinfo:
+        load(user="u", host="h", environ={"AMPHO_ROOT": value})
+    assert str(excinfo.value) == (
+        f"AMPHO_ROOT: {value!r} is not a directory: set it to the application's root directory"
+    )
+
+
+def test_ampho_root_is_not_looked_at_when_root_dir_is_given(tmp_path):
+    (tmp_path / "instance").mkdir()
+    cfg = load(tmp_path, user="u", host="h", environ={"AMPHO_ROOT": str(tmp_path / "missing")})
+    assert cfg.root_dir == str(tmp_path)
+
+
 def test_empty_ampho_root_falls_back_to_the_current_directory(tmp_path, monkeypatch):
     (tmp_path / "instance").mkdir()
     (tmp_path / "instance/default.json").write_text('{"WHERE": "cwd"}')

@@ -190,7 +190,7 @@ LEAVES = (
     st.none()
     | st.booleans()
     | st.integers(-3, 3)
-    | st.floats(allow_nan=False)
+    | st.floats(allow_nan=False, allow_infinity=False)  # JSON has neither
     | st.text(max_size=3)
     | st.lists(st.integers(), max_size=2)
 )

@@ -118,14 +118,19 @@ def marker() -> str:
 
 
 def period_files(directory: Path, name: str = "app") -> list[Path]:
-    """The period files of ``name`` in ``directory``, oldest first (no link)."""
+    """The period files of ``name`` in ``directory``, oldest first (no link).
+
+    Empty files are left out: ``setup()`` opens the file of the real
+    current period at once, and the tests that log at ``MOMENT`` never
+    write to it.
+    """
     pattern = re.compile(rf"{re.escape(name)}-\d{{4}}-\d\d-\d\d(_\d\d(-\d\d){{0,2}})?\.log")
     if not directory.is_dir():
         return []
     return sorted(
         path
         for path in directory.iterdir()
-        if pattern.fullmatch(path.name) and not path.is_symlink()
+        if pattern.fullmatch(path.name) and not path.is_symlink() and path.stat().st_size
     )
 
 
@@ -445,10 +450,9 @@ def test_log_files_name_defaults_to_the_name_argument(configure, root) -> None:
 def test_log_files_name_wins_over_the_name_argument(configure, root) -> None:
     setup(configure({"LOG_FILES_NAME": "nightly", "LOG_CONSOLE": False}), name="worker")
     log_at(MOMENT, "x")
-    assert sorted(p.name for p in (root / "log").iterdir()) == [
-        "nightly-2026-03-04.log",
-        "nightly.log",
-    ]
+    assert [p.name for p in period_files(root / "log", "nightly")] == ["nightly-2026-03-04.log"]
+    assert os.readlink(root / "log" / "nightly.log") == "nightly-2026-03-04.log"
+    assert not [p for p in (root / "log").iterdir() if p.name.startswith("worker")]
 
 
 def test_create_app_names_the_files_after_the_entry_bundle(app_tree) -> None:
@@ -542,7 +546,9 @@ def test_backup_count_deletes_older_files_and_keeps_the_newest(
     current = period_name("app", "S", MOMENT)
     kept = old[len(old) - keep :] if keep else []
     assert [p.name for p in period_files(root / "log")] == [*kept, current]
-    remaining = sorted(p.name for p in (root / "log").iterdir() if p.name != "app.log")
+    remaining = sorted(
+        p.name for p in (root / "log").iterdir() if p.name != "app.log" and p.stat().st_size
+    )
     assert remaining == sorted([*kept, current, *UNRELATED])
 
 
@@ -819,6 +825,29 @@ def test_a_non_boolean_variable_is_a_config_error_naming_the_variable(configure)
         ("LOG_FILES_BACKUP_COUNT", "many"),
         ("LOG_FILES_BACKUP_COUNT", 1.5),
         ("LOG_FILES_BACKUP_COUNT", True),
+        ("LOG_FILES_BACKUP_COUNT", "\u00b2"),  # str.isdigit() says yes, int() says no
+        ("LOG_FILES_BACKUP_COUNT", "\u0663"),  # an Arabic-Indic 3, which int() reads
+        ("LOG_FILES_BACKUP_COUNT", "9" * 5000),  # more digits than int() reads
+        ("LOG_FILES_BACKUP_COUNT", "1_000"),
+        ("LOG_FILES_MSG_FORMAT", "%(message)100000000s"),  # a 100 MB line a record
+        ("LOG_FILES_MSG_FORMAT", "%(message).99999999999999999999s"),
+        ("LOG_FILES_DIR", "log\u0000"),
+        ("LOG_FILES_DIR", 7),
+        ("LOG_FILES_NAME", "../x"),
+        ("LOG_FILES_NAME", "a/b"),
+        ("LOG_FILES_NAME", "a\\b"),
+        ("LOG_FILES_NAME", "/abs"),
+        ("LOG_FILES_NAME", "a\u0000b"),
+        ("LOG_FILES_NAME", "x" * 300),
+        ("LOG_FILES_NAME", "\u00e9" * 101),  # 101 characters, 202 bytes
+        ("LOG_FILES_NAME", ""),
+        ("LOG_FILES_NAME", "."),
+        ("LOG_FILES_NAME", ".."),
+        ("LOG_FILES_NAME", ".hidden"),
+        ("LOG_FILES_NAME", "two\nlines"),
+        ("LOG_FILES_NAME", "\u001b[31mred"),
+        ("LOG_FILES_NAME", 42),
+        ("LOG_FILES_NAME", ["app"]),
     ],
 )
 def test_a_bad_setting_is_a_config_error_raised_by_setup(configure, root, key, value) -> None:
@@ -826,10 +855,48 @@ def test_a_bad_setting_is_a_config_error_raised_by_setup(configure, root, key, v
     before = list(logging.getLogger().handlers)
     with pytest.raises(ConfigError) as raised:
         setup(configure())
-    assert key in str(raised.value)
-    assert str(raised.value).startswith("instance/default.json:3:")
+    message = str(raised.value)
+    assert message.startswith(f"instance/default.json:3:3: {key} "), message
+    assert "\n" not in message and len(message) < 300, message
     # Nothing was installed: the first log call cannot be the one to fail.
     assert logging.getLogger().handlers == before
+    # Nothing was written either, inside the root or beside it (``../x``).
+    assert sorted(p.name for p in root.iterdir()) == ["instance"]
+    assert not list(root.parent.glob("*.log"))
+
+
+@pytest.mark.parametrize(
+    "name", ["app", "shop-api", "worker_2", "caf\u00e9", "x" * 200, "a.b", "-dash", "with space"]
+)
+def test_log_files_name_takes_any_plain_visible_file_name(configure, root, name) -> None:
+    setup(configure({"LOG_FILES_NAME": name, "LOG_CONSOLE": False}))
+    message = marker()
+    logging.getLogger("t").info(message)
+    [path] = period_files(root / "log", name)
+    assert containing(message, file_lines(path))
+    assert os.readlink(root / "log" / f"{name}.log") == path.name
+
+
+def test_a_bad_log_files_name_variable_is_named_as_the_variable(configure, root) -> None:
+    with pytest.raises(ConfigError) as raised:
+        setup(configure({}, environ={"AMPHO_LOG_FILES_NAME": "../escape"}))
+    assert str(raised.value) == (
+        "env AMPHO_LOG_FILES_NAME: LOG_FILES_NAME must be a plain file name,"
+        " not '../escape': it holds a / or \\"
+    )
+    assert not list(root.parent.glob("*.log"))
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", ".hidden"])
+def test_a_bad_name_argument_is_a_config_error_too(configure, root, name) -> None:
+    with pytest.raises(ConfigError, match="the name of the log files must be a plain file name"):
+        setup(configure({"LOG_CONSOLE": False}), name=name)
+    assert sorted(p.name for p in root.iterdir()) == ["instance"]
+
+
+def test_backup_count_reads_ascii_digits_in_a_string(configure, root) -> None:
+    handlers = setup(configure({"LOG_CONSOLE": False, "LOG_FILES_BACKUP_COUNT": " 12 "}))
+    assert [getattr(h, "backup_count", None) for h in handlers] == [12]
 
 
 def test_create_app_raises_the_config_error_of_a_bad_log_setting(app_tree) -> None:
@@ -964,3 +1031,117 @@ def test_when_no_directory_can_be_written_the_app_logs_to_the_console_alone(
     assert "no log files" in warnings[0]
     assert "app.views: module line" in err
     assert blocker.read_text() == "a regular file\n"
+
+
+# --- the file setup() opens ---------------------------------------------------------
+
+
+def current_names(name: str = "app", when: str = "MIDNIGHT") -> list[str]:
+    """The current period's file name, and the next one's should it turn meanwhile."""
+    now = time.time()
+    return sorted({period_name(name, when, now), period_name(name, when, now + 60)})
+
+
+def test_setup_opens_the_current_file_before_any_record(configure, root) -> None:
+    [handler] = setup(configure({"LOG_CONSOLE": False}))
+    assert isinstance(handler, PeriodFileHandler) and handler.filename is not None
+    path = Path(handler.filename)
+    assert path.parent == root / "log"
+    assert path.name in current_names()
+    assert path.read_bytes() == b""
+    assert os.readlink(root / "log" / "app.log") == path.name
+
+
+def _file_handler_dirs(handlers: list[logging.Handler]) -> list[str]:
+    return [h.directory for h in handlers if isinstance(h, PeriodFileHandler)]
+
+
+def test_a_directory_in_place_of_the_current_file_falls_back_to_the_user_log_dir(
+    configure, root, capfd
+) -> None:
+    # The directory is fine; the file the records would go to cannot be.
+    for name in current_names():
+        (root / "log" / name).mkdir(parents=True)
+    handlers = setup(configure({}))
+    fallback = platformdirs.user_log_dir("app")
+    assert _file_handler_dirs(handlers) == [fallback]
+    message = marker()
+    logging.getLogger("t").info(message)
+    assert len(containing(message, log_lines(Path(fallback)))) == 1
+
+    err = capfd.readouterr().err
+    warnings = [line for line in err.splitlines() if "cannot write log files" in line]
+    assert len(warnings) == 1, err
+    assert "Is a directory" in warnings[0] and str(root / "log") in warnings[0]
+    assert "Traceback" not in err and "Logging error" not in err
+
+
+def test_a_current_file_the_user_cannot_write_falls_back_to_the_user_log_dir(configure) -> None:
+    # A directory everybody can enter, and a log directory everybody can
+    # write: only the day's file, left by another user, is read-only.
+    top = Path(tempfile.mkdtemp(prefix="ampho-readonly-file-"))
+    try:
+        top.chmod(0o755)
+        root = top / "root"
+        (root / "instance").mkdir(parents=True)
+        (root / "log").mkdir(mode=0o777)
+        (root / "log").chmod(0o777)
+        for name in current_names():
+            (root / "log" / name).write_text("another user's line\n")
+            (root / "log" / name).chmod(0o444)
+        (top / "state").mkdir(mode=0o777)
+        (top / "state").chmod(0o777)
+        cfg = configure(root_dir=root, overrides={"LOG_CONSOLE": False})
+        message = marker()
+
+        def attempt() -> dict[str, Any]:
+            os.environ["XDG_STATE_HOME"] = str(top / "state")
+            probe = root / "log" / "probe"
+            probe.write_text("")  # the directory can be written: the old check passed
+            probe.unlink()
+            handlers = setup(cfg)
+            logging.getLogger("t").info(message)
+            return {"dirs": _file_handler_dirs(handlers)}
+
+        # As root every file is writable: try as nobody, who cannot write it.
+        result = call_as_user(65534, attempt) if os.geteuid() == 0 else attempt()
+        fallback = top / "state" / "app" / "log"
+        assert result == {"dirs": [str(fallback)]}
+        assert len(containing(message, log_lines(fallback))) == 1
+        for name in current_names():
+            assert (root / "log" / name).read_text() == "another user's line\n"
+    finally:
+        shutil.rmtree(top)
+
+
+FIFO_SCRIPT = """
+import logging, sys
+from ampho.config import load
+from ampho.logging import PeriodFileHandler, setup
+
+handlers = setup(load(sys.argv[1], user="u", host="h", environ={}))
+logging.getLogger("t").info("after setup")
+print([h.directory for h in handlers if isinstance(h, PeriodFileHandler)])
+"""
+
+
+def test_a_fifo_in_place_of_the_current_file_falls_back_without_hanging(root, tmp_path) -> None:
+    for name in current_names():
+        (root / "log").mkdir(exist_ok=True)
+        os.mkfifo(root / "log" / name)
+    # Opening a FIFO for writing blocks until a reader comes: a fresh
+    # interpreter, so that a hang is a timeout and not a stuck test run.
+    result = run(
+        [sys.executable, "-c", FIFO_SCRIPT],
+        [str(root)],
+        tmp_path,
+        timeout=30,
+        XDG_STATE_HOME=str(tmp_path / "state"),
+    )
+    assert result.returncode == 0, result.stderr
+    fallback = tmp_path / "state" / "app" / "log"
+    assert result.stdout.strip() == repr([str(fallback)])
+    warnings = [line for line in result.stderr.splitlines() if "cannot write log files" in line]
+    assert len(warnings) == 1, result.stderr
+    assert "not a regular file" in warnings[0]
+    assert containing("t: after setup", log_lines(fallback))

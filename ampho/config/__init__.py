@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .loader import load
-from .mapping import Config, ReadOnlyMapping
+from .mapping import Config, ReadOnlyList, ReadOnlyMapping
 from .provenance import Layer, Origin
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ __all__ = [
     "ConfigError",
     "Layer",
     "Origin",
+    "ReadOnlyList",
     "ReadOnlyMapping",
     "is_secret_key",
     "load",

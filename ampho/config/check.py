@@ -22,9 +22,11 @@ from .jsonfile import (
     key_offsets,
     position,
     read_json_file,
+    read_regular_file,
 )
 from .loader import check_name, display_path, load, resolve_dirs
 from .merge import copy_tree, merge_into
+from .output import depth, recursion_room
 from .redaction import find_secrets
 
 ERROR = "error"
@@ -108,7 +110,21 @@ def check_instance(
                     " (a misspelled environment?)",
                 )
             )
-    for name in sorted(os.listdir(instance)):
+    try:
+        names = sorted(os.listdir(instance))
+    except OSError as e:
+        # Unreadable (a deploy as the wrong user): one finding, not a traceback.
+        return [
+            Finding(
+                ERROR,
+                instance_shown,
+                None,
+                None,
+                f"cannot be read ({e.strerror or type(e).__name__}), so no file in it"
+                " can be checked; run the check as the application's user",
+            )
+        ]
+    for name in names:
         if not name.endswith(".json"):
             continue
         path = os.path.join(instance, name)
@@ -152,11 +168,11 @@ def check_instance(
         except ConfigError as e:
             findings.append(Finding(ERROR, name, e.line, e.column, e.message))
             continue
-        if parsed is not None:
-            merge_into(known, parsed[0])
+        if parsed is not None and not _merged(known, parsed[0], name, findings):
+            break
     default = files.get("default.json")
     if default is not None:
-        merge_into(known, copy_tree(default.data))
+        _merged(known, copy_tree(default.data), default.source, findings)
     described = "default.json" if not defaults else "default.json nor in a bundle's default.json"
     for name, file in files.items():
         findings.extend(_check_case(file))
@@ -177,6 +193,7 @@ def check_instance(
                 "is missing, so keys of other files cannot be checked against it",
             )
         )
+    findings.extend(_check_secret_key(instance, instance_shown))
 
     if not any(f.severity == ERROR for f in findings):
         for selected in chosen:  # None: the environment load() chooses
@@ -196,6 +213,24 @@ def check_instance(
 
     findings.sort(key=lambda f: (f.source, f.line or 0, f.column or 0))
     return findings
+
+
+def _merged(
+    known: dict[str, Any], data: dict[str, Any], source: str, findings: list[Finding]
+) -> bool:
+    """Merge a layer into the known keys; a finding instead if it is too deep."""
+    try:
+        merge_into(known, data)
+    except RecursionError:
+        findings.append(Finding(ERROR, source, None, None, "is nested too deeply to merge"))
+        return False
+    return True
+
+
+def _secrets(data: dict[str, Any]) -> list[KeyPath]:
+    """Every secret's key path; redaction recurses, so it gets room to."""
+    with recursion_room(depth(data)):
+        return list(find_secrets(data))
 
 
 def _at(file: _File, path: tuple[Any, ...]) -> tuple[int | None, int | None]:
@@ -220,21 +255,24 @@ def _check_case(file: _File) -> list[Finding]:
 
 def _check_against_default(file: _File, known: dict[str, Any], described: str) -> list[Finding]:
     found = []
-
-    def walk(node: dict[str, Any], reference: dict[str, Any], path: KeyPath) -> None:
+    # A list of objects left to compare rather than recursion: any depth
+    # that loads can be checked.
+    stack: list[tuple[dict[str, Any], dict[str, Any], KeyPath]] = [(file.data, known, ())]
+    while stack:
+        node, reference, path = stack.pop()
         for key, value in node.items():
             here = (*path, key)
-            shown = ".".join(here)
+            shown = dotted(here)
             if key not in reference:
                 message = f"{shown} is not in {described}"
                 suggestion = _suggest(key, reference)
                 if suggestion is not None:
-                    message += f" (did you mean {'.'.join((*path, suggestion))}?)"
+                    message += f" (did you mean {dotted((*path, suggestion))}?)"
                 found.append(Finding(WARNING, file.source, *_at(file, here), message))
                 continue
             expected = reference[key]
             if isinstance(value, dict) and isinstance(expected, dict):
-                walk(value, expected, here)
+                stack.append((value, expected, here))
             elif json_type(value) != json_type(expected) and None not in (value, expected):
                 found.append(
                     Finding(
@@ -245,8 +283,6 @@ def _check_against_default(file: _File, known: dict[str, Any], described: str) -
                         f" {json_type(expected)} in default.json",
                     )
                 )
-
-    walk(file.data, known, ())
     return found
 
 
@@ -266,12 +302,54 @@ def _check_committed_secrets(file: _File) -> list[Finding]:
             f"{dotted(path)} holds a secret in default.json, which is usually"
             " committed; set it in a user@host file or an AMPHO_ variable",
         )
-        for path in find_secrets(file.data)
+        for path in _secrets(file.data)
     ]
 
 
+def _check_secret_key(instance: str, instance_shown: str) -> list[Finding]:
+    """Warnings about ``secret_key``: who can read it, and a key too short.
+
+    A file the application cannot use at all is refused when it starts;
+    here a file that cannot be read is passed over.
+    """
+    path = os.path.join(instance, "secret_key")
+    source = f"{instance_shown}/secret_key"
+    try:
+        data = read_regular_file(path, source)
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except (ConfigError, OSError):
+        return []
+    if data is None:
+        return []
+    findings = []
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
+        findings.append(
+            Finding(
+                WARNING,
+                source,
+                None,
+                None,
+                f"holds the secret key and other users can read it (mode {mode:04o});"
+                " run chmod 600 on it",
+            )
+        )
+    length = len(data.strip())
+    if length < 32:
+        findings.append(
+            Finding(
+                WARNING,
+                source,
+                None,
+                None,
+                f"holds {length} characters, fewer than the 32 a key needs;"
+                " remove it to have a new key generated",
+            )
+        )
+    return findings
+
+
 def _check_private(file: _File) -> list[Finding]:
-    secrets = list(find_secrets(file.data))
+    secrets = _secrets(file.data)
     if not secrets:
         return []
     try:

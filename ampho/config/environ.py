@@ -4,12 +4,16 @@
 rule for rule, so that what a Flask user knows holds here too: names are
 applied in sorted order with the prefix stripped, each value goes
 through :func:`json.loads` and stays the raw string when that fails, and
-``__`` in a name nests into dicts, creating them when missing. Two
+``__`` in a name nests into dicts, creating them when missing. A few
 things differ. The control variables (``AMPHO_ENV``, ``AMPHO_ENTRY``,
 ``AMPHO_ROOT``) choose *which* configuration is loaded and are never
-settings themselves. And descending into a value that is not a dict
+settings themselves. Descending into a value that is not a dict
 (``AMPHO_DB__HOST`` while ``DB`` is a string) is a :class:`ConfigError`
-naming the variable, where Flask raises a bare :exc:`TypeError`.
+naming the variable, where Flask raises a bare :exc:`TypeError`. And
+what JSON cannot hold is a :class:`ConfigError` too, where Flask keeps
+it: ``NaN``, ``Infinity`` and ``1e999`` (floats no JSON output can write
+back), text that is not valid UTF-8, and a name nesting more than
+:data:`MAX_NAME_LEVELS` levels.
 """
 
 from __future__ import annotations
@@ -20,10 +24,23 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .errors import ConfigError
-from .jsonfile import json_type
+from .jsonfile import (
+    ValuePath,
+    _NotANumber,
+    decode,
+    json_type,
+    lone_surrogate,
+    not_json_value,
+    shown_key,
+)
 
 #: Names of variables that steer loading, after the prefix.
 CONTROL_NAMES = ("ENV", "ENTRY", "ROOT")
+
+#: How many levels one variable name may nest (``A__B__C`` is three).
+#: Far beyond any real setting, and it keeps what variables build within
+#: the depth every printer can handle.
+MAX_NAME_LEVELS = 100
 
 #: A key that survives the trip through a variable name: no leading,
 #: trailing or doubled underscore, which ``__`` splitting would eat.
@@ -38,7 +55,7 @@ def apply_environ(
     :return: ``(variable, key path)`` for each variable applied, in the
         order applied, which is what provenance needs.
     :raises ConfigError: when a variable would descend into a value that
-        is not a dict.
+        is not a dict, nests too deeply, or holds what JSON cannot.
     """
     start = f"{prefix}_"
     control = {start + name for name in CONTROL_NAMES}
@@ -47,13 +64,13 @@ def apply_environ(
         if not name.startswith(start) or name in control:
             continue
         raw = environ[name]
-        try:
-            value = json.loads(raw)
-        except Exception:
-            # Exactly Flask's rule: anything json cannot take stays a
-            # string, including values nested too deeply for it.
-            value = raw
         *parents, child = name[len(start) :].split("__")
+        if len(parents) >= MAX_NAME_LEVELS:
+            raise ConfigError(
+                f"the name nests {len(parents) + 1} levels; at most {MAX_NAME_LEVELS} are read",
+                source=f"env {_shown(name[:40])}...",
+            )
+        value = _parse_value(name, raw, (*parents, child))
         current = data
         for depth, parent in enumerate(parents):
             if parent not in current:
@@ -69,6 +86,78 @@ def apply_environ(
         current[child] = value
         applied.append((name, (*parents, child)))
     return applied
+
+
+def _parse_value(name: str, raw: str, path: tuple[str, ...]) -> Any:
+    """A variable's value: its JSON, else the raw string, as Flask has it.
+
+    What JSON cannot hold is refused rather than kept: ``NaN``,
+    ``Infinity`` and ``1e999`` (Python's decoder would make floats of
+    them, which no JSON output can write back), and text that is not
+    text, such as an undecodable byte (which Python hands over as a lone
+    surrogate) or a ``\\ud800`` escape.
+    """
+    source = f"env {_shown(name)}"
+    if not (name.isascii() and raw.isascii()):
+        for what, text in (("name", name), ("value", raw)):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as e:
+                bad = ord(text[e.start])
+                # Python hands an undecodable byte over as U+DC80-U+DCFF.
+                what_is_wrong = (
+                    f"is not valid UTF-8 (byte 0x{bad - 0xDC00:02x})"
+                    if 0xDC80 <= bad <= 0xDCFF
+                    else f"holds \\u{bad:04x}, half of a UTF-16 surrogate pair"
+                )
+                raise ConfigError(
+                    f"the {what} {what_is_wrong}; set it as UTF-8 text", source=source
+                ) from None
+    try:
+        value = decode(raw, allow_duplicates=True)
+    except _NotANumber:
+        found = not_json_value(raw)
+        if found is None or not _is_python_json(raw):
+            return raw  # not JSON for other reasons too ("NaNa"): a string
+        raise _value_error(path, found, source) from None
+    except Exception:
+        # Exactly Flask's rule: anything json cannot take stays a
+        # string, including values nested too deeply for it and
+        # integers longer than int() takes.
+        return raw
+    if "\\u" in raw:
+        found = lone_surrogate(raw)
+        if found is not None:
+            raise _value_error(path, found, source)
+    return value
+
+
+def _is_python_json(raw: str) -> bool:
+    """Whether Python's own decoder, NaN and all, reads the whole value."""
+    try:
+        json.loads(raw)
+    except Exception:
+        return False
+    return True
+
+
+def _value_error(
+    path: tuple[str, ...], found: tuple[ValuePath, str, int], source: str
+) -> ConfigError:
+    """The error for a value JSON cannot hold, at its key path under the variable's."""
+    inner, problem, _ = found
+    return ConfigError(f"{shown_key((*path, *inner))}: {problem}", source=source)
+
+
+def _shown(name: str) -> str:
+    """A variable name that can be printed, undecodable bytes escaped."""
+    if name.isascii():
+        return name
+    try:
+        raw = name.encode("utf-8", "surrogateescape")  # an undecodable byte shows as \xff
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def to_environ(data: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, str]]:
@@ -107,20 +196,26 @@ def _spreads(value: Any) -> bool:
 
 
 def _leaf_variables(name: str, value: Any) -> Iterator[tuple[str, str]]:
-    if _spreads(value):
-        for key in sorted(value):
-            yield from _leaf_variables(f"{name}__{key}", value[key])
-    else:
-        yield name, _encode(value)
+    # A list of what is left to write rather than recursion: a tree of
+    # any depth the loader accepts can be written out.
+    stack = [(name, value)]
+    while stack:
+        name, value = stack.pop()
+        if _spreads(value):
+            stack.extend((f"{name}__{key}", value[key]) for key in sorted(value, reverse=True))
+        else:
+            yield name, _encode(value)
 
 
 def _encode(value: Any) -> str:
+    from .output import to_json
+
     if isinstance(value, str):
         try:
             json.loads(value)
         except Exception:  # the same test apply_environ makes
             return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_not_json)
+    return to_json(value, default=_not_json)
 
 
 def _not_json(value: object) -> Any:

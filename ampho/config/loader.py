@@ -9,7 +9,7 @@ from typing import Any
 
 from .environ import apply_environ
 from .errors import ConfigError
-from .jsonfile import read_json_file
+from .jsonfile import read_json_file, shown_key
 from .mapping import Config
 from .merge import copy_tree, merge_into
 from .provenance import EnvSource, FileSource, Layer, MappingSource, Source
@@ -133,8 +133,9 @@ def load(
     overrides_layer = Layer("overrides", None, bool(overrides))
     layers.append(overrides_layer)
     if overrides:
-        sources.append(MappingSource(overrides_layer, _copy_input(overrides, "overrides")))
-        _merge(data, _copy_input(overrides, "overrides"), overrides_layer)
+        source = MappingSource(overrides_layer, _copy_input(overrides, "overrides"))
+        sources.append(source)
+        _merge(data, copy_tree(source.data), overrides_layer)
 
     return Config(
         data,
@@ -155,13 +156,33 @@ def resolve_dirs(
     """The absolute root and instance directories, as :func:`load` finds them."""
     if root_dir is None:
         root_dir = (
-            environ.get(f"{env_prefix}_ROOT")
+            environ_root(environ, env_prefix)
             or _entry_root(environ.get(f"{env_prefix}_ENTRY") or "app")
             or current_dir()
         )
     root = os.path.abspath(root_dir)
     instance = os.path.join(root, instance_dir if instance_dir is not None else "instance")
     return root, os.path.abspath(instance)
+
+
+def environ_root(environ: Mapping[str, str], env_prefix: str = "AMPHO") -> str | None:
+    """``AMPHO_ROOT`` as an absolute path, or ``None`` when it is unset or empty.
+
+    :raises ConfigError: naming the variable, when it names no
+        directory: a typo in a service file would otherwise load no
+        settings at all, without a word.
+    """
+    name = f"{env_prefix}_ROOT"
+    value = environ.get(name)
+    if not value:
+        return None
+    root = os.path.abspath(value)
+    if not os.path.isdir(root):
+        raise ConfigError(
+            f"{value!r} is not a directory: set it to the application's root directory",
+            source=name,
+        )
+    return root
 
 
 def _entry_root(entry: str) -> str | None:
@@ -196,12 +217,78 @@ def current_dir() -> str:
 
 
 def _copy_input(mapping: Mapping[str, Any], name: str) -> dict[str, Any]:
-    """A private copy of a caller's mapping, so nothing is shared."""
+    """A private copy of a caller's mapping, so nothing is shared.
+
+    :raises ConfigError: for a mapping that holds itself, or a value no
+        JSON output could print (see :func:`refuse_unprintable`).
+    """
     try:
         copy: dict[str, Any] = copy_tree(mapping)
     except ValueError as e:
         raise ConfigError(str(e), source=name) from None
+    refuse_unprintable(copy, name)
     return copy
+
+
+def refuse_unprintable(tree: dict[str, Any], name: str) -> None:
+    """Refuse what a mapping layer holds that no dump could print.
+
+    Python callers may put any object in a mapping (a class, a
+    callable), and a dump shows those by their ``repr``. Three kinds of
+    values are refused, because they would make every later dump fail:
+    ``nan`` and infinite floats (JSON has no such numbers), strings and
+    keys that are not text (a lone surrogate cannot be written as UTF-8)
+    and integers longer than :func:`str` writes.
+
+    The walk uses a list, not recursion, so a tree of any depth is fine;
+    each node links to its parent, and a key path is built for an error
+    only.
+    """
+    # Each entry: a node, and its trail (its key and its parent's trail).
+    stack: list[tuple[Any, _Trail]] = [(tree, None)]
+    while stack:
+        node, trail = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(key, str) and not _is_text(key):
+                    _refuse(trail, "a key is not text (it holds a lone surrogate)", name)
+                stack.append((value, (key, trail)))
+        elif isinstance(node, (list, tuple, set, frozenset)):
+            stack.extend((item, (index, trail)) for index, item in enumerate(node))
+        elif isinstance(node, float):
+            if node - node:  # nan or infinite
+                _refuse(trail, f"{node!r} is not a JSON number", name)
+        elif isinstance(node, str):
+            if not _is_text(node):
+                _refuse(trail, "the string is not text (it holds a lone surrogate)", name)
+        elif isinstance(node, int) and node.bit_length() > 10_000:
+            try:
+                str(node)
+            except ValueError:
+                _refuse(trail, "the integer is too long to write out", name)
+
+
+#: A key path as a chain from the innermost key: ``("B", ("A", None))``.
+_Trail = tuple[Any, "_Trail"] | None
+
+
+def _is_text(value: str) -> bool:
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _refuse(trail: _Trail, problem: str, name: str) -> None:
+    path: list[Any] = []
+    while trail is not None:
+        key, trail = trail
+        path.append(key)
+    where = f"{shown_key(tuple(reversed(path)))}: " if path else ""
+    raise ConfigError(f"{where}{problem}", source=name)
 
 
 def _merge(data: dict[str, Any], layer_data: dict[str, Any], layer: Layer) -> None:
@@ -235,7 +322,8 @@ def _defaults_layer(
     if isinstance(value, Mapping):
         layer = Layer(name, None, True)
         # One copy is kept to answer origins, the other is merged away.
-        return layer, MappingSource(layer, _copy_input(value, name)), _copy_input(value, name)
+        kept = _copy_input(value, name)
+        return layer, MappingSource(layer, kept), copy_tree(kept)
     path = os.path.join(root, os.fspath(value))
     parsed = read_json_file(path, name)
     layer = Layer(name, path, parsed is not None)

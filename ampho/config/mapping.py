@@ -30,9 +30,10 @@ class ReadOnlyMapping(Mapping[str, Any]):
     """A read-only view of one object of the settings tree.
 
     Nested objects come back as read-only views as well and lists as
-    tuples, so nothing reached through a :class:`Config` can change it by
-    accident. Views are made on access and cost nothing to make. Use
-    :meth:`to_dict` for a copy to change.
+    :class:`ReadOnlyList` tuples, so nothing reached through a
+    :class:`Config` can change it by accident, and both compare equal to
+    the dicts and lists the JSON held. Views are made on access and cost
+    nothing to make. Use :meth:`to_dict` for a copy to change.
     """
 
     __slots__ = ("_data",)
@@ -53,11 +54,11 @@ class ReadOnlyMapping(Mapping[str, Any]):
         return key in self._data
 
     def __eq__(self, other: object) -> bool:
-        # Lists read back as tuples, so compare as plain trees: a Config
-        # equals its to_dict() and dict(cfg) alike.
+        # Compared as plain trees: a Config equals its to_dict() and
+        # dict(cfg) alike, lists equal to tuples.
         if not isinstance(other, Mapping):
             return NotImplemented
-        return bool(_thaw(self._data) == _thaw(other))
+        return same_tree(self._data, other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -99,28 +100,130 @@ class ReadOnlyMapping(Mapping[str, Any]):
         return node
 
 
+class ReadOnlyList(tuple[Any, ...]):
+    """A list of the settings tree, read back as a tuple.
+
+    It is a :class:`tuple`, so it cannot change, and what it holds is as
+    read-only as the rest; unlike a plain tuple it compares equal to a
+    list with equal items, so ``cfg["HOSTS"] == ["a", "b"]`` holds when
+    the JSON said ``["a", "b"]``. It hashes as a tuple of its items does
+    (a list is never hashed, so equal objects still hash alike). Use
+    :meth:`to_list` for a copy to change.
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (list, tuple)):
+            return NotImplemented
+        return same_tree(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        if not isinstance(other, (list, tuple)):
+            return NotImplemented
+        return not same_tree(self, other)
+
+    __hash__ = tuple.__hash__
+
+    def to_list(self) -> list[Any]:
+        """A deep copy to change, as plain lists and dicts."""
+        copy: list[Any] = plain(self)
+        return copy
+
+
+def same_tree(a: Any, b: Any) -> bool:
+    """Whether two settings trees are equal: mappings by their items,
+    lists and tuples by their items in order, anything else by ``==``.
+
+    It works with a list rather than recursion, so trees of any depth
+    compare, and a view compares by the data under it.
+    """
+    stack = [(a, b)]
+    while stack:
+        a, b = stack.pop()
+        if isinstance(a, ReadOnlyMapping):
+            a = a._data
+        if isinstance(b, ReadOnlyMapping):
+            b = b._data
+        if a is b:
+            continue
+        if isinstance(a, Mapping):
+            if not isinstance(b, Mapping) or len(a) != len(b):
+                return False
+            for key, value in a.items():
+                if key not in b:
+                    return False
+                stack.append((value, b[key]))
+        elif isinstance(a, (list, tuple)):
+            if not isinstance(b, (list, tuple)) or len(a) != len(b):
+                return False
+            stack.extend(zip(a, b, strict=True))
+        elif isinstance(b, (Mapping, list, tuple)) or a != b:
+            return False
+    return True
+
+
+def plain(value: Any) -> Any:
+    """A plain deep copy of a value read from a :class:`Config`.
+
+    Views become dicts (as :meth:`ReadOnlyMapping.to_dict` makes them)
+    and :class:`ReadOnlyList` tuples become lists, at any depth.
+    """
+    if isinstance(value, ReadOnlyMapping):
+        return value.to_dict()
+    if not isinstance(value, ReadOnlyList):
+        return value
+    top: list[Any] = []
+    stack: list[tuple[list[Any], ReadOnlyList]] = [(top, value)]
+    while stack:
+        into, items = stack.pop()
+        for item in items:
+            if isinstance(item, ReadOnlyList):
+                child: list[Any] = []
+                into.append(child)
+                stack.append((child, item))
+            else:
+                into.append(item.to_dict() if isinstance(item, ReadOnlyMapping) else item)
+    return top
+
+
 def iter_leaves(
     data: Mapping[str, Any], prefix: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], Any]]:
     """Yield ``(key path, value)`` for every leaf, in sorted key order.
 
     A leaf is anything but a non-empty object: a list, a plain value, or
-    an empty object.
+    an empty object. It works with a list rather than recursion, so a
+    tree of any depth can be walked, and builds a key path only for a
+    leaf.
     """
-    for key in sorted(data, key=str):
-        value = data[key]
-        path = (*prefix, key)
-        if isinstance(value, Mapping) and value:
-            yield from iter_leaves(value, path)
+    path = list(prefix)
+    # The items left of each open object; path[len(prefix) + i] is the
+    # key of the current item of stack[i].
+    stack: list[Iterator[tuple[str, Any]]] = [_sorted_items(data)]
+    path.append("")
+    while stack:
+        for key, value in stack[-1]:
+            path[-1] = key
+            if isinstance(value, Mapping) and value:
+                stack.append(_sorted_items(value))
+                path.append("")
+                break
+            yield tuple(path), value
         else:
-            yield path, value
+            stack.pop()
+            path.pop()
+
+
+def _sorted_items(data: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    return ((key, data[key]) for key in sorted(data, key=str))
 
 
 def _read_only(value: Any) -> Any:
     if isinstance(value, dict):
         return ReadOnlyMapping(value)
     if isinstance(value, (list, tuple)):
-        return tuple(_read_only(item) for item in value)
+        return _read_only_list(value)
     if isinstance(value, (set, frozenset)):
         return frozenset(value)
     if isinstance(value, bytearray):
@@ -128,15 +231,27 @@ def _read_only(value: Any) -> Any:
     return value
 
 
-def _thaw(value: Any) -> Any:
-    """Plain dicts and lists, to compare trees whatever views hold them."""
-    if isinstance(value, ReadOnlyMapping):
-        value = value._data
-    if isinstance(value, Mapping):
-        return {key: _thaw(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_thaw(item) for item in value]
-    return value
+def _read_only_list(value: list[Any] | tuple[Any, ...]) -> ReadOnlyList:
+    """A list as a :class:`ReadOnlyList`, nested lists too, without recursion.
+
+    A tuple cannot be filled after it is made, so the innermost lists are
+    built first.
+    """
+    # Every list found, outer ones first; each is built once all the
+    # lists inside it are.
+    order: list[list[Any] | tuple[Any, ...]] = []
+    stack = [value]
+    while stack:
+        items = stack.pop()
+        order.append(items)
+        stack.extend(item for item in items if isinstance(item, (list, tuple)))
+    built: dict[int, ReadOnlyList] = {}
+    for items in reversed(order):
+        built[id(items)] = ReadOnlyList(
+            built[id(item)] if isinstance(item, (list, tuple)) else _read_only(item)
+            for item in items
+        )
+    return built[id(value)]
 
 
 class Config(ReadOnlyMapping):

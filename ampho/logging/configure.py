@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import IO
 
 from ..config import Config
 from .formatting import RequestFilter, json_formatter, text_formatter
 from .handler import PeriodFileHandler
-from .settings import LogSettings
+from .settings import LogSettings, check_field_widths
 
 
 class ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -27,6 +28,11 @@ def setup(config: Config, *, name: str | None = None) -> list[logging.Handler]:
     It works in any script: ``setup(load())`` logs exactly as the web
     application of the same root does.
 
+    The current period's file is opened here, so that a file that cannot
+    be written (permissions, a directory or a FIFO in its place) is found
+    now: the files then go to the user's log directory, or nowhere, with
+    a warning, and the application still starts.
+
     :param config: the configuration; its root directory and environment
         are used too.
     :param name: the name of the log files when ``LOG_FILES_NAME`` is not
@@ -34,23 +40,24 @@ def setup(config: Config, *, name: str | None = None) -> list[logging.Handler]:
     :return: the handlers installed.
     :raises ConfigError: for a bad ``LOG_*`` setting: a boolean that is not
         one, an unknown level or format, a format string that does not
-        format.
+        format, a ``LOG_FILES_NAME`` that is not a plain file name.
     """
     settings = LogSettings(config, name)
-    text = _checked_text_formatter(settings)
+    _check_text_format(settings)
     handlers: list[logging.Handler] = []
     if settings.console:
         console = ConsoleHandler(sys.stderr)
-        console.setFormatter(json_formatter() if settings.console_format == "json" else text)
+        console.setFormatter(_console_formatter(settings, console.stream))
         handlers.append(console)
     warning = None
     if settings.files:
-        directory, warning = _log_directory(settings)
-        if directory is not None:
-            files = PeriodFileHandler(
-                directory, settings.name, settings.when, settings.backup_count
+        files, warning = _file_handler(settings)
+        if files is not None:
+            files.setFormatter(
+                json_formatter()
+                if settings.files_format == "json"
+                else text_formatter(settings.msg_format)
             )
-            files.setFormatter(json_formatter() if settings.files_format == "json" else text)
             handlers.append(files)
     request_filter = RequestFilter()
     for handler in handlers:
@@ -69,46 +76,75 @@ def setup(config: Config, *, name: str | None = None) -> list[logging.Handler]:
     return handlers
 
 
-def _checked_text_formatter(settings: LogSettings) -> logging.Formatter:
-    """The text formatter, tried on a record now rather than in production."""
+def _check_text_format(settings: LogSettings) -> None:
+    """Try the text format on a record now rather than in production."""
+    problem = check_field_widths(settings.msg_format)
+    if problem is not None:
+        raise settings.error("LOG_FILES_MSG_FORMAT", f"is not a usable %-style format: {problem}")
     try:
         formatter = text_formatter(settings.msg_format)
         formatter.format(logging.LogRecord("ampho", logging.INFO, __file__, 1, "probe", (), None))
     except (ValueError, KeyError, TypeError) as e:
         message = f"is not a usable %-style format: {e}"
         raise settings.error("LOG_FILES_MSG_FORMAT", message) from None
-    return formatter
 
 
-def _log_directory(settings: LogSettings) -> tuple[str | None, str | None]:
-    """The directory to write files in, and a warning if it is not the one set.
+def _console_formatter(settings: LogSettings, stream: IO[str]) -> logging.Formatter:
+    """JSON, or text that keeps Werkzeug's colours only on a terminal."""
+    if settings.console_format == "json":
+        return json_formatter()
+    return text_formatter(settings.msg_format, colours=_is_terminal(stream))
 
-    A directory that cannot be made or written to must not stop the
-    application: the logs go to the user's log directory instead, and if
-    that cannot be written either, to the console alone.
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):  # none, closed, or not a file
+        return False
+
+
+def _file_handler(settings: LogSettings) -> tuple[PeriodFileHandler | None, str | None]:
+    """The file handler, with its file open, and a warning if it is not where set.
+
+    A file that cannot be written must not stop the application: the
+    logs go to the user's log directory instead, and if that cannot be
+    written either, to the console alone. The file opened is the one the
+    first records go to, so what works here keeps working.
     """
     try:
-        _prove_writable(settings.directory)
+        return _opened(settings.directory, settings), None
     except OSError as e:
-        import platformdirs
+        reason = _reason(e, settings.directory)
+    import platformdirs
 
-        fallback = platformdirs.user_log_dir(settings.name)
-        reason = e.strerror or str(e)
-        try:
-            _prove_writable(fallback)
-        except OSError as fallback_error:
-            return None, (
-                f"cannot write log files to {settings.directory} ({reason}) nor to"
-                f" {fallback} ({fallback_error.strerror or fallback_error}); no log files"
-            )
-        return fallback, (
-            f"cannot write log files to {settings.directory} ({reason}); writing them to {fallback}"
+    fallback = platformdirs.user_log_dir(settings.name)
+    try:
+        handler = _opened(fallback, settings)
+    except OSError as e:
+        return None, (
+            f"cannot write log files to {settings.directory} ({reason}) nor to"
+            f" {fallback} ({_reason(e, fallback)}); no log files"
         )
-    return settings.directory, None
+    return handler, (
+        f"cannot write log files to {settings.directory} ({reason}); writing them to {fallback}"
+    )
 
 
-def _prove_writable(directory: str) -> None:
+def _opened(directory: str, settings: LogSettings) -> PeriodFileHandler:
+    """A handler for ``directory`` whose current file is open for appending."""
     os.makedirs(directory, exist_ok=True)
-    probe = os.path.join(directory, f".write-test-{os.getpid()}")
-    os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
-    os.unlink(probe)
+    handler = PeriodFileHandler(directory, settings.name, settings.when, settings.backup_count)
+    try:
+        handler.open()
+    except BaseException:
+        handler.close()
+        raise
+    return handler
+
+
+def _reason(error: OSError, directory: str) -> str:
+    """Why: the system's words, and the file when it is not the directory."""
+    words = error.strerror or str(error)
+    if error.filename and os.path.abspath(error.filename) != os.path.abspath(directory):
+        return f"{error.filename}: {words}"
+    return words

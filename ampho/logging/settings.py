@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from typing import Any
 
 from ..config import Config, ConfigError
@@ -23,6 +24,23 @@ PERIODS = {
     "M": "%Y-%m-%d_%H-%M",
     "S": "%Y-%m-%d_%H-%M-%S",
 }
+
+#: The longest ``LOG_FILES_NAME``, in bytes of UTF-8: with the longest
+#: period and ``.log`` (24 more), a name stays within the 255 bytes most
+#: file systems allow.
+MAX_NAME_BYTES = 200
+
+#: A whole number written as a string: ASCII digits only (``str.isdigit``
+#: also accepts ``"²"``, which ``int`` refuses), and few enough of them
+#: for ``int`` to read.
+_WHOLE_NUMBER = re.compile(r"\s*([0-9]{1,18})\s*", re.ASCII)
+
+#: The width and precision of each field of a ``%``-style format.
+_FIELD_SIZES = re.compile(r"%(?:\([^)]*\))?[#0+ -]*(\d*)(?:\.(\d*))?", re.ASCII)
+
+#: The widest field a format may ask for: ``%(message)100000000s`` would
+#: make every record a hundred megabytes.
+MAX_FIELD_WIDTH = 999
 
 _TRUE = ("true", "1", "yes")
 _FALSE = ("false", "0", "no")
@@ -47,9 +65,9 @@ class LogSettings:
         #: The ``%``-style format of text lines, console and files alike.
         self.msg_format = self.string("LOG_FILES_MSG_FORMAT", DEFAULT_MSG_FORMAT)
         #: The directory of the files.
-        self.directory = os.path.join(config.root_dir, self.string("LOG_FILES_DIR", "log") or "log")
+        self.directory = os.path.join(config.root_dir, self._directory())
         #: The files' name, before the period: ``<name>-2026-11-21.log``.
-        self.name = self.string("LOG_FILES_NAME", name or "app")
+        self.name = self._name(name)
         #: How many files before the current one are kept.
         self.backup_count = self.integer("LOG_FILES_BACKUP_COUNT", 30)
         #: ``midnight``, ``H``, ``M`` or ``S``.
@@ -58,10 +76,12 @@ class LogSettings:
     def error(self, key: str, message: str) -> ConfigError:
         """A :class:`ConfigError` about ``key``, located where it was set."""
         try:
-            where = str(self._config.origin(key))
+            origin = self._config.origin(key)
         except KeyError:
-            where = None
-        return ConfigError(f"{key} {message}", source=where)
+            return ConfigError(f"{key} {message}")
+        return ConfigError(
+            f"{key} {message}", source=origin.source, line=origin.line, column=origin.column
+        )
 
     def _get(self, key: str, default: Any) -> Any:
         value = self._config.get(key, default)
@@ -79,20 +99,23 @@ class LogSettings:
                 return True
             if value.strip().lower() in _FALSE:
                 return False
-        raise self.error(key, f"must be true or false (or 1/0, yes/no), not {value!r}")
+        raise self.error(key, f"must be true or false (or 1/0, yes/no), not {_shown(value)}")
 
     def string(self, key: str, default: str) -> str:
         value = self._get(key, default)
         if not isinstance(value, str):
-            raise self.error(key, f"must be a string, not {value!r}")
+            raise self.error(key, f"must be a string, not {_shown(value)}")
         return value
 
     def integer(self, key: str, default: int) -> int:
+        """A whole number, 0 or more: a JSON integer, or a string of ASCII digits."""
         value = self._get(key, default)
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value)
+        if isinstance(value, str):
+            digits = _WHOLE_NUMBER.fullmatch(value)
+            if digits is not None:
+                return int(digits.group(1))
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.error(key, f"must be a whole number, 0 or more, not {value!r}")
+            raise self.error(key, f"must be a whole number, 0 or more, not {_shown(value)}")
         return value
 
     def choice(self, key: str, default: str, choices: tuple[str, ...], upper: bool = False) -> str:
@@ -100,8 +123,46 @@ class LogSettings:
         normal = value.upper() if upper else value.lower()
         if normal not in choices:
             shown = ", ".join(c.lower() if c == "MIDNIGHT" or not upper else c for c in choices)
-            raise self.error(key, f"must be one of {shown}, not {value!r}")
+            raise self.error(key, f"must be one of {shown}, not {_shown(value)}")
         return normal
+
+    def _directory(self) -> str:
+        """``LOG_FILES_DIR``: any path the system can open; empty is the default."""
+        value = self.string("LOG_FILES_DIR", "log") or "log"
+        problem = _unusable_text(value)
+        if problem is not None:
+            raise self.error(
+                "LOG_FILES_DIR", f"must be a usable path, not {_shown(value)}: {problem}"
+            )
+        return value
+
+    def _name(self, fallback: str | None) -> str:
+        """``LOG_FILES_NAME``, else ``fallback``, else ``app``: a plain file name.
+
+        A name with a separator in it would write outside the directory
+        (``../x``) or into a directory that does not exist (``a/b``), and
+        the old files of either are never deleted; a name that starts with
+        a dot hides its files; one that is too long or holds a NUL cannot
+        be opened at all. So only a plain, visible file name will do.
+        """
+        value = self._get("LOG_FILES_NAME", None)
+        if value is None:
+            value = fallback or "app"
+            problem = plain_name_problem(value)
+            if problem is not None:
+                raise ConfigError(
+                    f"the name of the log files must be a plain file name, not {_shown(value)}:"
+                    f" {problem}"
+                )
+            return value
+        if not isinstance(value, str):
+            raise self.error("LOG_FILES_NAME", f"must be a string, not {_shown(value)}")
+        problem = plain_name_problem(value)
+        if problem is not None:
+            raise self.error(
+                "LOG_FILES_NAME", f"must be a plain file name, not {_shown(value)}: {problem}"
+            )
+        return value
 
     def _level(self) -> int:
         value = self._config.get("LOG_LEVEL")
@@ -120,4 +181,62 @@ class LogSettings:
             level = logging.getLevelName(value.strip().upper())
             if isinstance(level, int):
                 return level
-        raise self.error("LOG_LEVEL", f"must be a level name such as DEBUG or INFO, not {value!r}")
+        raise self.error(
+            "LOG_LEVEL", f"must be a level name such as DEBUG or INFO, not {_shown(value)}"
+        )
+
+
+def plain_name_problem(name: str) -> str | None:
+    """What keeps ``name`` from being a plain file name, or ``None``."""
+    if name == "":
+        return "it is empty"
+    if name in (".", ".."):
+        return "it names a directory"
+    if "/" in name or "\\" in name:
+        return "it holds a / or \\"
+    if name.startswith("."):
+        return "it starts with a dot, which hides the files"
+    problem = _unusable_text(name, controls=False)
+    if problem is not None:
+        return problem
+    size = len(name.encode("utf-8"))
+    if size > MAX_NAME_BYTES:
+        return f"it is {size} bytes long, more than {MAX_NAME_BYTES}"
+    return None
+
+
+def _unusable_text(value: str, *, controls: bool = True) -> str | None:
+    """Why ``value`` cannot be part of a path, or ``None``.
+
+    :param controls: whether control characters other than NUL (a
+        newline, an escape) are allowed, as in a directory someone made.
+    """
+    if "\0" in value:
+        return "it holds a NUL character"
+    if not controls and any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value):
+        return "it holds a control character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "it holds a lone surrogate, which is not text"
+    return None
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)``, shortened when it is long: a message stays readable."""
+    shown = repr(value)
+    if len(shown) > 60:
+        length = f"{len(value)} characters" if isinstance(value, str) else "long"
+        shown = f"{shown[:40]}... ({length})"
+    return shown
+
+
+def check_field_widths(fmt: str) -> str | None:
+    """What is wrong with the field widths of a ``%``-style format, or ``None``."""
+    for match in _FIELD_SIZES.finditer(fmt):
+        for size in match.groups():
+            # len() first: int() refuses more than 4,300 digits.
+            if size and (len(size) > 9 or int(size) > MAX_FIELD_WIDTH):
+                wide = f"{int(size):,}" if len(size) <= 9 else f"a {len(size)}-digit number of"
+                return f"a field is {wide} characters wide, more than {MAX_FIELD_WIDTH}"
+    return None

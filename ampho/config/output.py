@@ -1,0 +1,202 @@
+"""Writing settings out, at any depth the loader accepts.
+
+:func:`json.dumps` recurses, and so does its C encoder: a configuration
+nested as deeply as the JSON parser accepts (about a thousand levels,
+more on Python 3.13) loads and serves, and then could not be printed.
+:func:`to_json` writes the same text with a list instead of recursion.
+It is imported only by what prints, never by a plain load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from .errors import ConfigError
+from .jsonfile import shown_key
+
+#: What is left to write of one container: the key as written (``None``
+#: in an array), the key or index itself, and the value of each item.
+_Items = Iterator[tuple[str | None, Any, Any]]
+
+#: The key path of the value being written, built only for an error.
+_Where = Callable[[], tuple[Any, ...]]
+
+
+class _Frame:
+    """One open container: its items left, its closing bracket, and
+    whether nothing of it is written yet."""
+
+    __slots__ = ("closer", "empty", "items")
+
+    def __init__(self, items: _Items, closer: str) -> None:
+        self.items = items
+        self.closer = closer
+        self.empty = True
+
+
+def to_json(
+    value: Any,
+    *,
+    indent: int | None = None,
+    default: Callable[[Any], Any] = repr,
+) -> str:
+    """``json.dumps(value, indent=indent, sort_keys=True, ensure_ascii=False,
+    allow_nan=False, default=default)``, for trees of any depth.
+
+    Any mapping is written as an object and any list or tuple as an
+    array. A string that cannot be written as UTF-8 (it holds a lone
+    surrogate) is written with ``\\u`` escapes, so the output can always
+    be printed. Memory stays proportional to the depth, not its square:
+    the key path of a value is only built for an error message.
+
+    :param default: called for any other object; what it returns is
+        written instead (``repr``, by default, writes a string).
+    :raises ConfigError: naming the key, for ``nan`` or an infinite
+        float, which strict JSON cannot hold, or an integer too long to
+        write out.
+    """
+    out: list[str] = []
+    newline = None if indent is None else "\n"
+    item_separator = ", " if indent is None else ","
+    stack: list[_Frame] = []
+    keys: list[Any] = []  # the key of the current item of each open container
+
+    def where() -> tuple[Any, ...]:
+        return tuple(keys[: len(stack)])
+
+    node: Any = value
+    while True:
+        opened = _open(node, where)
+        if opened is None:
+            out.append(_scalar(node, where, default))
+        else:
+            opener, closer, items = opened
+            out.append(opener)
+            stack.append(_Frame(items, closer))
+            if len(keys) < len(stack):
+                keys.append(None)
+        while stack:
+            frame = stack[-1]
+            item = next(frame.items, None)
+            if item is None:
+                stack.pop()
+                if newline is not None and not frame.empty:
+                    out.append(newline + " " * (indent or 0) * len(stack))
+                out.append(frame.closer)
+                continue
+            shown, keys[len(stack) - 1], node = item
+            if not frame.empty:
+                out.append(item_separator)
+            frame.empty = False
+            if newline is not None:
+                out.append(newline + " " * (indent or 0) * len(stack))
+            if shown is not None:
+                out.append(f"{_string(shown)}: ")
+            break
+        else:
+            return "".join(out)
+
+
+def _open(node: Any, where: _Where) -> tuple[str, str, _Items] | None:
+    """Brackets and items of a container; ``None`` for a plain value."""
+    if isinstance(node, Mapping):
+        keys = sorted((_key(key, where), key) for key in node)
+        return "{", "}", ((shown, key, node[key]) for shown, key in keys)
+    if isinstance(node, (list, tuple)):
+        return "[", "]", ((None, index, item) for index, item in enumerate(node))
+    return None
+
+
+def _scalar(node: Any, where: _Where, default: Callable[[Any], Any]) -> str:
+    if isinstance(node, str):
+        return _string(node)
+    if node is None or node is True or node is False:
+        return json.dumps(node)
+    if isinstance(node, int):
+        try:
+            return int.__repr__(node)
+        except ValueError:
+            raise _error(where(), "the integer is too long to write out") from None
+    if isinstance(node, float):
+        if node - node:  # nan or infinite
+            raise _error(where(), f"{node!r} is not a JSON number")
+        return float.__repr__(node)
+    replaced = default(node)
+    if isinstance(replaced, (Mapping, list, tuple)):
+        return to_json(replaced, default=default)
+    return _scalar(replaced, where, default)
+
+
+def _string(text: str) -> str:
+    written = json.dumps(text, ensure_ascii=False)
+    if written.isascii():
+        return written
+    try:
+        written.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(text)  # \ud800 as an escape, printable
+    return written
+
+
+def _key(key: Any, where: _Where) -> str:
+    """A key as JSON has it: strings as they are, numbers and literals as text."""
+    if isinstance(key, str):
+        return key
+    if key is None or key is True or key is False or isinstance(key, (int, float)):
+        return _scalar(key, where, repr)
+    raise _error(where(), f"a key of type {type(key).__name__} cannot be written as JSON")
+
+
+def _error(path: tuple[Any, ...], problem: str) -> ConfigError:
+    return ConfigError(f"{shown_key(path)}: {problem}" if path else problem)
+
+
+def depth(value: Any) -> int:
+    """How deeply mappings, lists and tuples nest in ``value`` (0 for a plain value)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, Mapping):
+            children: Any = node.values()
+        elif isinstance(node, (list, tuple)):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+@contextlib.contextmanager
+def recursion_room(levels: int, frames_per_level: int = 4) -> Iterator[None]:
+    """Let recursive code walk a tree ``levels`` deep inside the block.
+
+    For the printing steps that still recurse (redaction), Python's
+    recursion limit is raised for the block to what they need, and put
+    back afterwards; it is never lowered. The trees printed come from
+    files and variables, which the JSON parser and the loader keep to a
+    few thousand levels at most, a depth whose frames fit the C stack.
+    """
+    before = sys.getrecursionlimit()
+    needed = _stack_depth() + levels * frames_per_level + 200
+    if needed > before:
+        sys.setrecursionlimit(needed)
+    try:
+        yield
+    finally:
+        if needed > before:
+            sys.setrecursionlimit(before)
+
+
+def _stack_depth() -> int:
+    frame = sys._getframe()
+    count = 0
+    while frame is not None:
+        count += 1
+        frame = frame.f_back  # type: ignore[assignment]
+    return count
