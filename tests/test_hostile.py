@@ -38,6 +38,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -597,6 +598,39 @@ def _write(root: Path, files: Mapping[str, str | bytes]) -> None:
         for name in names:
             with contextlib.suppress(OSError):
                 os.chmod(os.path.join(directory, name), 0o644)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _ampho_reachable_by_nobody() -> Iterator[None]:
+    """Let user 65534 reach the interpreter and the installed packages.
+
+    Tox keeps its environments in a ``.tox`` directory of mode 0700, so
+    the unprivileged cases could not even start ``ampho`` there. Only
+    the search bit is added, to the directories on the way that lack it,
+    and each is put back when the module's tests are done.
+    """
+    if not _privileged():
+        yield
+        return
+    import ampho
+
+    opened: dict[str, int] = {}
+    for start in (AMPHO[0], sys.executable, os.path.dirname(ampho.__file__)):
+        directory = os.path.dirname(os.path.abspath(start))
+        while True:
+            mode = os.stat(directory).st_mode
+            if not mode & stat.S_IXOTH and directory not in opened:
+                opened[directory] = stat.S_IMODE(mode)
+                os.chmod(directory, stat.S_IMODE(mode) | stat.S_IXOTH)
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+    try:
+        yield
+    finally:
+        for directory, mode in opened.items():
+            os.chmod(directory, mode)
 
 
 def _command(case: Case) -> list[str]:
