@@ -6,14 +6,13 @@ import contextlib
 import errno
 import os
 import secrets
-import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Flask, send_from_directory
 
-from .bundle import Bundle, BundleError, resolve
+from .bundle import Bundle, BundleError, add_to_path, resolve, settings_files
 from .config import Config, ConfigError, load
 from .config.jsonfile import position, read_regular_file
 from .config.loader import display_path, environ_root
@@ -55,12 +54,6 @@ def entry_name(entry: str | None = None) -> str:
     return entry or os.environ.get("AMPHO_ENTRY") or "app"
 
 
-def add_to_path(directory: str) -> None:
-    """Put a directory first on :data:`sys.path`, once."""
-    if directory not in sys.path:
-        sys.path.insert(0, directory)
-
-
 def create_app(
     entry: str | None = None,
     *,
@@ -79,6 +72,8 @@ def create_app(
     :param config: settings above every layer, such as
         ``{"TESTING": True}`` in tests.
     :raises BundleError: if a bundle is missing or wrongly declared.
+    :raises SettingsInvalid: (a :exc:`ConfigError`) listing every
+        setting that breaks the bundles' ``schema.json`` or Ampho's own.
     :raises ConfigError: if the configuration cannot be loaded, a
         ``LOG_*`` setting is wrong (logging is set up from it first),
         ``AMPHO_ROOT`` names no directory, the instance directory cannot
@@ -184,25 +179,26 @@ def load_for(
     overrides: Mapping[str, Any] | None = None,
     secret_key: str | None = None,
 ) -> Config:
-    """Load the configuration with the bundles' defaults beneath it.
+    """Load the configuration with the bundles' settings files: their
+    ``default.json`` beneath the instance files, and their ``schema.json``
+    (after Ampho's own) to validate the result against.
 
     A generated ``secret_key`` goes lowest of all, so that any layer that
     sets ``SECRET_KEY`` wins over it.
+
+    :raises SettingsInvalid: listing every violation of the schemas.
     """
     defaults: list[Any] = []
     if secret_key is not None:
         defaults.append(("instance/secret_key (generated)", {"SECRET_KEY": secret_key}))
-    defaults.extend(bundle_defaults(bundles))
-    return load(root, env, defaults=defaults, overrides=overrides)
+    bundle_defaults, schemas = settings_files(bundles)
+    defaults.extend(bundle_defaults)
+    return load(root, env, defaults=defaults, overrides=overrides, schemas=schemas, bundles=False)
 
 
 def bundle_defaults(bundles: Sequence[Bundle]) -> list[tuple[str, str]]:
     """``(name, path)`` of the bundles' ``default.json`` files, in load order."""
-    return [
-        (f"{bundle.name}/default.json", bundle.defaults_file)
-        for bundle in bundles
-        if bundle.defaults_file is not None
-    ]
+    return settings_files(bundles)[0]
 
 
 def make_instance_dir(instance: str, root: str) -> None:

@@ -2,7 +2,8 @@
 
 A bundle is a regular Python package. What it holds is found by name:
 ``views`` and ``commands`` modules, a ``tpl/`` folder of templates, a
-``static/`` folder and a ``default.json`` of default settings. Module
+``static/`` folder, a ``default.json`` of default settings and a
+``schema.json`` declaring them. Module
 attributes tune it: ``REQUIRES`` (the bundles it needs), ``URL_PREFIX``,
 ``SUBDOMAIN``, ``CLI_GROUP`` and ``CLI_HELP``; functions ``on_register``
 and ``on_load`` are its hooks.
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import inspect
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -20,6 +20,12 @@ from types import ModuleType
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+#: Ampho's own schema, the ``LOG_*`` keys, which every application has:
+#: shipped, and tested valid, so it is not checked again at every start.
+AMPHO_SCHEMA_PATH = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "logging", "schema.json"
+)
 
 
 class BundleError(Exception):
@@ -81,11 +87,21 @@ class Bundle:
         folder = self._child("static")
         return folder if folder and os.path.isdir(folder) else None
 
+    def _settings_file(self, name: str) -> str | None:
+        # Anything by that name, a dangling link or a FIFO included, is
+        # meant as the file: reading it then says what is wrong with it.
+        path = os.path.join(self.path, name)
+        return path if os.path.lexists(path) else None
+
     @property
     def defaults_file(self) -> str | None:
         """The bundle's ``default.json``, if it has one."""
-        path = self._child("default.json")
-        return path if path and os.path.isfile(path) else None
+        return self._settings_file("default.json")
+
+    @property
+    def schema_file(self) -> str | None:
+        """The bundle's ``schema.json``, if it has one."""
+        return self._settings_file("schema.json")
 
     def has_module(self, name: str) -> bool:
         """Whether the bundle has a submodule ``name`` (``views``, ``commands``)."""
@@ -113,6 +129,8 @@ class Bundle:
             signature is checked before the call, so a :exc:`TypeError`
             raised inside the hook is the hook's own and propagates.
         """
+        import inspect
+
         hook = getattr(self.module, name, None)
         if hook is None:
             return
@@ -145,6 +163,12 @@ class Bundle:
     def owns(self, module_name: str) -> bool:
         """Whether a module belongs to this bundle's package."""
         return module_name == self.name or module_name.startswith(self.name + ".")
+
+
+def add_to_path(directory: str) -> None:
+    """Put a directory first on :data:`sys.path`, once, so the bundles in it import."""
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
 
 
 def declarations(
@@ -240,3 +264,28 @@ def resolve(entry: str) -> list[Bundle]:
 
     visit(entry, [])
     return order
+
+
+def settings_files(
+    bundles: Sequence[Bundle],
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The settings files of these bundles: ``(defaults, schemas)``.
+
+    Each is a list of ``(display name, path)`` in load order, as
+    ``defaults=`` and ``schemas=`` of :func:`ampho.config.load` take
+    them; the schemas start with Ampho's own. The application factory
+    and a script's ``load()`` both use this, so they read the same files.
+    """
+    defaults = [
+        (f"{bundle.name}/default.json", bundle.defaults_file)
+        for bundle in bundles
+        if bundle.defaults_file is not None
+    ]
+    # Ampho's own declared settings (the LOG_* keys) come first.
+    schemas = [("ampho/logging/schema.json", AMPHO_SCHEMA_PATH)]
+    schemas += [
+        (f"{bundle.name}/schema.json", bundle.schema_file)
+        for bundle in bundles
+        if bundle.schema_file is not None
+    ]
+    return defaults, schemas

@@ -21,8 +21,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 
 from . import __version__
-from .bundle import Bundle, BundleError, declarations
+from .bundle import Bundle, BundleError, add_to_path, declarations
 from .config import ConfigError
+from .config.errors import SettingsInvalid
 from .config.loader import current_dir, environ_root
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -97,8 +98,10 @@ class AmphoGroup(FlaskGroup):
     Click shows a usage error with the usage text and a hint around the
     message; Ampho prints ``Error: ...`` alone, as it does for a bad
     configuration file or a missing bundle, so scripts and people get
-    one line to read. An :exc:`ImportError` inside a bundle keeps its
-    traceback: that is where the bug is.
+    one line to read. Settings that break their schemas are the one
+    failure of several lines: an ``Error:`` line per violation, so every
+    mistake is fixed in one pass. An :exc:`ImportError` inside a bundle
+    keeps its traceback: that is where the bug is.
     """
 
     def main(
@@ -121,6 +124,8 @@ class AmphoGroup(FlaskGroup):
             sys.exit(e.exit_code)
         except click.ClickException as e:
             _fail(e.format_message(), e.exit_code)
+        except SettingsInvalid as e:
+            _fail_lines(e.lines(), 1)
         except (ConfigError, BundleError) as e:
             _fail(str(e), 1)
         except click.Abort:
@@ -146,9 +151,12 @@ class AmphoGroup(FlaskGroup):
         # error is one line here, and no application is no error.
         try:
             ctx.ensure_object(ScriptInfo).load_app()
+        except SettingsInvalid as e:
+            _echo_errors(e.lines())
+            return sorted(self.commands)
         except (ConfigError, BundleError) as e:
             if not (isinstance(e, BundleError) and _no_application(e)):
-                click.echo(f"Error: {e}", err=True)
+                _echo_errors([str(e)])
             return sorted(self.commands)
         except Exception:
             # A bug in a bundle, such as an ImportError inside it: its
@@ -166,8 +174,18 @@ def _no_application(error: BundleError) -> bool:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"Error: {' '.join(message.split())}", err=True)
+    _fail_lines([message], code)
+
+
+def _fail_lines(messages: Sequence[str], code: int) -> None:
+    _echo_errors(messages)
     sys.exit(code)
+
+
+def _echo_errors(messages: Sequence[str]) -> None:
+    """Print each message as one ``Error:`` line on stderr."""
+    for message in messages:
+        click.echo(f"Error: {' '.join(message.split())}", err=True)
 
 
 def _variable_option(flag: str, variable: str, help: str, **attrs: Any) -> click.Option:
@@ -188,7 +206,7 @@ def _create_app() -> Flask:
     So ``cd hello-world && ampho run`` finds the ``app`` package there,
     as ``flask run`` finds ``app.py``.
     """
-    from .app import add_to_path, create_app
+    from .app import create_app
 
     add_to_path(environ_root(os.environ) or current_dir())
     app = create_app()

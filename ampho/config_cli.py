@@ -5,19 +5,23 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 import click
 
-from .bundle import Bundle
+from .bundle import add_to_path
 from .config import Config, load
 from .config.check import ERROR, check_instance
 from .config.environ import to_environ
-from .config.loader import current_dir
+from .config.loader import bundle_files, current_dir, environ_root
 from .config.mapping import iter_leaves, plain, split_key
 from .config.output import depth, recursion_room, to_json
-from .config.redaction import redact_at
+from .config.redaction import MASK, redact_at
+from .config.schema import Declared, load_schemas
+
+#: A key path: the keys from the top, ``("DB", "HOST")``.
+KeyPath = tuple[str, ...]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,33 +46,26 @@ def _show_secrets_option(f: F) -> F:
     return click.option("--show-secrets", is_flag=True, help="Print secrets instead of ***.")(f)
 
 
-def _application(root: str | None) -> tuple[list[Bundle] | None, str | None]:
-    """The application's bundles and root directory, if it has bundles.
-
-    When the entry bundle can be imported (from the root directory), its
-    bundles are resolved, so their ``default.json`` files take part; the
-    root is then the one the application factory would choose.
-    """
-    from .app import add_to_path, entry_name
-    from .bundle import bundle_exists, resolve
-
-    base = root or os.environ.get("AMPHO_ROOT")
-    add_to_path(os.path.abspath(base or current_dir()))
-    entry = entry_name()
-    if not bundle_exists(entry):
-        return None, root
-    bundles = resolve(entry)
-    return bundles, base or os.path.dirname(bundles[-1].path)
-
-
 def _load(root: str | None, env: str | None) -> Config:
-    """Load as the application would: with its bundles' defaults."""
-    from .app import load_for
+    """Load as the application factory does, by the same rule.
 
-    bundles, app_root = _application(root)
-    if bundles is None:
-        return load(root, env)
-    return load_for(bundles, app_root or root or current_dir(), env)
+    :func:`~ampho.config.load` reads the ``default.json`` and
+    ``schema.json`` of the entry bundle and all it requires when the
+    entry bundle imports, and validates the settings against the
+    schemas; like ``ampho run``, the root directory goes on
+    :data:`sys.path` first so the bundles in it import.
+    """
+    _put_root_on_path(root)
+    return load(root, env)
+
+
+def _put_root_on_path(root: str | None) -> None:
+    """Put the root directory first on :data:`sys.path`, as ``ampho run`` does.
+
+    The root is ``--root``, else ``AMPHO_ROOT``, else the current
+    directory; so the entry bundle in it imports.
+    """
+    add_to_path(os.path.abspath(root or environ_root(os.environ) or current_dir()))
 
 
 def _value(cfg: Config, key: str | None) -> Any:
@@ -82,11 +79,44 @@ def _value(cfg: Config, key: str | None) -> Any:
     return plain(value)
 
 
-def _redact_at(path: tuple[str, ...], value: Any) -> Any:
-    """Redact a value found at a key path, by the rules of the whole dump."""
+def _redact(secrets: Collection[KeyPath], path: KeyPath, value: Any) -> Any:
+    """Redact a value found at a key path, by the rules of the whole dump.
+
+    The name rules of :mod:`ampho.config.redaction` apply first; then
+    every declared secret (``writeOnly`` in a schema, or read from the
+    secrets directory, as :attr:`Config.declared_secrets` lists them) at
+    or above the path masks the value whole, and every one below it
+    masks that part of it. An empty or ``null`` secret is shown, as
+    everywhere, so "unset" stays visible.
+    """
     # Redaction recurses; give it room for as deep a tree as was loaded.
     with recursion_room(depth(value)):
-        return redact_at(path, value)
+        value = redact_at(path, value)
+    for secret in secrets:
+        common = min(len(secret), len(path))
+        if secret[:common] != path[:common]:
+            continue
+        if len(secret) <= len(path):
+            return _mask(value)
+        # redact_at returned new containers: masking in place is safe.
+        value = _mask_under(value, secret[len(path) :])
+    return value
+
+
+def _mask(value: Any) -> Any:
+    return value if value is None or value == "" else MASK
+
+
+def _mask_under(value: Any, path: KeyPath) -> Any:
+    """Mask the value at ``path`` inside ``value``, if it is there."""
+    node = value
+    for key in path[:-1]:
+        if not isinstance(node, dict) or key not in node:
+            return value
+        node = node[key]
+    if isinstance(node, dict) and path[-1] in node:
+        node[path[-1]] = _mask(node[path[-1]])
+    return value
 
 
 def _json(value: Any, indent: int | None = None) -> str:
@@ -123,8 +153,9 @@ def dump(
 ) -> None:
     """Print the merged configuration, or the value under KEY.
 
-    Secrets (keys naming a SECRET, PASSWORD, TOKEN, ... and passwords in
-    URLs) are printed as *** unless --show-secrets is given.
+    Secrets (keys naming a SECRET, PASSWORD, TOKEN, ..., passwords in
+    URLs, keys a schema declares writeOnly and values from the secrets
+    directory) are printed as *** unless --show-secrets is given.
     """
     if explain and output_format != "json":
         raise click.UsageError("--explain cannot be combined with --format env")
@@ -132,7 +163,7 @@ def dump(
     value = _value(cfg, key)
     path = split_key(key) if key is not None else ()
     if not show_secrets:
-        value = _redact_at(path, value)
+        value = _redact(cfg.declared_secrets, path, value)
     if explain:
         _explain(cfg, path, value)
     elif output_format == "env":
@@ -183,20 +214,21 @@ def get(root: str | None, env: str | None, key: str) -> None:
 def check(ctx: click.Context, root: str | None, envs: tuple[str, ...], strict: bool) -> None:
     """Check every JSON file of the instance directory.
 
-    Reports, with file:line: parse errors and duplicate keys (errors);
-    keys absent from default.json, types that differ from default.json,
-    top-level keys that are not upper case, secrets in default.json and
-    user@host files with secrets that others can read (warnings).
+    Reports, with file:line: parse errors, duplicate keys, schemas that
+    are not valid JSON Schemas and every setting that breaks a bundle's
+    schema.json (errors); keys neither a default.json sets nor a schema
+    declares, types that differ from default.json, top-level keys that
+    are not upper case (but "$schema", which is for editors), secrets in
+    default.json and user@host files with secrets that others can read
+    (warnings).
     Errors exit with status 1; warnings only with --strict.
     """
-    from .app import bundle_defaults
-
-    bundles, app_root = _application(root)
+    _put_root_on_path(root)
     # The check parses and loads a few calls deeper than a plain load,
     # and the parser's limit is the recursion limit: room for as deep a
     # document as a load accepts, so the check handles every one.
     with recursion_room(sys.getrecursionlimit()):
-        findings = check_instance(app_root, envs, defaults=bundle_defaults(bundles or []))
+        findings = check_instance(root, envs)
     for finding in findings:
         click.echo(str(finding))
     errors = sum(f.severity == ERROR for f in findings)
@@ -215,8 +247,13 @@ def check(ctx: click.Context, root: str | None, envs: tuple[str, ...], strict: b
 @click.argument("env_a")
 @click.argument("env_b")
 def diff(root: str | None, show_secrets: bool, env_a: str, env_b: str) -> None:
-    """Print the keys whose values differ between ENV_A and ENV_B."""
+    """Print the keys whose values differ between ENV_A and ENV_B.
+
+    Secrets are printed as *** unless --show-secrets is given; a key that
+    is a declared secret in either environment is one in both.
+    """
     configs = [_load(root, env_a), _load(root, env_b)]
+    secrets = configs[0].declared_secrets | configs[1].declared_secrets
     # Compare the real values, show the redacted ones: two different
     # passwords are a difference worth seeing, even as *** and ***.
     leaves = [dict(iter_leaves(cfg.to_dict())) for cfg in configs]
@@ -233,5 +270,151 @@ def diff(root: str | None, show_secrets: bool, env_a: str, env_b: str) -> None:
                 click.echo(f"  {name:<{width}}  (not set)")
                 continue
             if not show_secrets:
-                value = _redact_at(path, value)
+                value = _redact(secrets, path, value)
             click.echo(f"  {name:<{width}}  {_json(value)}  ({cfg.origin(path)})")
+
+
+@config_group.command("schema")
+@_root_option
+def schema(root: str | None) -> None:
+    """Print the combined JSON Schema of the application's settings.
+
+    One draft 2020-12 document that holds the schema.json of every
+    bundle (and Ampho's own, for LOG_*): point an editor at it, with a
+    top-level "$schema" key in an instance file or VS Code's json.schemas
+    setting, to have the files checked and completed as you type. Only
+    the schemas are read, so it works while the instance files break
+    them. Without an application (no entry bundle here) there is no
+    schema to print: that is an error, so a script that writes the file
+    for an editor learns of it.
+    """
+    _put_root_on_path(root)
+    found = bundle_files(os.environ.get("AMPHO_ENTRY") or "app")
+    schemas = load_schemas(found[1], current_dir()) if found is not None else None
+    if schemas is None:
+        raise _no_application()
+    click.echo(_json(schemas.document(), indent=2))
+
+
+def _no_application() -> click.ClickException:
+    entry = os.environ.get("AMPHO_ENTRY") or "app"
+    return click.ClickException(
+        f"no schemas to read: no entry bundle {entry!r} here (give --root or AMPHO_ENTRY)"
+    )
+
+
+@config_group.command("explain")
+@_root_option
+@_env_option
+@_show_secrets_option
+@click.argument("key")
+def explain(root: str | None, env: str | None, show_secrets: bool, key: str) -> None:
+    """Print each layer that sets KEY, lowest first; mark the one that wins.
+
+    Each line is where the layer sets KEY (file:line:column, env
+    AMPHO_..., or a file of the secrets directory), then its value as
+    JSON; the last line, the value the application sees, ends in
+    "(wins)". Objects merge key by key across layers: for an object each
+    layer's line shows the part it sets, and a last line "merged: ..."
+    the result, which wins. Secrets are printed as *** unless
+    --show-secrets is given. A key no layer sets is an error.
+    """
+    cfg = _load(root, env)
+    path = split_key(key)
+    try:
+        settings = cfg.explain(path)
+    except KeyError:
+        settings = []
+    if not settings:
+        _value(cfg, key)  # the lookup's error names the missing part
+        raise click.ClickException(f"{key}: no layer sets it")  # pragma: no cover
+    lines = [(str(s.origin) if s.origin is not None else s.layer.name, s.value) for s in settings]
+    merged = _value(cfg, key)
+    if isinstance(merged, dict):
+        lines.append(("merged", merged))
+    last = len(lines) - 1
+    for index, (place, value) in enumerate(lines):
+        if not show_secrets:
+            value = _redact(cfg.declared_secrets, path, plain(value))
+        wins = "  (wins)" if index == last else ""
+        click.echo(f"{place}: {_json(value)}{wins}")
+
+
+@config_group.command("docs")
+@_root_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A plain text table, or a JSON list of objects for other tools.",
+)
+def docs(root: str | None, output_format: str) -> None:
+    """Print a reference of the settings the schemas declare.
+
+    One row per declared setting, in the schemas' order: its dotted KEY,
+    its TYPE, its DEFAULT (as JSON, from the bundles' default.json files;
+    "-" when none sets it; secrets as ***), the schema that DECLARES it
+    (named after its bundle) and its DESCRIPTION. "--format json" prints
+    the same as a list of objects with the keys key, type, default (absent
+    when there is none), declared_in and description. The settings load
+    and are validated as for "config dump"; while they break a schema,
+    "config schema" still prints what is declared.
+    """
+    cfg = _load(root, None)
+    if cfg.schemas is None:
+        raise _no_application()
+    rows = [_doc_row(cfg, declared) for declared in cfg.schemas.settings()]
+    if output_format == "json":
+        click.echo(_json(rows, indent=2))
+        return
+    header = {
+        "key": "KEY",
+        "type": "TYPE",
+        "default": "DEFAULT",
+        "declared_in": "DECLARED IN",
+        "description": "DESCRIPTION",
+    }
+    table = [header] + [
+        {**row, "default": _json(row["default"]) if "default" in row else "-"} for row in rows
+    ]
+    columns = ["key", "type", "default", "declared_in"]
+    widths = {column: max(len(line[column]) for line in table) for column in columns}
+    for line in table:
+        cells = [f"{line[column]:<{widths[column]}}" for column in columns]
+        click.echo("  ".join([*cells, line["description"]]).rstrip())
+
+
+def _doc_row(cfg: Config, declared: Declared) -> dict[str, Any]:
+    """One declared setting for ``config docs``, its default redacted."""
+    path = split_key(declared.key)
+    row: dict[str, Any] = {"key": declared.key, "type": declared.type}
+    defaults = _bundle_defaults(cfg, path)
+    if defaults:
+        secrets = set(cfg.declared_secrets)
+        if cfg.schemas is not None and cfg.schemas.write_only(path):
+            secrets.add(path)
+        row["default"] = _redact(secrets, path, plain(defaults[-1].value))
+    row["declared_in"] = declared.schema
+    row["description"] = " ".join((declared.description or "").split())
+    return row
+
+
+def _bundle_defaults(cfg: Config, path: KeyPath) -> list[Any]:
+    """The settings of ``path`` made by the layers beneath the instance files.
+
+    Those are the bundles' ``default.json`` files, in load order: every
+    layer listed before the instance directory's ``default.json``.
+    """
+    instance_default = os.path.join(cfg.instance_dir, "default.json")
+    names = []
+    for layer in cfg.layers:
+        if layer.path is not None and os.path.abspath(layer.path) == instance_default:
+            break
+        names.append(layer.name)
+    try:
+        settings = cfg.explain(path)
+    except KeyError:
+        return []
+    return [setting for setting in settings if setting.layer.name in names]

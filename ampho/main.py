@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 
-from .app import add_to_path, create_app
+from .app import create_app
+from .bundle import add_to_path
 from .config.loader import current_dir, environ_root
 
 add_to_path(environ_root(os.environ) or current_dir())

@@ -177,12 +177,14 @@ def test_load_without_root_dir_finds_the_root_create_app_chooses(
     assert app.extensions["ampho"].config.root_dir == cfg.root_dir
 
 
-def test_load_without_root_dir_does_not_import_the_entry_bundle(
+def test_load_without_bundles_does_not_import_the_entry_bundle(
     app_tree, tmp_path, monkeypatch
 ) -> None:
+    # Finding the root needs no import; reading REQUIRES does, which
+    # bundles=False turns off.
     monkeypatch.chdir(tmp_path)
     app_tree.bundle("app", __init__="raise RuntimeError('imported')")
-    assert load().root_dir == str(app_tree.root)
+    assert load(bundles=False).root_dir == str(app_tree.root)
     assert "app" not in sys.modules
 
 
@@ -939,3 +941,50 @@ def test_importing_ampho_config_alone_does_not_import_flask_or_click(tmp_path) -
     )
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.strip() == "[]"
+
+
+# --- declared settings and the secrets directory (issue 10) -------------------------
+
+
+def test_create_app_reads_the_secrets_directory_and_types_it_by_the_schemas(
+    app_tree, monkeypatch
+) -> None:
+    app_tree.bundle("app")
+    app_tree.write(
+        {
+            "app/schema.json": '{"properties": {"DB": {"properties": {"PORT":'
+            ' {"type": "integer"}}}}}',
+            "secrets/DB__PORT": "5432\n",
+            "secrets/DB__PASSWORD": "pw\n",
+            "secrets/SECRET_KEY": "from-a-file\n",
+        }
+    )
+    monkeypatch.setenv("AMPHO_SECRETS_DIR", str(app_tree.root / "secrets"))
+    app = create_app()
+    assert app.config["DB"] == {"PORT": 5432, "PASSWORD": "pw"}
+    assert app.config["SECRET_KEY"] == "from-a-file"
+    assert "SECRETS_DIR" not in app.config
+    cfg = app.extensions["ampho"].config
+    assert str(cfg.origin("DB.PORT")) == "secrets/DB__PORT"
+    assert {("DB", "PORT"), ("DB", "PASSWORD"), ("SECRET_KEY",)} <= cfg.declared_secrets
+    assert not (app_tree.root / "instance" / "secret_key").exists()
+
+
+def test_create_app_refuses_settings_that_break_a_bundles_schema(app_tree) -> None:
+    from ampho.config import SettingsInvalid
+
+    app_tree.bundle("app", __init__="REQUIRES = ['blog']")
+    app_tree.bundle("blog")
+    app_tree.write(
+        {
+            "blog/schema.json": '{"properties": {"BLOG": {"required": ["TITLE"]}}}',
+            "blog/default.json": '{\n  "BLOG": {"PER_PAGE": 10}\n}\n',
+        }
+    )
+    with pytest.raises(SettingsInvalid) as caught:
+        create_app(config={"SECRET_KEY": "k"})
+    assert caught.value.lines() == [
+        "blog/default.json:2:11: BLOG.TITLE: is required (blog/schema.json)"
+    ]
+    app = create_app(config={"SECRET_KEY": "k", "BLOG": {"TITLE": "t"}})
+    assert app.config["BLOG"] == {"PER_PAGE": 10, "TITLE": "t"}

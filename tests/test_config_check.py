@@ -309,12 +309,21 @@ def test_a_variable_json_cannot_hold_is_an_error(root, write):
 
 def test_a_fifo_is_an_error_not_a_hang(root, write):
     import os
+    import signal
+
+    def expired(signum, frame):
+        raise TimeoutError("the check blocked")
 
     write("instance/default.json", "{}")
     os.mkfifo(root / "instance/production.json")
-    assert _lines(_check(root)) == [
-        "instance/production.json: error: is a FIFO, not a regular file"
-    ]
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(10)
+    try:
+        lines = _lines(_check(root))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert lines == ["instance/production.json: error: is a FIFO, not a regular file"]
 
 
 def _check_as_nobody(base) -> list[str]:

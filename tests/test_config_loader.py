@@ -462,3 +462,88 @@ def test_user_layer_is_listed_as_skipped_when_no_user_name_exists():
             ["overrides", None, False],
         ]
     }
+
+
+# --- the bundles' settings files (issue 10, point 7) -----------------------------------
+
+
+def test_load_sees_the_bundles_default_json_as_the_application_does(app_tree) -> None:
+    import sys
+
+    from ampho import create_app
+
+    app_tree.bundle("app", __init__="REQUIRES = ['blog', 'shop']")
+    app_tree.bundle("blog")
+    app_tree.bundle("shop", __init__="REQUIRES = ['blog']")
+    app_tree.write(
+        {
+            "blog/default.json": '{"A": "blog", "B": "blog", "C": "blog"}',
+            "shop/default.json": '{"B": "shop", "C": "shop"}',
+            "app/default.json": '{"C": "app"}',
+            "app/schema.json": '{"properties": {"C": {"type": "string"}}}',
+            "instance/default.json": '{"SECRET_KEY": "k"}',
+        }
+    )
+    path_before = list(sys.path)
+    cfg = load(user="u", host="h", environ={})
+    assert sys.path == path_before
+    assert (cfg["A"], cfg["B"], cfg["C"]) == ("blog", "shop", "app")
+    app_cfg = create_app().extensions["ampho"].config
+    assert cfg.layers == app_cfg.layers
+    assert cfg.to_dict() == app_cfg.to_dict()
+    assert [s.name for s in cfg.schemas] == [s.name for s in app_cfg.schemas]
+    assert [s.name for s in cfg.schemas] == ["ampho/logging/schema.json", "app/schema.json"]
+    assert str(cfg.origin("B")) == "shop/default.json:1:2"
+
+
+def test_load_follows_ampho_entry_for_the_bundles(app_tree) -> None:
+    app_tree.bundle("portal")
+    app_tree.write({"portal/default.json": '{"WHO": "portal"}'})
+    assert "WHO" not in load(app_tree.root, user="u", host="h", environ={})
+    cfg = load(app_tree.root, user="u", host="h", environ={"AMPHO_ENTRY": "portal"})
+    assert cfg["WHO"] == "portal"
+
+
+def test_bundles_false_leaves_the_bundles_out(app_tree) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"app/default.json": '{"A": 1}', "app/schema.json": '{"required": ["NOPE"]}'})
+    cfg = load(user="u", host="h", environ={}, bundles=False)
+    assert "A" not in cfg
+    assert cfg.schemas is None
+    assert cfg.layers[0].name == "instance/default.json"
+
+
+def test_the_callers_defaults_lie_beneath_the_bundles(app_tree) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"app/default.json": '{"A": "bundle"}'})
+    cfg = load(user="u", host="h", environ={}, defaults=[{"A": "mine", "B": "mine"}])
+    assert (cfg["A"], cfg["B"]) == ("bundle", "mine")
+
+
+def test_a_bundle_error_is_a_config_error_in_a_script(app_tree) -> None:
+    app_tree.bundle("app", __init__="REQUIRES = ['missing']")
+    with pytest.raises(ConfigError, match=r"no bundle named 'missing' \(required by 'app'\)"):
+        load(user="u", host="h", environ={})
+
+
+def test_load_with_bundles_imports_no_flask(app_tree) -> None:
+    import subprocess
+    import sys
+
+    app_tree.bundle("app", __init__="REQUIRES = ['blog']")
+    app_tree.bundle("blog")
+    app_tree.write({"blog/default.json": '{"A": 1}', "blog/schema.json": '{"type": "object"}'})
+    code = (
+        "import sys; from ampho.config import load;"
+        " c = load(user='u', host='h', environ={});"
+        " print(c['A'], [m for m in ('flask', 'click', 'werkzeug') if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=app_tree.root,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(app_tree.root)},
+    )
+    assert result.stdout.strip() == "1 []"

@@ -18,9 +18,9 @@ is run
   that hangs is killed by an alarm instead of hanging the suite, and no
   module, logger or variable leaks into the next case.
 
-Cases with ``unprivileged=True`` run as user 65534 (``setpriv`` for the
-command, a forked child that drops privileges for the calls) when the
-suite runs as root, as it does in CI; their root directory is made
+Cases with ``unprivileged=True`` run as user 65534 (through ``setpriv``,
+the command and, in a fresh interpreter, the calls) when the suite runs
+as root, as it does in CI; their root directory is made
 under the system's temporary directory with mode 0755 so that user can
 enter it. A ``prepare`` step may call :func:`pytest.skip` when the
 machine cannot do what it needs (mount a tmpfs, say), saying why; no
@@ -337,6 +337,20 @@ CASES: list[Case] = [
         prepare=symlink("instance/production.json", "gone.json"),
         pieces=("instance/production.json", "symbolic link to a missing file"),
     ),
+    # load() here runs without the root on sys.path, so it sees no bundle.
+    Case(
+        "bundle default.json that is a FIFO",
+        files={"instance/default.json": "{}"},
+        prepare=fifo("app/default.json"),
+        pieces=("app/default.json", "is a FIFO, not a regular file"),
+        load=False,
+    ),
+    Case(
+        "bundle schema.json that is a directory",
+        files={"instance/default.json": "{}", "app/schema.json/x": "{}"},
+        pieces=("app/schema.json", "is a directory, not a file"),
+        load=False,
+    ),
     Case(
         "unreadable instance directory",
         files={"instance/default.json": "{}"},
@@ -543,13 +557,27 @@ CASES: list[Case] = [
             ("name ..", "LOG_FILES_NAME", "..", "it names a directory"),
             ("name hidden", "LOG_FILES_NAME", ".app", "it starts with a dot"),
             ("name of two lines", "LOG_FILES_NAME", "a\nb", "control character"),
-            ("name not a string", "LOG_FILES_NAME", 7, "must be a string"),
             ("directory with a NUL", "LOG_FILES_DIR", "log\0", "it holds a NUL character"),
             ("backup count superscript two", "LOG_FILES_BACKUP_COUNT", "\u00b2", "whole number"),
             ("backup count 5000 digits", "LOG_FILES_BACKUP_COUNT", "9" * 5000, "whole number"),
             ("message format 100 MB wide", "LOG_FILES_MSG_FORMAT", "%(message)100000000s", "wide"),
             ("level unknown", "LOG_LEVEL", "LOUD", "level name"),
         ]
+    ),
+    # A type that Ampho's schema (ampho/logging/schema.json) refuses: a
+    # violation, located at the value.
+    Case(
+        "logging setting name not a string",
+        files={"instance/production.json": '{\n  "LOG_FILES_NAME": 7\n}\n'},
+        pieces=(
+            "instance/production.json:2:21",
+            "LOG_FILES_NAME",
+            "is not of type 'string'",
+            "(ampho/logging/schema.json)",
+        ),
+        commands=KEY_COMMANDS,
+        check=False,
+        load=False,
     ),
     Case(
         "logging setting name ../x from the environment",
@@ -633,13 +661,18 @@ def _ampho_reachable_by_nobody() -> Iterator[None]:
             os.chmod(directory, mode)
 
 
-def _command(case: Case) -> list[str]:
+def _as_user(case: Case) -> list[str]:
+    """The ``setpriv`` prefix that runs a command as user 65534, if the case needs it."""
     if case.unprivileged and _privileged():
         setpriv = shutil.which("setpriv")
         if setpriv is None:
             pytest.fail("the suite runs as root but setpriv is missing")
-        return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *AMPHO]
-    return list(AMPHO)
+        return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    return []
+
+
+def _command(case: Case) -> list[str]:
+    return [*_as_user(case), *AMPHO]
 
 
 def _run(case: Case, root: Path, args: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
@@ -666,8 +699,8 @@ def _assert_one_line(case: Case, result: subprocess.CompletedProcess[str]) -> No
     _assert_no_secret(case, result.stdout, result.stderr)
 
 
-def _in_child(func: Callable[[], Any], uid: int | None, seconds: int = 30) -> Any:
-    """Run ``func()`` in a forked child (as ``uid``), return its JSON result.
+def _in_child(func: Callable[[], Any], seconds: int = 30) -> Any:
+    """Run ``func()`` in a forked child, return its JSON result.
 
     The child reports ``{"raised": type name, "str": message}`` for an
     exception; an alarm ends a child that blocks (a FIFO opened for
@@ -683,10 +716,6 @@ def _in_child(func: Callable[[], Any], uid: int | None, seconds: int = 30) -> An
         try:
             os.close(read_end)
             signal.alarm(seconds)
-            if uid is not None:
-                os.setgroups([])
-                os.setgid(uid)
-                os.setuid(uid)
             try:
                 out = {"returned": repr(func())}
             except BaseException as e:
@@ -703,22 +732,72 @@ def _in_child(func: Callable[[], Any], uid: int | None, seconds: int = 30) -> An
     return json.loads(data)
 
 
-def _call(case: Case, root: Path, func: Callable[[], Any]) -> dict[str, str]:
+def _load_in(root: str) -> Any:
+    from ampho.config import load
+
+    chosen = None if "AMPHO_ROOT" in os.environ else root
+    return load(chosen, user="u", host="h", environ=dict(os.environ))
+
+
+def _create_app_in(root: str) -> Any:
+    from ampho import create_app
+
+    # Forked from pytest: forget any other test's entry bundle.
+    for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+        del sys.modules[name]
+    sys.path.insert(0, root)
+    return create_app(root_dir=None if "AMPHO_ROOT" in os.environ else root)
+
+
+#: The calls made in-process, by name, for a child to look up.
+_CALLS: dict[str, Callable[[str], Any]] = {"load": _load_in, "create_app": _create_app_in}
+
+#: A fresh interpreter's script for the unprivileged calls: a forked
+#: child of pytest may not reach the standard library as user 65534 (a
+#: Python installed under /root, mode 0700), a fresh process finds its own.
+_CHILD = """
+import json, os, sys
+sys.path.insert(0, sys.argv[3])
+import test_hostile
+os.chdir(sys.argv[1])
+try:
+    out = {"returned": repr(test_hostile._CALLS[sys.argv[2]](sys.argv[1]))}
+except BaseException as e:
+    out = {"raised": type(e).__name__, "str": str(e)}
+print(json.dumps(out))
+"""
+
+
+def _call(case: Case, root: Path, what: str) -> dict[str, str]:
+    """Run the call ``what`` on the case's root, in a child; its JSON report."""
+    if case.unprivileged and _privileged():
+        result = run(
+            [*_as_user(case), sys.executable, "-c", _CHILD],
+            [str(root), what, os.path.dirname(__file__)],
+            root,
+            timeout=30,
+            home="../home",
+            **case.env,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        report: dict[str, str] = json.loads(result.stdout.splitlines()[-1])
+        return report
+
     def in_root() -> Any:
         os.chdir(root)
         for name in list(os.environ):
             if name.startswith("AMPHO_") or name in ("FLASK_ENV", "FLASK_DEBUG"):
                 del os.environ[name]
         os.environ.update({"USER": "u", "HOSTNAME": "h", **case.env})
-        return func()
+        return _CALLS[what](str(root))
 
-    uid = NOBODY if case.unprivileged and _privileged() else None
-    result: dict[str, str] = _in_child(in_root, uid)
-    return result
+    forked: dict[str, str] = _in_child(in_root)
+    return forked
 
 
 def _assert_config_error(case: Case, result: dict[str, str]) -> None:
-    assert result.get("raised") == "ConfigError", result
+    # SettingsInvalid is the ConfigError of a schema violation.
+    assert result.get("raised") in ("ConfigError", "SettingsInvalid"), result
     for piece in case.pieces:
         assert piece in result["str"], f"{piece!r} missing: {result['str']!r}"
     _assert_no_secret(case, result["str"])
@@ -750,33 +829,17 @@ def test_check_reports_an_error_finding(case: Case, case_root: Path) -> None:
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES if c.load])
 def test_load_raises_a_located_config_error(case: Case, case_root: Path) -> None:
     """:func:`ampho.config.load` raises the error, with the same pieces."""
-    from ampho.config import load
-
-    def call() -> Any:
-        root = None if "AMPHO_ROOT" in case.env else case_root
-        return load(root, user="u", host="h", environ=dict(os.environ))
-
     _write(case_root, case.files)
     with _preparation(case, case_root):
-        _assert_config_error(case, _call(case, case_root, call))
+        _assert_config_error(case, _call(case, case_root, "load"))
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES if c.app])
 def test_create_app_raises_a_located_config_error(case: Case, case_root: Path) -> None:
     """:func:`ampho.create_app` raises the error, with the same pieces."""
-    from ampho import create_app
-
-    def call() -> Any:
-        # Forked from pytest: forget any other test's entry bundle.
-        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
-            del sys.modules[name]
-        sys.path.insert(0, str(case_root))
-        root = None if "AMPHO_ROOT" in case.env else case_root
-        return create_app(root_dir=root)
-
     _write(case_root, case.files)
     with _preparation(case, case_root):
-        _assert_config_error(case, _call(case, case_root, call))
+        _assert_config_error(case, _call(case, case_root, "create_app"))
 
 
 @contextlib.contextmanager

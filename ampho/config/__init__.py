@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError
+from .errors import ConfigError, SettingsInvalid
 from .loader import load
-from .mapping import Config, ReadOnlyList, ReadOnlyMapping
+from .mapping import Config, ReadOnlyList, ReadOnlyMapping, Setting
 from .provenance import Layer, Origin
 
 if TYPE_CHECKING:
@@ -44,6 +44,8 @@ __all__ = [
     "Origin",
     "ReadOnlyList",
     "ReadOnlyMapping",
+    "Setting",
+    "SettingsInvalid",
     "is_secret_key",
     "load",
     "redact",

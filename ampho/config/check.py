@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import stat
-from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from .errors import ConfigError
+from .errors import ConfigError, SettingsInvalid
 from .jsonfile import (
     KeyPath,
     dotted,
@@ -24,10 +25,13 @@ from .jsonfile import (
     read_json_file,
     read_regular_file,
 )
-from .loader import check_name, display_path, load, resolve_dirs
+from .loader import bundle_files, check_name, display_path, load, resolve_dirs
 from .merge import copy_tree, merge_into
 from .output import depth, recursion_room
 from .redaction import find_secrets
+
+if TYPE_CHECKING:
+    from .schema import SchemaItem, Schemas, Violation
 
 ERROR = "error"
 WARNING = "warning"
@@ -62,6 +66,13 @@ class _File(NamedTuple):
     offsets: dict[KeyPath, int]
 
 
+#: A top-level key of a settings file that is for editors, not a setting.
+SCHEMA_KEY = "$schema"
+
+#: ``file:line:column`` at the end of a violation's place.
+_LOCATED = re.compile(r"(.+):(\d+):(\d+)")
+
+
 def check_instance(
     root_dir: str | os.PathLike[str] | None = None,
     envs: Iterable[str] = (),
@@ -70,6 +81,8 @@ def check_instance(
     environ: Mapping[str, str] | None = None,
     env_prefix: str = "AMPHO",
     defaults: Iterable[tuple[str, str]] = (),
+    schemas: Iterable[SchemaItem] = (),
+    bundles: bool = True,
 ) -> list[Finding]:
     """Check every ``*.json`` file of an instance directory.
 
@@ -77,6 +90,15 @@ def check_instance(
     :param defaults: ``(name, path)`` of JSON files of defaults beneath
         the instance files, such as bundles' ``default.json``: their keys
         are known keys too, and the full loads include them.
+    :param schemas: as for :func:`load`: each is checked as a schema, the
+        keys they declare are known keys, the keys they declare
+        ``writeOnly`` are secrets, and every violation of the full loads
+        is an error.
+    :param bundles: as for :func:`load`: the ``default.json`` and
+        ``schema.json`` files of the entry bundle and all it requires
+        (and Ampho's own schema) join ``defaults`` and ``schemas``, when
+        the entry bundle can be imported, so the check reads what the
+        application reads.
     :param envs: environments to check. With none, every file is checked
         and the environment :func:`load` would choose is loaded. With
         some, only ``default.json``, their files and ``user@host`` files
@@ -161,6 +183,15 @@ def check_instance(
         files[name] = _File(source, path, data, text, key_offsets(text))
 
     defaults = list(defaults)
+    schemas = list(schemas)
+    if bundles:
+        found = bundle_files(environ.get(f"{env_prefix}_ENTRY") or "app")
+        if found is not None:
+            # The bundles' files, given as (name, path) pairs.
+            defaults += cast("list[tuple[str, str]]", found[0])
+            schemas[:0] = found[1]
+    declared = _schemas(schemas, root, findings)
+    secret_paths = declared.write_only_paths() if declared is not None else frozenset()
     known: dict[str, Any] = {}
     for name, path in defaults:
         try:
@@ -177,12 +208,12 @@ def check_instance(
     for name, file in files.items():
         findings.extend(_check_case(file))
         if name == "default.json":
-            findings.extend(_check_committed_secrets(file))
+            findings.extend(_check_committed_secrets(file, secret_paths))
             continue
         if default is not None or defaults:
-            findings.extend(_check_against_default(file, known, described))
+            findings.extend(_check_against_default(file, known, described, declared))
         if "@" in name:
-            findings.extend(_check_private(file))
+            findings.extend(_check_private(file, secret_paths))
     if not defaults and not os.path.exists(os.path.join(instance, "default.json")):
         findings.append(
             Finding(
@@ -205,14 +236,51 @@ def check_instance(
                     environ=environ,
                     env_prefix=env_prefix,
                     defaults=defaults,
+                    schemas=schemas,
+                    # The bundles' files are in defaults and schemas now.
+                    bundles=False,
                 )
+            except SettingsInvalid as e:
+                findings.extend(_violation_finding(v) for v in e.violations)
             except ConfigError as e:
                 findings.append(
                     Finding(ERROR, e.source or instance_shown, e.line, e.column, e.message)
                 )
 
+    # Several environments may share a violation (one in default.json).
+    findings = list(dict.fromkeys(findings))
     findings.sort(key=lambda f: (f.source, f.line or 0, f.column or 0))
     return findings
+
+
+def _schemas(schemas: list[SchemaItem], root: str, findings: list[Finding]) -> Schemas | None:
+    """The schemas read and checked; a finding instead for a bad one."""
+    if not schemas:
+        return None
+    from .schema import load_schemas
+
+    try:
+        return load_schemas(schemas, root)
+    except ConfigError as e:
+        findings.append(Finding(ERROR, e.source or "schemas", e.line, e.column, e.message))
+        return None
+
+
+def _violation_finding(violation: Violation) -> Finding:
+    """A violation as an error, at its place; a missing key at the schema.
+
+    The place is as an origin shows it, ``instance/production.json:3:13``
+    or ``env AMPHO_MAIL__PORT``.
+    """
+    message = f"{violation.key}: {violation.message}"
+    if violation.where is None:
+        return Finding(ERROR, violation.schema, None, None, message)
+    message += f" ({violation.schema})"
+    located = _LOCATED.fullmatch(violation.where)
+    if located is None:
+        return Finding(ERROR, violation.where, None, None, message)
+    source, line, column = located.groups()
+    return Finding(ERROR, source, int(line), int(column), message)
 
 
 def _merged(
@@ -249,11 +317,14 @@ def _check_case(file: _File) -> list[Finding]:
             f"key {key!r} is not upper case, and Flask's config ignores such keys",
         )
         for key in file.data
-        if key != key.upper()
+        if key != key.upper() and key != SCHEMA_KEY
     ]
 
 
-def _check_against_default(file: _File, known: dict[str, Any], described: str) -> list[Finding]:
+def _check_against_default(
+    file: _File, known: dict[str, Any], described: str, declared: Schemas | None
+) -> list[Finding]:
+    """Keys no default sets and no schema declares; types unlike the default's."""
     found = []
     # A list of objects left to compare rather than recursion: any depth
     # that loads can be checked.
@@ -263,9 +334,15 @@ def _check_against_default(file: _File, known: dict[str, Any], described: str) -
         for key, value in node.items():
             here = (*path, key)
             shown = dotted(here)
+            if not path and key == SCHEMA_KEY:
+                continue
+            if key not in reference and _declares(declared, here):
+                if isinstance(value, dict):
+                    stack.append((value, {}, here))
+                continue
             if key not in reference:
                 message = f"{shown} is not in {described}"
-                suggestion = _suggest(key, reference)
+                suggestion = _suggest(key, [*reference, *_declared_names(declared, path)])
                 if suggestion is not None:
                     message += f" (did you mean {dotted((*path, suggestion))}?)"
                 found.append(Finding(WARNING, file.source, *_at(file, here), message))
@@ -286,6 +363,24 @@ def _check_against_default(file: _File, known: dict[str, Any], described: str) -
     return found
 
 
+def _declares(declared: Schemas | None, path: KeyPath) -> bool:
+    """Whether some schema declares the key path."""
+    return declared is not None and any(schema.at(path) for schema in declared)
+
+
+def _declared_names(declared: Schemas | None, path: KeyPath) -> list[str]:
+    """The keys some schema's ``properties`` name in the object at ``path``."""
+    if declared is None:
+        return []
+    return [
+        name
+        for schema in declared
+        for node in schema.at(path)
+        if isinstance(node.get("properties"), dict)
+        for name in node["properties"]
+    ]
+
+
 def _suggest(key: str, known: Iterable[str]) -> str | None:
     """The known key closest to a misspelled one, ignoring case."""
     by_upper = {str(name).upper(): str(name) for name in known}
@@ -293,7 +388,20 @@ def _suggest(key: str, known: Iterable[str]) -> str | None:
     return by_upper[close[0]] if close else None
 
 
-def _check_committed_secrets(file: _File) -> list[Finding]:
+def _declared_secrets(data: dict[str, Any], paths: Collection[KeyPath]) -> list[KeyPath]:
+    """The ``writeOnly`` key paths that hold a value in ``data``."""
+    held = []
+    for path in sorted(paths):  # a set: sorted, so messages are stable
+        node: Any = data
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if node is not None and node != "":
+            held.append(path)
+    return held
+
+
+def _check_committed_secrets(file: _File, declared: Collection[KeyPath]) -> list[Finding]:
+    paths = dict.fromkeys([*_secrets(file.data), *_declared_secrets(file.data, declared)])
     return [
         Finding(
             WARNING,
@@ -302,7 +410,7 @@ def _check_committed_secrets(file: _File) -> list[Finding]:
             f"{dotted(path)} holds a secret in default.json, which is usually"
             " committed; set it in a user@host file or an AMPHO_ variable",
         )
-        for path in _secrets(file.data)
+        for path in paths
     ]
 
 
@@ -348,8 +456,8 @@ def _check_secret_key(instance: str, instance_shown: str) -> list[Finding]:
     return findings
 
 
-def _check_private(file: _File) -> list[Finding]:
-    secrets = _secrets(file.data)
+def _check_private(file: _File, declared: Collection[KeyPath]) -> list[Finding]:
+    secrets = list(dict.fromkeys([*_secrets(file.data), *_declared_secrets(file.data, declared)]))
     if not secrets:
         return []
     try:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .jsonfile import (
@@ -34,8 +34,11 @@ from .jsonfile import (
     shown_key,
 )
 
+if TYPE_CHECKING:
+    from .schema import Schemas
+
 #: Names of variables that steer loading, after the prefix.
-CONTROL_NAMES = ("ENV", "ENTRY", "ROOT")
+CONTROL_NAMES = ("ENV", "ENTRY", "ROOT", "SECRETS_DIR")
 
 #: How many levels one variable name may nest (``A__B__C`` is three).
 #: Far beyond any real setting, and it keeps what variables build within
@@ -48,12 +51,18 @@ _NAME_PART = r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*"
 
 
 def apply_environ(
-    data: dict[str, Any], environ: Mapping[str, str], prefix: str
-) -> list[tuple[str, tuple[str, ...]]]:
+    data: dict[str, Any],
+    environ: Mapping[str, str],
+    prefix: str,
+    schemas: Schemas | None = None,
+) -> list[tuple[str, tuple[str, ...], Any]]:
     """Apply the prefixed variables of ``environ`` to ``data``, in place.
 
-    :return: ``(variable, key path)`` for each variable applied, in the
-        order applied, which is what provenance needs.
+    :param schemas: the declared settings, if any: where they declare a
+        key a string (and not what JSON makes of the value), the value
+        is the text, so ``AMPHO_ZIP=12345`` is ``"12345"``.
+    :return: ``(variable, key path, value)`` for each variable applied,
+        in the order applied, which is what provenance needs.
     :raises ConfigError: when a variable would descend into a value that
         is not a dict, nests too deeply, or holds what JSON cannot.
     """
@@ -70,25 +79,103 @@ def apply_environ(
                 f"the name nests {len(parents) + 1} levels; at most {MAX_NAME_LEVELS} are read",
                 source=f"env {_shown(name[:40])}...",
             )
-        value = _parse_value(name, raw, (*parents, child))
-        current = data
-        for depth, parent in enumerate(parents):
-            if parent not in current:
-                current[parent] = {}
-            current = current[parent]
-            if not isinstance(current, dict):
-                key = ".".join(parents[: depth + 1])
-                raise ConfigError(
-                    f"cannot set {'.'.join((*parents, child))}:"
-                    f" {key} is {json_type(current)}, not an object",
-                    source=f"env {name}",
-                )
-        current[child] = value
-        applied.append((name, (*parents, child)))
+        path = (*parents, child)
+        _check_text(f"env {_shown(name)}", "name", name)
+        types = schemas.declared_types(path) if schemas is not None else None
+        value = parse_value(f"env {_shown(name)}", raw, path, types)
+        set_at(data, path, value, f"env {name}")
+        applied.append((name, path, kept(value)))
     return applied
 
 
-def _parse_value(name: str, raw: str, path: tuple[str, ...]) -> Any:
+def kept(value: Any) -> Any:
+    """A copy of a container value, for provenance to keep apart from the tree."""
+    if isinstance(value, (dict, list)):
+        from .merge import copy_tree
+
+        return copy_tree(value)
+    return value
+
+
+def set_at(data: dict[str, Any], path: tuple[str, ...], value: Any, source: str) -> None:
+    """Set ``value`` at a key path, creating the objects above it.
+
+    :raises ConfigError: from ``source`` when a key above is not an object.
+    """
+    *parents, child = path
+    current = data
+    for depth, parent in enumerate(parents):
+        if parent not in current:
+            current[parent] = {}
+        current = current[parent]
+        if not isinstance(current, dict):
+            key = ".".join(parents[: depth + 1])
+            raise ConfigError(
+                f"cannot set {'.'.join(path)}: {key} is {json_type(current)}, not an object",
+                source=source,
+            )
+    current[child] = value
+
+
+def parse_value(
+    source: str,
+    raw: str,
+    path: tuple[str, ...],
+    types: frozenset[str] | None = None,
+    *,
+    default_text: bool = False,
+) -> Any:
+    """A variable's (or secrets file's) value, typed by the declared ``types``.
+
+    Where ``types`` allow a string and not what JSON makes of ``raw``, it
+    is the text; an undeclared key is read as Flask reads a variable
+    (:func:`_parse_value`), or as the text when ``default_text``.
+    """
+    if types is None and default_text:
+        _check_text(source, "value", raw)
+        return raw
+    if types is None or "string" not in types:
+        return _parse_value(source, raw, path)
+    from .schema import json_types_of
+
+    if types & {"integer", "number"}:
+        value = _parse_value(source, raw, path)
+        return value if json_types_of(value) & types else raw
+    # Where numbers cannot go, NaN and 1e999 are text like any other.
+    _check_text(source, "value", raw)
+    try:
+        value = decode(raw, allow_duplicates=True)
+    except Exception:
+        return raw
+    if not json_types_of(value) & types:
+        return raw
+    if "\\u" in raw:
+        found = lone_surrogate(raw)
+        if found is not None:
+            raise _value_error(path, found, source)
+    return value
+
+
+def _check_text(source: str, what: str, text: str) -> None:
+    """Refuse text that is not text: an undecodable byte, a lone surrogate."""
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        bad = ord(text[e.start])
+        # Python hands an undecodable byte over as U+DC80-U+DCFF.
+        what_is_wrong = (
+            f"is not valid UTF-8 (byte 0x{bad - 0xDC00:02x})"
+            if 0xDC80 <= bad <= 0xDCFF
+            else f"holds \\u{bad:04x}, half of a UTF-16 surrogate pair"
+        )
+        raise ConfigError(
+            f"the {what} {what_is_wrong}; set it as UTF-8 text", source=source
+        ) from None
+
+
+def _parse_value(source: str, raw: str, path: tuple[str, ...]) -> Any:
     """A variable's value: its JSON, else the raw string, as Flask has it.
 
     What JSON cannot hold is refused rather than kept: ``NaN``,
@@ -97,22 +184,7 @@ def _parse_value(name: str, raw: str, path: tuple[str, ...]) -> Any:
     text, such as an undecodable byte (which Python hands over as a lone
     surrogate) or a ``\\ud800`` escape.
     """
-    source = f"env {_shown(name)}"
-    if not (name.isascii() and raw.isascii()):
-        for what, text in (("name", name), ("value", raw)):
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError as e:
-                bad = ord(text[e.start])
-                # Python hands an undecodable byte over as U+DC80-U+DCFF.
-                what_is_wrong = (
-                    f"is not valid UTF-8 (byte 0x{bad - 0xDC00:02x})"
-                    if 0xDC80 <= bad <= 0xDCFF
-                    else f"holds \\u{bad:04x}, half of a UTF-16 surrogate pair"
-                )
-                raise ConfigError(
-                    f"the {what} {what_is_wrong}; set it as UTF-8 text", source=source
-                ) from None
+    _check_text(source, "value", raw)
     try:
         value = decode(raw, allow_duplicates=True)
     except _NotANumber:

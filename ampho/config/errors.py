@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .schema import Violation
+
 
 class ConfigError(ValueError):
     """A configuration source could not be read or used.
@@ -53,3 +59,28 @@ class ConfigError(ValueError):
     def __str__(self) -> str:
         location = self.location
         return f"{location}: {self.message}" if location else self.message
+
+
+class SettingsInvalid(ConfigError):
+    """The settings break what the bundles' schemas declare.
+
+    Raised by :func:`ampho.config.load` and :func:`ampho.create_app`
+    with *every* violation, so one run shows them all. ``str()`` keeps
+    the one-line contract of :class:`ConfigError`: the first violation,
+    then ``(and N more)``; :meth:`lines` gives one line per violation,
+    which the command line prints as ``Error: <line>`` each.
+
+    :param violations: :class:`ampho.config.schema.Violation` objects,
+        at least one.
+    """
+
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        #: Every violation, in schema order.
+        self.violations = list(violations)
+        first = str(self.violations[0]) if self.violations else "the settings are invalid"
+        more = len(self.violations) - 1
+        super().__init__(f"{first} (and {more} more)" if more > 0 else first)
+
+    def lines(self) -> list[str]:
+        """One line per violation."""
+        return [" ".join(str(v).split()) for v in self.violations]

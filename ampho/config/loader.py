@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .environ import apply_environ
-from .errors import ConfigError
+from .errors import ConfigError, SettingsInvalid
 from .jsonfile import read_json_file, shown_key
 from .mapping import Config
 from .merge import copy_tree, merge_into
-from .provenance import EnvSource, FileSource, Layer, MappingSource, Source
+from .provenance import EnvSource, FileSource, Layer, MappingSource, SecretsSource, Source
+
+if TYPE_CHECKING:
+    from .schema import Schemas
+
+#: One item of ``schemas``, as of ``defaults``.
+SchemaItem = Mapping[str, Any] | tuple[str, Mapping[str, Any] | str | os.PathLike[str]]
 
 #: What a name must look like to become part of a file name: no
 #: separator, no leading dot, so no variable can reach outside the
@@ -22,6 +29,11 @@ _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 #: One item of ``defaults``: a mapping, or ``(name, mapping)``, or
 #: ``(name, path of a JSON file)``.
 DefaultsItem = Mapping[str, Any] | tuple[str, Mapping[str, Any] | str | os.PathLike[str]]
+
+
+#: One step of a load: it adds its layer to the merged data, in place,
+#: and says which layer it was and how to find origins in it.
+Step = Callable[[dict[str, Any]], tuple[Layer, "Source | None"]]
 
 
 def load(
@@ -35,21 +47,28 @@ def load(
     env_prefix: str = "AMPHO",
     defaults: Iterable[DefaultsItem] = (),
     overrides: Mapping[str, Any] | None = None,
+    schemas: Iterable[SchemaItem] = (),
+    secrets_dir: str | os.PathLike[str] | None = None,
+    bundles: bool = True,
 ) -> Config:
     """Load the layered configuration of an application.
 
     The layers, lowest first:
 
     1. each of ``defaults``, in order;
-    2. ``default.json`` in the instance directory;
-    3. ``{env}.json``;
-    4. ``{user}@{host}.json``;
-    5. ``AMPHO_*`` environment variables;
-    6. ``overrides``.
+    2. the bundles' ``default.json`` files, in load order (see ``bundles``);
+    3. ``default.json`` in the instance directory;
+    4. ``{env}.json``;
+    5. ``{user}@{host}.json``;
+    6. the files of the secrets directory, if there is one;
+    7. ``AMPHO_*`` environment variables;
+    8. ``overrides``.
 
     Objects merge key by key; anything else is replaced by the upper
     layer. A missing file is skipped and recorded as such in
-    :attr:`Config.layers`.
+    :attr:`Config.layers`. A top-level ``"$schema"`` key of a file is for
+    editors and is not a setting. When there are schemas, the result is
+    validated against each.
 
     :param root_dir: the application's root directory. Defaults to
         ``AMPHO_ROOT``, then the parent directory of the entry bundle's
@@ -68,7 +87,19 @@ def load(
         ``defaults[i]``), a ``(name, mapping)`` pair, or a ``(name, path)``
         pair naming a JSON file read like the instance files.
     :param overrides: the highest layer, above the environment.
+    :param schemas: JSON Schemas (draft 2020-12) the settings must
+        satisfy, given like ``defaults``, after the bundles' own; they
+        also type environment values and secrets files.
+    :param secrets_dir: a directory of one file per setting (Docker and
+        Kubernetes secrets), relative to ``root_dir``. Defaults to
+        ``AMPHO_SECRETS_DIR``; a name that is not a directory is an error.
+    :param bundles: when the entry bundle (``AMPHO_ENTRY`` or ``app``)
+        can be imported as it is, take in the ``default.json`` and
+        ``schema.json`` of it and all it requires, in the order the
+        application factory uses, and Ampho's own schema, so a script
+        reads what its application reads. :data:`sys.path` is not changed.
     :raises ConfigError: if any layer cannot be read or applied.
+    :raises SettingsInvalid: listing every violation of the schemas.
     """
     if environ is None:
         environ = os.environ
@@ -92,59 +123,150 @@ def load(
         host = variable("HOSTNAME") or _host_name()
     check_name("host", host)
 
-    layers: list[Layer] = []
-    sources: list[Source] = []
-    data: dict[str, Any] = {}
+    defaults = list(defaults)
+    schemas = list(schemas)
+    if bundles:
+        found = bundle_files(environ.get(f"{env_prefix}_ENTRY") or "app")
+        if found is not None:
+            defaults += found[0]
+            schemas[:0] = found[1]
+    declared = None
+    if schemas:
+        from .schema import load_schemas
 
-    for index, item in enumerate(defaults):
-        layer, source, layer_data = _defaults_layer(index, item, root)
-        layers.append(layer)
-        if source is not None:
-            sources.append(source)
-            _merge(data, layer_data, layer)
+        declared = load_schemas(schemas, root)
 
+    steps: list[Step] = [
+        functools.partial(_defaults_step, index, item, root) for index, item in enumerate(defaults)
+    ]
     # The environment "default" names default.json itself: read it once.
     file_names = ["default.json"] if env == "default" else ["default.json", f"{env}.json"]
     file_names.append(f"{user}@{host}.json" if user is not None else "")
-    for file_name in file_names:
-        if not file_name:
-            # No user name could be found: the layer is listed, skipped.
-            shown = display_path(os.path.join(instance, f"{{user}}@{host}.json"), root)
-            layers.append(Layer(shown, None, False))
-            continue
-        path = os.path.join(instance, file_name)
-        name = display_path(path, root)
-        parsed = read_json_file(path, name)
-        layer = Layer(name, path, parsed is not None)
+    steps += [functools.partial(_file_step, name, instance, root, host) for name in file_names]
+    if secrets_dir is not None or environ.get(f"{env_prefix}_SECRETS_DIR"):
+        from .secretsdir import secrets_directory
+
+        directory = secrets_directory(secrets_dir, environ, env_prefix, root)
+        if directory is not None:
+            steps.append(functools.partial(_secrets_step, directory, root, declared))
+    steps.append(functools.partial(_env_step, environ, env_prefix, declared))
+    steps.append(functools.partial(_overrides_step, overrides))
+
+    layers: list[Layer] = []
+    sources: list[Source] = []
+    data: dict[str, Any] = {}
+    for step in steps:
+        layer, source = step(data)
         layers.append(layer)
-        if parsed is not None:
-            layer_data, text = parsed
-            sources.append(FileSource(layer, text))
-            _merge(data, layer_data, layer)
+        if source is not None:
+            sources.append(source)
 
-    applied = apply_environ(data, environ, env_prefix)
-    env_layer = Layer("env", None, bool(applied))
-    layers.append(env_layer)
-    if applied:
-        sources.append(EnvSource(env_layer, applied))
-
-    if overrides is not None and not isinstance(overrides, Mapping):
-        raise ConfigError(f"overrides must be a mapping, not {type(overrides).__name__}")
-    overrides_layer = Layer("overrides", None, bool(overrides))
-    layers.append(overrides_layer)
-    if overrides:
-        source = MappingSource(overrides_layer, _copy_input(overrides, "overrides"))
-        sources.append(source)
-        _merge(data, copy_tree(source.data), overrides_layer)
-
-    return Config(
+    cfg = Config(
         data,
         env=env,
         root_dir=root,
         instance_dir=instance,
         layers=layers,
         sources=sources,
+        schemas=declared,
+        declared_secrets=_declared_secrets(sources, declared),
     )
+    if declared is not None:
+        violations = declared.validate(cfg)
+        if violations:
+            raise SettingsInvalid(violations)
+    return cfg
+
+
+def bundle_files(entry: str) -> tuple[list[DefaultsItem], list[SchemaItem]] | None:
+    """The settings files of the entry bundle and all it requires, when
+    the entry can be imported as it is; ``None`` when it cannot."""
+    # Found first, as the root is: a script with no bundles does not
+    # import the bundle machinery.
+    if _entry_root(entry) is None:
+        return None
+    from ..bundle import BundleError, resolve, settings_files
+
+    try:
+        found = resolve(entry)
+    except BundleError as e:
+        raise ConfigError(str(e), source=f"bundle {entry!r}") from None
+    defaults, schemas = settings_files(found)
+    return list(defaults), list(schemas)
+
+
+def _declared_secrets(
+    sources: list[Source], declared: Schemas | None
+) -> frozenset[tuple[str, ...]]:
+    """Key paths secret by declaration (``writeOnly``) or by their source."""
+    found: set[tuple[str, ...]] = set()
+    for source in sources:
+        if isinstance(source, SecretsSource):
+            found.update(path for _, path, _ in source.applied)
+    if declared is not None:
+        found.update(declared.write_only_paths())
+    return frozenset(found)
+
+
+def _defaults_step(
+    index: int, item: DefaultsItem, root: str, data: dict[str, Any]
+) -> tuple[Layer, Source | None]:
+    layer, source, layer_data = _defaults_layer(index, item, root)
+    if source is not None:
+        _merge(data, layer_data, layer)
+    return layer, source
+
+
+def _file_step(
+    file_name: str, instance: str, root: str, host: str, data: dict[str, Any]
+) -> tuple[Layer, Source | None]:
+    """An instance file, merged; a missing one is a layer that was not found."""
+    if not file_name:
+        # No user name could be found: the layer is listed, skipped.
+        shown = display_path(os.path.join(instance, f"{{user}}@{host}.json"), root)
+        return Layer(shown, None, False), None
+    path = os.path.join(instance, file_name)
+    name = display_path(path, root)
+    parsed = read_json_file(path, name)
+    layer = Layer(name, path, parsed is not None)
+    if parsed is None:
+        return layer, None
+    layer_data, text = parsed
+    layer_data.pop("$schema", None)
+    _merge(data, layer_data, layer)
+    return layer, FileSource(layer, text)
+
+
+def _secrets_step(
+    directory: str, root: str, declared: Schemas | None, data: dict[str, Any]
+) -> tuple[Layer, Source | None]:
+    from .secretsdir import read_secrets
+
+    shown = display_path(directory, root)
+    applied = read_secrets(directory, shown, data, declared)
+    layer = Layer(shown, directory, bool(applied))
+    return layer, SecretsSource(layer, applied) if applied else None
+
+
+def _env_step(
+    environ: Mapping[str, str], env_prefix: str, declared: Schemas | None, data: dict[str, Any]
+) -> tuple[Layer, Source | None]:
+    applied = apply_environ(data, environ, env_prefix, declared)
+    layer = Layer("env", None, bool(applied))
+    return layer, EnvSource(layer, applied) if applied else None
+
+
+def _overrides_step(
+    overrides: Mapping[str, Any] | None, data: dict[str, Any]
+) -> tuple[Layer, Source | None]:
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise ConfigError(f"overrides must be a mapping, not {type(overrides).__name__}")
+    layer = Layer("overrides", None, bool(overrides))
+    if not overrides:
+        return layer, None
+    source = MappingSource(layer, _copy_input(overrides, "overrides"))
+    _merge(data, copy_tree(source.data), layer)
+    return layer, source
 
 
 def resolve_dirs(
@@ -330,6 +452,7 @@ def _defaults_layer(
     if parsed is None:
         return layer, None, {}
     layer_data, text = parsed
+    layer_data.pop("$schema", None)
     return layer, FileSource(layer, text), layer_data
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .jsonfile import json_type
 from .merge import copy_tree
-from .provenance import Layer, Origin, Source
+from .provenance import _NOTHING, Layer, Origin, Source
+
+if TYPE_CHECKING:
+    from .schema import Schemas
 
 _MISSING: Any = object()
 
@@ -263,7 +266,15 @@ class Config(ReadOnlyMapping):
     ``flask_app.config.update(cfg.to_dict())``.
     """
 
-    __slots__ = ("_layers", "_sources", "env", "instance_dir", "root_dir")
+    __slots__ = (
+        "_layers",
+        "_sources",
+        "declared_secrets",
+        "env",
+        "instance_dir",
+        "root_dir",
+        "schemas",
+    )
 
     def __init__(
         self,
@@ -274,6 +285,8 @@ class Config(ReadOnlyMapping):
         instance_dir: str,
         layers: Sequence[Layer],
         sources: Sequence[Source],
+        schemas: Schemas | None = None,
+        declared_secrets: frozenset[tuple[str, ...]] = frozenset(),
     ) -> None:
         super().__init__(data)
         #: The environment the layers were chosen for.
@@ -284,6 +297,12 @@ class Config(ReadOnlyMapping):
         self.instance_dir = instance_dir
         self._layers = tuple(layers)
         self._sources = tuple(sources)
+        #: The declared settings the load was validated against, if any.
+        self.schemas = schemas
+        #: Key paths that are secrets by declaration (``writeOnly``) or
+        #: because they came from the secrets directory: every printer
+        #: masks them, besides what their names say.
+        self.declared_secrets = declared_secrets
 
     @property
     def layers(self) -> tuple[Layer, ...]:
@@ -307,5 +326,44 @@ class Config(ReadOnlyMapping):
         # Unreachable while sources and data agree; say so if not.
         raise LookupError(f"{'.'.join(path)}: no layer set this key")  # pragma: no cover
 
+    def explain(self, key: Key) -> list[Setting]:
+        """Every layer that sets the key, lowest first; the last one wins.
+
+        A layer that set only part of an object (one key of it) gives the
+        part it set.
+
+        :raises KeyError: if there is no such key.
+        """
+        path = split_key(key)
+        self._find(path)
+        found = []
+        for source in self._sources:
+            origin = source.origin(path)
+            if origin is None:
+                continue
+            value = source.value(path)
+            if value is not _NOTHING:
+                if isinstance(value, (dict, list)):
+                    value = copy_tree(value)
+                found.append(Setting(source.layer, origin, value))
+        return found
+
     def __repr__(self) -> str:
         return f"<Config env={self.env!r} root_dir={self.root_dir!r} keys={len(self._data)}>"
+
+
+class Setting:
+    """What one layer says of a key, from :meth:`Config.explain`."""
+
+    __slots__ = ("layer", "origin", "value")
+
+    def __init__(self, layer: Layer, origin: Origin | None, value: Any) -> None:
+        #: The layer.
+        self.layer = layer
+        #: Where in the layer: ``instance/production.json:3:5``, ``env AMPHO_X``.
+        self.origin = origin
+        #: The layer's own value, a copy.
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Setting(layer={self.layer.name!r}, origin={str(self.origin)!r})"

@@ -113,6 +113,18 @@ class Origin(_Record):
         return f"{self.source}:{self.line}:{self.column}"
 
 
+_NOTHING: Any = object()
+
+
+def _walk(node: Any, path: KeyPath) -> Any:
+    """The value at ``path`` under ``node``, or ``_NOTHING``."""
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return _NOTHING
+        node = node[key]
+    return node
+
+
 class FileSource:
     """A JSON file layer; knows key positions once asked."""
 
@@ -132,6 +144,28 @@ class FileSource:
         line, column = position(self.text, offset)
         return Origin(self.layer.name, line, column, self.layer)
 
+    def value_origin(self, path: KeyPath) -> Origin | None:
+        """Where the value of the key at ``path`` starts, rather than the key."""
+        if self._offsets is None:
+            self._offsets = key_offsets(self.text)
+        offset = self._offsets.get(path)
+        if offset is None:
+            return None
+        import re
+
+        found = re.compile(r'"(?:[^"\\]|\\.)*"\s*:\s*', re.S).match(self.text, offset)
+        if found is not None:
+            offset = found.end()
+        line, column = position(self.text, offset)
+        return Origin(self.layer.name, line, column, self.layer)
+
+    def value(self, path: KeyPath) -> Any:
+        """What the file itself says at ``path`` (the file is parsed again:
+        only :meth:`Config.explain` asks)."""
+        from .jsonfile import decode
+
+        return _walk(decode(self.text, allow_duplicates=True), path)
+
 
 class MappingSource:
     """A layer given as a mapping: a defaults layer or the overrides."""
@@ -144,20 +178,26 @@ class MappingSource:
         self.data = data
 
     def origin(self, path: KeyPath) -> Origin | None:
-        node: Any = self.data
-        for key in path:
-            if not isinstance(node, dict) or key not in node:
-                return None
-            node = node[key]
+        if _walk(self.data, path) is _NOTHING:
+            return None
         return Origin(self.layer.name, None, None, self.layer)
+
+    def value(self, path: KeyPath) -> Any:
+        return _walk(self.data, path)
 
 
 class EnvSource:
-    """The environment variables applied, in the order applied."""
+    """The environment variables applied, in the order applied.
+
+    :param applied: ``(variable, key path, value)`` of each.
+    """
 
     __slots__ = ("applied", "layer")
 
-    def __init__(self, layer: Layer, applied: list[tuple[str, KeyPath]]) -> None:
+    #: How a variable is shown as an origin.
+    label = "env {}"
+
+    def __init__(self, layer: Layer, applied: list[tuple[str, KeyPath, Any]]) -> None:
         self.layer = layer
         self.applied = applied
 
@@ -165,11 +205,37 @@ class EnvSource:
         # A variable replaces the whole value at its path, so the last
         # one at or above the path set it; one below it changed the
         # object at the path.
-        for name, target in reversed(self.applied):
+        for name, target, _ in reversed(self.applied):
             depth = min(len(target), len(path))
             if target[:depth] == path[:depth]:
-                return Origin(f"env {name}", None, None, self.layer)
+                return Origin(self.label.format(name), None, None, self.layer)
         return None
+
+    def value(self, path: KeyPath) -> Any:
+        """What this layer's entries set at ``path``, applied in order."""
+        tree: dict[str, Any] = {}
+        touched = False
+        for _, target, value in self.applied:
+            depth = min(len(target), len(path))
+            if target[:depth] != path[:depth]:
+                continue
+            touched = True
+            node = tree
+            for key in target[:-1]:
+                if not isinstance(node.get(key), dict):
+                    node[key] = {}
+                node = node[key]
+            node[target[-1]] = value
+        return _walk(tree, path) if touched else _NOTHING
+
+
+class SecretsSource(EnvSource):
+    """The files of a secrets directory, as variables are: ``(shown path,
+    key path, value)`` each; an origin names the file."""
+
+    __slots__ = ()
+
+    label = "{}"
 
 
 Source = FileSource | MappingSource | EnvSource

@@ -1,0 +1,588 @@
+"""Declared settings: JSON Schemas, and the violations of a configuration.
+
+A bundle may ship ``schema.json`` beside its ``default.json``: a JSON
+Schema (draft 2020-12) for the keys it uses. :func:`load_schemas` reads
+them; :meth:`Schemas.validate` checks a loaded :class:`Config` against
+each, separately, so a key two bundles declare must satisfy both and
+every violation names the file whose rule failed.
+
+:mod:`jsonschema` is imported only here and only when some schema
+exists: a load without schemas never pays for it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..bundle import AMPHO_SCHEMA_PATH
+from .errors import ConfigError
+from .jsonfile import key_offsets, position, read_json_file, shown_key
+
+if TYPE_CHECKING:
+    from .mapping import Config
+
+#: The dialect every schema is checked and validated with.
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+#: The keywords of a schema that only lists properties and types: one
+#: that no key of the settings matches accepts them without a validator.
+_PLAIN_KEYWORDS = frozenset(
+    ("$schema", "$id", "$comment", "title", "description", "type", "properties", "examples")
+)
+
+#: One item of ``schemas=``: a mapping, or ``(name, mapping)``, or
+#: ``(name, path of a JSON file)``, like an item of ``defaults=``.
+SchemaItem = Mapping[str, Any] | tuple[str, Mapping[str, Any] | str | os.PathLike[str]]
+
+#: The JSON types of Python values, as a schema's ``type`` names them.
+_JSON_TYPES = {
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    tuple: "array",
+    dict: "object",
+    type(None): "null",
+}
+
+
+class Schema:
+    """One schema file (or mapping) and its display name."""
+
+    __slots__ = ("_validator", "document", "name", "path", "text")
+
+    def __init__(
+        self, name: str, document: dict[str, Any], path: str | None, text: str | None
+    ) -> None:
+        #: How the schema is shown: ``mail/schema.json``.
+        self.name = name
+        #: The schema itself.
+        self.document = document
+        #: The file it was read from, if any.
+        self.path = path
+        #: The file's text, to locate problems in it.
+        self.text = text
+        self._validator: Any = None
+
+    def __repr__(self) -> str:
+        return f"<Schema {self.name!r}>"
+
+    def validator(self) -> Any:
+        """A draft 2020-12 validator for the schema, made once."""
+        if self._validator is None:
+            from jsonschema import Draft202012Validator
+
+            self._validator = Draft202012Validator(self.document)
+        return self._validator
+
+    def at(self, path: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The subschemas that declare the key path (``properties``,
+        ``patternProperties``, ``additionalProperties``, through local
+        ``$ref`` and ``allOf``/``anyOf``/``oneOf``)."""
+        found = [self.document]
+        for key in path:
+            found = [child for node in found for child in self._children(node, key)]
+            if not found:
+                break
+        return found
+
+    def _children(self, node: dict[str, Any], key: str) -> Iterator[dict[str, Any]]:
+        for part in self._expand(node):
+            properties = part.get("properties")
+            matched = False
+            if isinstance(properties, dict) and isinstance(properties.get(key), dict):
+                matched = True
+                yield properties[key]
+            patterns = part.get("patternProperties")
+            if isinstance(patterns, dict):
+                for pattern, child in patterns.items():
+                    if isinstance(child, dict) and re.search(pattern, key):
+                        matched = True
+                        yield child
+            extra = part.get("additionalProperties")
+            if not matched and isinstance(extra, dict):
+                yield extra
+
+    def _expand(self, node: dict[str, Any], depth: int = 0) -> Iterator[dict[str, Any]]:
+        """``node`` and what it takes in by ``$ref`` and the combinators."""
+        yield node
+        if depth > 20:  # a $ref loop: enough is enough
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            target = self._resolve(ref)
+            if target is not None:
+                yield from self._expand(target, depth + 1)
+        for word in ("allOf", "anyOf", "oneOf"):
+            branches = node.get(word)
+            if isinstance(branches, list):
+                for branch in branches:
+                    if isinstance(branch, dict):
+                        yield from self._expand(branch, depth + 1)
+
+    def _resolve(self, ref: str) -> dict[str, Any] | None:
+        node: Any = self.document
+        for part in ref[1:].split("/")[1:]:
+            part = part.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return None
+        return node if isinstance(node, dict) else None
+
+    def types(self, path: tuple[str, ...]) -> frozenset[str] | None:
+        """The JSON types this schema allows at ``path``; ``None``: any."""
+        allowed: frozenset[str] | None = None
+        for node in self.at(path):
+            declared = _node_types(node, self)
+            if declared is not None:
+                allowed = declared if allowed is None else allowed & declared
+        return allowed
+
+    def write_only(self, path: tuple[str, ...]) -> bool:
+        return any(
+            part.get("writeOnly") is True for node in self.at(path) for part in self._expand(node)
+        )
+
+
+def _node_types(node: dict[str, Any], schema: Schema) -> frozenset[str] | None:
+    """What one subschema says of the type: its ``type``, or the union over
+    ``anyOf``/``oneOf`` branches (``None`` when any branch allows all)."""
+    result: frozenset[str] | None = None
+    for part in schema._expand(node):
+        declared = part.get("type")
+        if isinstance(declared, str):
+            declared = [declared]
+        if isinstance(declared, list):
+            types = frozenset(t for t in declared if isinstance(t, str))
+            if "number" in types:
+                types |= {"integer"}
+            result = types if result is None else result & types
+        if "enum" in part and isinstance(part["enum"], list):
+            types = frozenset(_json_type_name(v) for v in part["enum"])
+            result = types if result is None else result & types
+        if "const" in part:
+            types = frozenset({_json_type_name(part["const"])})
+            result = types if result is None else result & types
+        for word in ("anyOf", "oneOf"):
+            branches = part.get(word)
+            if isinstance(branches, list):
+                union: frozenset[str] | None = frozenset()
+                for branch in branches:
+                    if not isinstance(branch, dict):
+                        continue
+                    branch_types = _node_types(branch, schema)
+                    if branch_types is None or union is None:
+                        union = None
+                    else:
+                        union |= branch_types
+                if union is not None:
+                    result = union if result is None else result & union
+    return result
+
+
+def _json_type_name(value: Any) -> str:
+    return _JSON_TYPES.get(type(value), "object")
+
+
+def json_types_of(value: Any) -> frozenset[str]:
+    """The JSON types a parsed value has: ``1`` is an integer and a number."""
+    name = _json_type_name(value)
+    if name == "integer":
+        return frozenset({"integer", "number"})
+    if name == "number" and float(value).is_integer():
+        return frozenset({"integer", "number"})
+    return frozenset({name})
+
+
+class Violation:
+    """One value (or missing key) that a schema refuses.
+
+    ``str()`` is ``<where>: <key>: <message> (<schema>)``, the place
+    left out when the value was set nowhere (a missing key of the top
+    level object).
+    """
+
+    __slots__ = ("key", "message", "schema", "where")
+
+    def __init__(self, where: str | None, key: str, message: str, schema: str) -> None:
+        #: Where the offending value was set: ``instance/production.json:3:13``,
+        #: ``env AMPHO_MAIL__PORT``, a secrets file, ``overrides``.
+        self.where = where
+        #: The dotted key of the value (or of the missing key).
+        self.key = key
+        #: What is wrong, a secret's value replaced by ``***``.
+        self.message = message
+        #: The display name of the schema whose rule failed.
+        self.schema = schema
+
+    def __str__(self) -> str:
+        parts = [part for part in (self.where, self.key) if part]
+        parts.append(f"{self.message} ({self.schema})")
+        return ": ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"<Violation {str(self)!r}>"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Violation):
+            return NotImplemented
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+class Declared:
+    """A declared leaf setting, for ``ampho config docs``."""
+
+    __slots__ = ("description", "key", "schema", "type")
+
+    def __init__(self, key: str, type: str, description: str, schema: str) -> None:
+        #: The dotted key.
+        self.key = key
+        #: The declared type, as text: ``integer``, ``string or null``.
+        self.type = type
+        #: The schema's ``description`` (or ``title``), or ``""``.
+        self.description = description
+        #: The display name of the schema declaring it.
+        self.schema = schema
+
+    def __repr__(self) -> str:
+        return f"<Declared {self.key!r} {self.type!r} ({self.schema})>"
+
+
+class Schemas:
+    """The schemas of an application, in order, each with its display name."""
+
+    def __init__(self, schemas: Iterable[Schema]) -> None:
+        self.items: tuple[Schema, ...] = tuple(schemas)
+
+    def __iter__(self) -> Iterator[Schema]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __repr__(self) -> str:
+        return f"<Schemas {[s.name for s in self.items]!r}>"
+
+    def document(self) -> dict[str, Any]:
+        """One draft 2020-12 schema that accepts what every schema accepts.
+
+        Each schema is one branch of an ``allOf``, without its ``$schema``.
+        A branch keeps (or is given) its own ``$id``, so a ``$ref`` to
+        ``#/$defs/...`` inside it still resolves against that branch and
+        not against the combined root. A top-level ``"$schema"`` key is
+        declared, so an editor accepts the key that names this document.
+        """
+        branches = []
+        for schema in self.items:
+            branch = {k: v for k, v in schema.document.items() if k != "$schema"}
+            branch.setdefault("$id", f"urn:ampho:schema:{schema.name}")
+            branch.setdefault("title", schema.name)
+            branches.append(branch)
+        return {
+            "$schema": DRAFT,
+            "title": "Ampho application settings",
+            "type": "object",
+            "properties": {"$schema": {"type": "string"}},
+            "allOf": branches,
+        }
+
+    def declared_types(self, path: tuple[str, ...]) -> frozenset[str] | None:
+        """The JSON types declared for a key path; ``None`` when undeclared.
+
+        With several schemas declaring the key, the value must satisfy
+        each, so only the types all of them allow are left.
+        """
+        allowed: frozenset[str] | None = None
+        for schema in self.items:
+            types = schema.types(path)
+            if types is not None:
+                allowed = types if allowed is None else allowed & types
+        return allowed
+
+    def write_only(self, path: tuple[str, ...]) -> bool:
+        """Whether some schema says ``writeOnly: true`` of the key path."""
+        return any(schema.write_only(path) for schema in self.items)
+
+    def write_only_paths(self) -> frozenset[tuple[str, ...]]:
+        """Every key path a schema's ``properties`` declare ``writeOnly``."""
+        found: set[tuple[str, ...]] = set()
+        for schema in self.items:
+            for path, node in _declared_nodes(schema):
+                if any(part.get("writeOnly") is True for part in schema._expand(node)):
+                    found.add(path)
+        return frozenset(found)
+
+    def settings(self) -> list[Declared]:
+        """Each declared leaf (a key whose schema declares no properties)."""
+        result = []
+        for schema in self.items:
+            for path, node in _declared_nodes(schema):
+                parts = list(schema._expand(node))
+                if any(isinstance(part.get("properties"), dict) for part in parts):
+                    continue
+                types = _node_types(node, schema)
+                if types is not None and "number" in types:
+                    types = types - {"integer"}
+                shown = " or ".join(sorted(types)) if types is not None else "any"
+                description = next(
+                    (
+                        part[word]
+                        for part in parts
+                        for word in ("description", "title")
+                        if isinstance(part.get(word), str)
+                    ),
+                    "",
+                )
+                result.append(Declared(shown_key(path), shown, description, schema.name))
+        return result
+
+    def validate(self, config: Config | Mapping[str, Any]) -> list[Violation]:
+        """Every violation of every schema, in schema order, then by place."""
+        from .mapping import Config, ReadOnlyMapping
+
+        data = config._data if isinstance(config, ReadOnlyMapping) else dict(config)
+        secrets = config.declared_secrets if isinstance(config, Config) else frozenset()
+        found: list[Violation] = []
+        for schema in self.items:
+            if _accepts_unmatched(schema.document, data):
+                continue
+            errors = sorted(
+                schema.validator().iter_errors(data), key=lambda e: [str(p) for p in e.path]
+            )
+            for error in errors:
+                found.extend(_violations(error, schema, config, secrets))
+        return found
+
+
+def _accepts_unmatched(document: dict[str, Any], data: dict[str, Any]) -> bool:
+    """Whether a schema of properties alone accepts ``data`` because it
+    holds none of them: then :mod:`jsonschema` is not imported at all,
+    which an application that sets no ``LOG_*`` key never pays for
+    (measured: about 60 ms of every start)."""
+    if not _PLAIN_KEYWORDS.issuperset(document) or document.get("type", "object") != "object":
+        return False
+    properties = document.get("properties", {})
+    return isinstance(properties, dict) and not any(key in data for key in properties)
+
+
+def _declared_nodes(schema: Schema) -> Iterator[tuple[tuple[str, ...], dict[str, Any]]]:
+    """``(key path, subschema)`` of every key named in ``properties``."""
+    stack: list[tuple[tuple[str, ...], dict[str, Any]]] = [((), schema.document)]
+    seen: set[tuple[str, ...]] = set()
+    while stack:
+        path, node = stack.pop(0)
+        if len(path) > 50:
+            continue
+        for part in schema._expand(node):
+            properties = part.get("properties")
+            if not isinstance(properties, dict):
+                continue
+            for key, child in properties.items():
+                if not isinstance(child, dict):
+                    continue
+                child_path = (*path, key)
+                if child_path not in seen:
+                    seen.add(child_path)
+                    yield child_path, child
+                stack.append((child_path, child))
+
+
+def _violations(
+    error: Any, schema: Schema, config: Any, secrets: frozenset[tuple[str, ...]]
+) -> Iterator[Violation]:
+    """The violations one jsonschema error stands for."""
+    path = tuple(error.absolute_path)
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [
+            key
+            for key in error.validator_value
+            if key not in error.instance and error.message == f"{key!r} is a required property"
+        ]
+        for key in missing or ["?"]:
+            yield Violation(
+                _where(config, path) if path else None,
+                shown_key((*path, key)),
+                "is required",
+                schema.name,
+            )
+        return
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        extras = _extra_keys(error.instance, error.schema)
+        for key in extras:
+            yield Violation(
+                _where(config, (*path, key)),
+                shown_key((*path, key)),
+                f"Additional properties are not allowed ({key!r} was unexpected)",
+                schema.name,
+            )
+        if extras:
+            return
+    secret = _is_secret(path, schema, secrets)
+    yield Violation(
+        _where(config, path),
+        shown_key(path),
+        _message(error, secret),
+        schema.name,
+    )
+
+
+def _extra_keys(instance: dict[str, Any], subschema: Any) -> list[str]:
+    properties = subschema.get("properties", {}) if isinstance(subschema, dict) else {}
+    patterns = subschema.get("patternProperties", {}) if isinstance(subschema, dict) else {}
+    return [
+        key
+        for key in instance
+        if key not in properties and not any(re.search(p, key) for p in patterns)
+    ]
+
+
+def _is_secret(path: tuple[Any, ...], schema: Schema, secrets: frozenset[tuple[str, ...]]) -> bool:
+    from .redaction import is_secret_key
+
+    keys = tuple(part for part in path if isinstance(part, str))
+    if any(is_secret_key(key) for key in keys):
+        return True
+    for depth in range(1, len(keys) + 1):
+        if keys[:depth] in secrets or schema.write_only(keys[:depth]):
+            return True
+    # A secret below the offending object: its message may quote it.
+    return any(secret[: len(keys)] == keys for secret in secrets)
+
+
+def _message(error: Any, secret: bool) -> str:
+    """jsonschema's message, the value masked when it is a secret's."""
+    from .redaction import MASK, redact_text
+
+    message: str = error.message
+    if secret:
+        quoted = repr(error.instance)
+        if quoted in message:
+            message = message.replace(quoted, MASK, 1)
+        else:
+            message = f"{MASK} is not valid under the schema's {error.validator!r} rule"
+        # Whatever else is quoted may be a part of it.
+        if len(quoted) > 3 and quoted[1:-1] in message:
+            message = f"{MASK} is not valid under the schema's {error.validator!r} rule"
+    message = redact_text(message)
+    return " ".join(message.split())
+
+
+def _where(config: Any, path: tuple[Any, ...]) -> str | None:
+    """Where the value at ``path`` was set: in a file, the place of the
+    value itself; for a list item without a place, the list's."""
+    from .mapping import Config
+    from .provenance import FileSource
+
+    if not isinstance(config, Config):
+        return None
+    keys: list[str] = []
+    for part in path:
+        if not isinstance(part, str):
+            break
+        keys.append(part)
+    while keys:
+        try:
+            origin = config.origin(tuple(keys))
+        except (KeyError, LookupError):
+            keys.pop()
+            continue
+        source = next((s for s in config._sources if s.layer is origin.layer), None)
+        if isinstance(source, FileSource):
+            origin = source.value_origin(tuple(keys)) or origin
+        return str(origin)
+    return None
+
+
+def load_schemas(items: Iterable[SchemaItem], root: str) -> Schemas | None:
+    """Read and check the schemas of ``items``; ``None`` when there are none.
+
+    :param items: like ``defaults=`` of :func:`ampho.config.load`: a
+        mapping (named ``schemas[i]``), ``(name, mapping)`` or ``(name,
+        path)``; a path is relative to ``root`` and read like an
+        instance file, so a JSON error in it is located.
+    :raises ConfigError: for an item of the wrong kind, a file that
+        cannot be read, or a schema that is not a valid draft 2020-12
+        schema (located in its file where possible).
+    """
+    schemas = [_read_item(index, item, root) for index, item in enumerate(items)]
+    if not schemas:
+        return None
+    unchecked = [s for s in schemas if s.path is None or s.path != AMPHO_SCHEMA_PATH]
+    if not unchecked:
+        return Schemas(schemas)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    for schema in unchecked:
+        try:
+            Draft202012Validator.check_schema(schema.document)
+        except SchemaError as e:
+            raise _schema_error(schema, e) from None
+    return Schemas(schemas)
+
+
+def _read_item(index: int, item: SchemaItem, root: str) -> Schema:
+    value: Mapping[str, Any] | str | os.PathLike[str]
+    if isinstance(item, Mapping):
+        name, value = f"schemas[{index}]", item
+    elif (
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], (Mapping, str, os.PathLike))
+    ):
+        name, value = item
+    else:
+        raise ConfigError(
+            f"schemas[{index}] must be a mapping, (name, mapping) or (name, path),"
+            f" not {type(item).__name__}"
+        )
+    if isinstance(value, Mapping):
+        from .merge import copy_tree
+
+        return Schema(name, copy_tree(dict(value)), None, None)
+    path = os.path.join(root, os.fspath(value))
+    parsed = read_json_file(path, name)
+    if parsed is None:
+        raise ConfigError("no such schema file", path=path, source=name)
+    document, text = parsed
+    return Schema(name, document, path, text)
+
+
+def _schema_error(schema: Schema, error: Any) -> ConfigError:
+    """A bad schema, at the keyword that is wrong when it can be found."""
+    where = tuple(error.absolute_path)
+    keys: list[str] = []
+    for part in where:
+        if not isinstance(part, str):
+            break
+        keys.append(part)
+    message = f"is not a valid JSON Schema: {shown_key(where) or '(top level)'}: {error.message}"
+    line = column = None
+    if schema.text is not None:
+        offsets = key_offsets(schema.text)
+        while keys and tuple(keys) not in offsets:
+            keys.pop()
+        if keys:
+            line, column = position(schema.text, offsets[tuple(keys)])
+    return ConfigError(message, path=schema.path, line=line, column=column, source=schema.name)
+
+
+__all__ = [
+    "Declared",
+    "Schema",
+    "Schemas",
+    "Violation",
+    "load_schemas",
+]

@@ -1,0 +1,1 @@
+"""Sends the shop's mail."""

@@ -1,0 +1,550 @@
+"""``ampho config schema``, ``explain`` and ``docs``, and violations on the command line.
+
+Every test runs the real ``ampho`` command in a subprocess, in a real
+package tree whose ``mail`` bundle ships a ``schema.json``: the commands
+find the bundles the way the application factory does, and what a user
+sees on the terminal (one ``Error:`` line per violation, no traceback, no
+secret) is what is checked.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from processes import AMPHO, run, write_tree
+
+# --- the tree ----------------------------------------------------------------------
+
+MAIL_SCHEMA = """
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "type": "object",
+  "properties": {
+    "MAIL": {
+      "type": "object",
+      "properties": {
+        "HOST": {"type": "string", "description": "The SMTP server."},
+        "PORT": {"type": "integer", "minimum": 1, "description": "Its port."},
+        "PASSWORD": {"type": "string", "description": "The SMTP password."},
+        "SIGNATURE": {
+          "type": "string",
+          "minLength": 12,
+          "writeOnly": true,
+          "description": "The key that signs messages."
+        },
+        "TIMEOUT": {"type": "number", "description": "Seconds to wait."}
+      }
+    }
+  }
+}
+"""
+
+#: Line 4 column 5 is PORT, line 6 column 5 SIGNATURE.
+MAIL_DEFAULTS = """
+{
+  "MAIL": {
+    "HOST": "localhost",
+    "PORT": 25,
+    "PASSWORD": "default-password-1",
+    "SIGNATURE": "default-signature-2"
+  }
+}
+"""
+
+#: Line 4 column 5 is PORT.
+PRODUCTION = """
+{
+  "$schema": "../schema.json",
+  "MAIL": {
+    "PORT": 587
+  }
+}
+"""
+
+#: Secret values that must never be printed unless asked for.
+HIDDEN = ("default-password-1", "default-signature-2", "user-signature-3", "relay-4")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """An application: ``app`` requires ``mail``, which declares its settings."""
+    root = write_tree(
+        tmp_path / "site",
+        {
+            "app/__init__.py": 'REQUIRES = ["mail"]\n',
+            "mail/__init__.py": "",
+            "mail/schema.json": MAIL_SCHEMA,
+            "mail/default.json": MAIL_DEFAULTS,
+            "instance/production.json": PRODUCTION,
+            # user u on host h, as processes.run() runs every command.
+            "instance/u@h.json": '{"MAIL": {"SIGNATURE": "user-signature-3"}}\n',
+            "secrets/MAIL__RELAY": "relay-4\n",
+        },
+    )
+    # It holds a secret: readable by others, check would say so.
+    (root / "instance/u@h.json").chmod(0o600)
+    return root
+
+
+def ampho(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return run(AMPHO, list(args), root, **env)
+
+
+def ok(root: Path, *args: str, **env: str) -> str:
+    result = ampho(root, *args, **env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def assert_errors(result: subprocess.CompletedProcess[str], expected: list[str]) -> None:
+    """The failure contract: exactly these ``Error:`` lines on stderr, nothing else."""
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [f"Error: {line}" for line in expected]
+    for secret in HIDDEN:
+        assert secret not in result.stderr
+
+
+def break_settings(root: Path) -> None:
+    """Two violations: a wrong type, and a secret that is too short."""
+    (root / "instance/production.json").write_text('{\n  "MAIL": {\n    "PORT": "abc"\n  }\n}\n')
+    (root / "instance/u@h.json").write_text(
+        '{\n  "MAIL": {\n    "SIGNATURE": "short-sig"\n  }\n}\n'
+    )
+
+
+#: What break_settings() does, at the place of each value.
+VIOLATIONS = [
+    "instance/production.json:3:13: MAIL.PORT: 'abc' is not of type 'integer' (mail/schema.json)",
+    "instance/u@h.json:3:18: MAIL.SIGNATURE: *** is too short (mail/schema.json)",
+]
+
+
+# --- config schema -----------------------------------------------------------------
+
+
+def test_schema_is_one_draft_2020_12_document_that_validates_the_settings(site: Path) -> None:
+    document = json.loads(ok(site, "config", "schema"))
+    Draft202012Validator.check_schema(document)
+    validator = Draft202012Validator(document)
+    settings = json.loads(ok(site, "config", "dump", "--show-secrets"))
+    assert validator.is_valid(settings), list(validator.iter_errors(settings))
+    # A $schema key for editors is allowed in the files it checks.
+    assert validator.is_valid({**settings, "$schema": "../schema.json"})
+    # It is the bundle's schema and Ampho's own, not an empty one.
+    assert not validator.is_valid({"MAIL": {"PORT": "abc"}})
+    assert not validator.is_valid({"LOG_CONSOLE": ["on"]})
+
+
+def test_schema_prints_while_the_instance_files_break_it(site: Path) -> None:
+    break_settings(site)
+    assert_errors(ampho(site, "config", "dump"), VIOLATIONS)
+    document = json.loads(ok(site, "config", "schema"))
+    assert not Draft202012Validator(document).is_valid({"MAIL": {"PORT": "abc"}})
+
+
+def test_schema_without_an_application_is_one_error_line(tmp_path: Path) -> None:
+    (tmp_path / "instance").mkdir()
+    assert_errors(
+        ampho(tmp_path, "config", "schema"),
+        ["no schemas to read: no entry bundle 'app' here (give --root or AMPHO_ENTRY)"],
+    )
+
+
+def test_schema_that_is_not_a_json_schema_is_one_located_error(site: Path) -> None:
+    (site / "mail/schema.json").write_text('{\n  "type": "object",\n  "minimum": "one"\n}\n')
+    for args in (["config", "schema"], ["config", "dump"], ["config", "explain", "MAIL"]):
+        result = ampho(site, *args)
+        assert_errors(result, [result.stderr[len("Error: ") :].rstrip("\n")])
+        assert result.stderr.startswith("Error: mail/schema.json:3:3: "), result.stderr
+        assert "is not a valid JSON Schema" in result.stderr
+
+
+def test_schema_file_that_is_not_json_is_one_located_error(site: Path) -> None:
+    (site / "mail/schema.json").write_text('{\n  "type": "object",\n}\n')
+    result = ampho(site, "config", "schema")
+    assert_errors(result, [result.stderr[len("Error: ") :].rstrip("\n")])
+    assert result.stderr.startswith("Error: mail/schema.json:3:1: "), result.stderr
+
+
+# --- config explain ----------------------------------------------------------------
+
+
+def test_explain_lists_every_layer_lowest_first_and_marks_the_winner(site: Path) -> None:
+    out = ok(site, "config", "explain", "MAIL.PORT", AMPHO_MAIL__PORT="2525")
+    assert out.splitlines() == [
+        "mail/default.json:4:5: 25",
+        "instance/production.json:4:5: 587",
+        "env AMPHO_MAIL__PORT: 2525  (wins)",
+    ]
+
+
+def test_explain_of_a_key_one_layer_sets(site: Path) -> None:
+    out = ok(site, "config", "explain", "MAIL.HOST")
+    assert out == 'mail/default.json:3:5: "localhost"  (wins)\n'
+
+
+def test_explain_of_an_object_shows_each_part_and_the_merged_result(site: Path) -> None:
+    out = ok(site, "config", "explain", "MAIL", AMPHO_SECRETS_DIR="secrets")
+    lines = out.splitlines()
+    assert [line.split(": ", 1)[0] for line in lines] == [
+        "mail/default.json:2:3",
+        "instance/production.json:3:3",
+        "instance/u@h.json:1:2",
+        "secrets/MAIL__RELAY",
+        "merged",
+    ]
+    assert lines[1] == 'instance/production.json:3:3: {"PORT": 587}'
+    assert lines[-1] == (
+        'merged: {"HOST": "localhost", "PASSWORD": "***", "PORT": 587,'
+        ' "RELAY": "***", "SIGNATURE": "***"}  (wins)'
+    )
+    assert all(not line.endswith("(wins)") for line in lines[:-1])
+    for secret in HIDDEN:
+        assert secret not in out
+
+
+def test_explain_redacts_a_secret_by_name_in_every_layer(site: Path) -> None:
+    out = ok(site, "config", "explain", "MAIL.PASSWORD", AMPHO_MAIL__PASSWORD="env-password-5")
+    assert out.splitlines() == [
+        'mail/default.json:5:5: "***"',
+        'env AMPHO_MAIL__PASSWORD: "***"  (wins)',
+    ]
+    shown = ok(site, "config", "explain", "--show-secrets", "MAIL.PASSWORD")
+    assert shown == 'mail/default.json:5:5: "default-password-1"  (wins)\n'
+
+
+def test_explain_redacts_a_key_the_schema_declares_write_only(site: Path) -> None:
+    # SIGNATURE is no secret by its name: only the schema says so.
+    out = ok(site, "config", "explain", "MAIL.SIGNATURE")
+    assert out.splitlines() == [
+        'mail/default.json:6:5: "***"',
+        'instance/u@h.json:1:11: "***"  (wins)',
+    ]
+
+
+def test_explain_names_the_secrets_file_and_redacts_its_value(site: Path) -> None:
+    out = ok(site, "config", "explain", "MAIL.RELAY", AMPHO_SECRETS_DIR="secrets")
+    assert out == 'secrets/MAIL__RELAY: "***"  (wins)\n'
+    shown = ok(
+        site, "config", "explain", "--show-secrets", "MAIL.RELAY", AMPHO_SECRETS_DIR="secrets"
+    )
+    assert shown == 'secrets/MAIL__RELAY: "relay-4"  (wins)\n'
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("NOPE", "NOPE: no such key"),
+        ("MAIL.NOPE", "MAIL.NOPE: MAIL has no key 'NOPE'"),
+        ("MAIL.PORT.X", "MAIL.PORT.X: MAIL.PORT is a number, not an object"),
+    ],
+)
+def test_explain_of_a_key_no_layer_sets_is_one_error_line(
+    site: Path, key: str, message: str
+) -> None:
+    assert_errors(ampho(site, "config", "explain", key), [message])
+
+
+# --- config docs -------------------------------------------------------------------
+
+
+def docs_rows(text: str) -> dict[str, list[str]]:
+    """The table's rows by key, split into columns at runs of two spaces."""
+    rows = {}
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.split("  ") if cell.strip()]
+        rows[cells[0]] = cells
+    return rows
+
+
+def test_docs_table_has_key_type_default_schema_and_description(site: Path) -> None:
+    rows = docs_rows(ok(site, "config", "docs"))
+    assert rows["KEY"] == ["KEY", "TYPE", "DEFAULT", "DECLARED IN", "DESCRIPTION"]
+    # The default is the bundle's, not production.json's 587.
+    assert rows["MAIL.PORT"] == ["MAIL.PORT", "integer", "25", "mail/schema.json", "Its port."]
+    assert rows["MAIL.HOST"] == [
+        "MAIL.HOST",
+        "string",
+        '"localhost"',
+        "mail/schema.json",
+        "The SMTP server.",
+    ]
+    assert rows["MAIL.TIMEOUT"] == [
+        "MAIL.TIMEOUT",
+        "number",
+        "-",
+        "mail/schema.json",
+        "Seconds to wait.",
+    ]
+    # Ampho's own settings come first, with their descriptions.
+    keys = list(rows)
+    assert keys[1].startswith("LOG_")
+    assert rows["LOG_FILES_WHEN"][-2:-1] == ["ampho/logging/schema.json"]
+    assert "midnight" in rows["LOG_FILES_WHEN"][-1]
+
+
+def test_docs_table_columns_line_up(site: Path) -> None:
+    lines = ok(site, "config", "docs").splitlines()
+    start = lines[0].index("DECLARED IN")
+    for line in lines[1:]:
+        assert line[start:].startswith(("mail/schema.json", "ampho/logging/schema.json")), line
+
+
+def test_docs_redacts_secret_defaults_by_name_and_by_schema(site: Path) -> None:
+    out = ok(site, "config", "docs")
+    rows = docs_rows(out)
+    assert rows["MAIL.PASSWORD"][2] == '"***"'
+    assert rows["MAIL.SIGNATURE"][2] == '"***"'
+    for secret in HIDDEN:
+        assert secret not in out
+
+
+def test_docs_json_lists_the_same_settings(site: Path) -> None:
+    rows = {row["key"]: row for row in json.loads(ok(site, "config", "docs", "--format", "json"))}
+    assert rows["MAIL.PORT"] == {
+        "key": "MAIL.PORT",
+        "type": "integer",
+        "default": 25,
+        "declared_in": "mail/schema.json",
+        "description": "Its port.",
+    }
+    assert "default" not in rows["MAIL.TIMEOUT"]
+    assert rows["MAIL.SIGNATURE"]["default"] == "***"
+    assert rows["MAIL.PASSWORD"]["default"] == "***"
+
+
+def test_docs_without_an_application_is_one_error_line(tmp_path: Path) -> None:
+    (tmp_path / "instance").mkdir()
+    assert_errors(
+        ampho(tmp_path, "config", "docs"),
+        ["no schemas to read: no entry bundle 'app' here (give --root or AMPHO_ENTRY)"],
+    )
+
+
+# --- violations on the command line ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["config", "dump"],
+        ["config", "dump", "--format", "env"],
+        ["config", "get", "MAIL.HOST"],
+        ["config", "explain", "MAIL.HOST"],
+        ["config", "docs"],
+        ["config", "diff", "production", "development"],
+        ["bundles"],
+        ["routes"],
+        ["shell"],
+        # Fails before it binds a port; were it to serve, run() times out.
+        ["run", "--port", "0"],
+    ],
+)
+def test_every_violation_is_its_own_error_line(site: Path, args: list[str]) -> None:
+    break_settings(site)
+    assert_errors(ampho(site, *args), VIOLATIONS)
+
+
+def test_help_lists_the_commands_after_the_violations(site: Path) -> None:
+    break_settings(site)
+    result = ampho(site, "--help")
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [f"Error: {line}" for line in VIOLATIONS]
+    assert "config" in result.stdout
+
+
+def test_violation_from_an_environment_variable_names_it(site: Path) -> None:
+    assert_errors(
+        ampho(site, "config", "dump", AMPHO_MAIL__PORT="0"),
+        ["env AMPHO_MAIL__PORT: MAIL.PORT: 0 is less than the minimum of 1 (mail/schema.json)"],
+    )
+
+
+def test_violation_from_the_secrets_directory_names_the_file_not_the_value(
+    site: Path,
+) -> None:
+    (site / "secrets/MAIL__PORT").write_text("hidden-port-6\n")
+    result = ampho(site, "config", "dump", AMPHO_SECRETS_DIR="secrets")
+    assert_errors(result, [result.stderr[len("Error: ") :].rstrip("\n")])
+    assert result.stderr.startswith("Error: secrets/MAIL__PORT: MAIL.PORT: ")
+    assert result.stderr.endswith(" (mail/schema.json)\n")
+    assert "hidden-port-6" not in result.stderr
+
+
+def test_missing_required_key_names_the_key_and_the_schema(site: Path) -> None:
+    (site / "app/schema.json").write_text('{"type": "object", "required": ["APP_NAME"]}\n')
+    assert_errors(ampho(site, "config", "dump"), ["APP_NAME: is required (app/schema.json)"])
+
+
+# --- config check ------------------------------------------------------------------
+
+
+def check(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return ampho(root, "config", "check", *args, **env)
+
+
+def test_check_lists_violations_with_its_other_findings(site: Path) -> None:
+    break_settings(site)
+    (site / "instance/production.json").write_text(
+        '{\n  "$schema": "../schema.json",\n  "MAIL": {\n    "PORT": "abc"\n  },\n  "lower": 1\n}\n'
+    )
+    result = check(site)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stdout.splitlines() == [
+        "instance/production.json:4:5: warning: MAIL.PORT is a string here but a number"
+        " in default.json",
+        "instance/production.json:4:13: error: MAIL.PORT: 'abc' is not of type 'integer'"
+        " (mail/schema.json)",
+        "instance/production.json:6:3: warning: key 'lower' is not upper case, and Flask's"
+        " config ignores such keys",
+        "instance/production.json:6:3: warning: lower is not in default.json nor in a"
+        " bundle's default.json",
+        "instance/u@h.json:3:18: error: MAIL.SIGNATURE: *** is too short (mail/schema.json)",
+    ]
+    assert result.stderr == "2 error(s), 3 warning(s)\n"
+    assert "short-sig" not in result.stdout
+
+
+def test_check_does_not_report_a_top_level_schema_key(site: Path) -> None:
+    (site / "instance/default.json").write_text('{\n  "$schema": "../schema.json"\n}\n')
+    (site / "instance/u@h.json").unlink()
+    # production.json has a "$schema" key too.
+    result = check(site, "--strict")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "no problems found\n")
+
+
+def test_check_knows_the_keys_a_schema_declares(site: Path) -> None:
+    # TIMEOUT has no default anywhere, but the schema declares it.
+    (site / "instance/production.json").write_text(
+        '{\n  "MAIL": {\n    "TIMEOUT": 2.5,\n    "TIMEOUTS": 3\n  }\n}\n'
+    )
+    result = check(site)
+    assert result.stdout.splitlines() == [
+        "instance/production.json:4:5: warning: MAIL.TIMEOUTS is not in default.json nor in"
+        " a bundle's default.json (did you mean MAIL.TIMEOUT?)"
+    ]
+
+
+def test_check_warns_of_a_write_only_value_in_default_json(site: Path) -> None:
+    (site / "instance/default.json").write_text(
+        '{\n  "MAIL": {\n    "SIGNATURE": "committed-signature"\n  }\n}\n'
+    )
+    result = check(site)
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        "instance/default.json:3:5: warning: MAIL.SIGNATURE holds a secret in default.json,"
+        " which is usually committed; set it in a user@host file or an AMPHO_ variable"
+    ]
+    assert "committed-signature" not in result.stdout
+
+
+def test_check_reports_a_schema_that_is_not_a_json_schema(site: Path) -> None:
+    (site / "mail/schema.json").write_text('{\n  "type": "object",\n  "minimum": "one"\n}\n')
+    result = check(site)
+    assert result.returncode == 1
+    [line] = result.stdout.splitlines()
+    assert line.startswith("mail/schema.json:3:3: error: is not a valid JSON Schema"), line
+
+
+def test_check_reports_a_violation_from_the_environment(site: Path) -> None:
+    result = check(site, AMPHO_MAIL__PORT="0")
+    assert result.returncode == 1
+    assert result.stdout == (
+        "env AMPHO_MAIL__PORT: error: MAIL.PORT: 0 is less than the minimum of 1"
+        " (mail/schema.json)\n"
+    )
+
+
+def test_check_reports_a_missing_required_key_at_its_schema(site: Path) -> None:
+    (site / "app/schema.json").write_text('{"type": "object", "required": ["APP_NAME"]}\n')
+    result = check(site)
+    assert result.returncode == 1
+    assert result.stdout == "app/schema.json: error: APP_NAME: is required\n"
+
+
+def test_check_reports_a_violation_shared_by_environments_once(site: Path) -> None:
+    (site / "instance/development.json").write_text("{}\n")
+    result = check(site, "--env", "production", "--env", "development", AMPHO_MAIL__PORT="0")
+    assert result.stdout.splitlines() == [
+        "env AMPHO_MAIL__PORT: error: MAIL.PORT: 0 is less than the minimum of 1 (mail/schema.json)"
+    ]
+
+
+def test_check_warns_of_a_readable_user_host_file_with_a_write_only_value(site: Path) -> None:
+    (site / "instance/u@h.json").chmod(0o644)
+    result = check(site)
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        "instance/u@h.json: warning: holds secrets (MAIL.SIGNATURE) and other users can"
+        " read it (mode 0644); run chmod 600 on it"
+    ]
+
+
+# --- declared secrets in dump and diff ---------------------------------------------
+
+
+def test_dump_redacts_write_only_and_secrets_directory_values(site: Path) -> None:
+    env = {"AMPHO_SECRETS_DIR": "secrets"}
+    outputs = {
+        "json": ok(site, "config", "dump", **env),
+        "key": ok(site, "config", "dump", "MAIL", **env),
+        "leaf": ok(site, "config", "dump", "MAIL.RELAY", **env),
+        "env": ok(site, "config", "dump", "--format", "env", **env),
+        "explain": ok(site, "config", "dump", "--explain", **env),
+    }
+    mail = json.loads(outputs["json"])["MAIL"]
+    assert (mail["SIGNATURE"], mail["RELAY"], mail["PASSWORD"]) == ("***", "***", "***")
+    assert json.loads(outputs["leaf"]) == "***"
+    assert "AMPHO_MAIL__SIGNATURE='***'" in outputs["env"].splitlines()
+    assert 'MAIL.RELAY = "***"  (secrets/MAIL__RELAY)' in outputs["explain"].splitlines()
+    for name, out in outputs.items():
+        for secret in HIDDEN:
+            assert secret not in out, name
+    shown = json.loads(ok(site, "config", "dump", "--show-secrets", **env))["MAIL"]
+    assert (shown["SIGNATURE"], shown["RELAY"]) == ("user-signature-3", "relay-4")
+
+
+def test_diff_redacts_declared_secrets(site: Path) -> None:
+    (site / "instance/development.json").write_text(
+        '{"MAIL": {"SIGNATURE": "development-signature"}}\n'
+    )
+    (site / "instance/u@h.json").unlink()
+    out = ok(site, "config", "diff", "production", "development")
+    assert out.splitlines() == [
+        "MAIL.PORT",
+        "  production   587  (instance/production.json:4:5)",
+        "  development  25  (mail/default.json:4:5)",
+        "MAIL.SIGNATURE",
+        '  production   "***"  (mail/default.json:6:5)',
+        '  development  "***"  (instance/development.json:1:11)',
+    ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["config", "schema"], ["config", "docs"], ["config", "explain", "MAIL"], ["config", "check"]],
+)
+def test_a_missing_required_bundle_is_one_error_line(site: Path, args: list[str]) -> None:
+    (site / "app/__init__.py").write_text('REQUIRES = ["mail", "nope"]\n')
+    result = ampho(site, *args)
+    assert_errors(result, [result.stderr[len("Error: ") :].rstrip("\n")])
+    assert "'nope'" in result.stderr
+
+
+def test_the_root_option_reads_another_directory(site: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = ok(elsewhere, "config", "explain", "--root", str(site), "MAIL.PORT")
+    assert out.splitlines()[-1] == "instance/production.json:4:5: 587  (wins)"
+    document = json.loads(ok(elsewhere, "--root", str(site), "config", "schema"))
+    assert not Draft202012Validator(document).is_valid({"MAIL": {"PORT": "abc"}})
+    rows = docs_rows(ok(elsewhere, "config", "docs", "--root", str(site)))
+    assert rows["MAIL.PORT"][2] == "25"

@@ -1,0 +1,520 @@
+"""Declared settings: bundles' ``schema.json``, violations located to the value.
+
+Every test builds a real package tree (:func:`app_tree`) and loads it as a
+script or the application factory would; the violation lines are compared
+whole, so a wrong place, key, message or schema name fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from ampho import create_app
+from ampho.config import ConfigError, SettingsInvalid, load
+from ampho.config.schema import Schemas, Violation, load_schemas
+
+MAIL_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "MAIL": {
+            "type": "object",
+            "required": ["HOST"],
+            "additionalProperties": False,
+            "properties": {
+                "HOST": {"type": "string", "description": "The SMTP server."},
+                "PORT": {"type": "integer", "minimum": 1},
+                "MODE": {"enum": ["smtp", "lmtp"]},
+                "USER": {"type": "string", "pattern": "^[a-z]+$"},
+                "ZIP": {"type": "string"},
+                "CODE": {"type": ["string", "integer"]},
+                "SIGNING": {"type": "string", "writeOnly": True, "pattern": "^s"},
+            },
+        }
+    },
+}
+
+
+def mail_tree(app_tree: Any, files: dict[str, str] | None = None) -> Path:
+    """``app`` requiring ``mail``, whose ``schema.json`` is :data:`MAIL_SCHEMA`."""
+    app_tree.bundle("app", __init__="REQUIRES = ['mail']")
+    app_tree.bundle("mail")
+    app_tree.write({"mail/schema.json": json.dumps(MAIL_SCHEMA, indent=2)})
+    app_tree.write(files or {})
+    return app_tree.root  # type: ignore[no-any-return]
+
+
+def violations(root: Path, environ: dict[str, str] | None = None, **kwargs: Any) -> list[str]:
+    """The lines of the :class:`SettingsInvalid` a load raises."""
+    with pytest.raises(SettingsInvalid) as caught:
+        load(root, user="u", host="h", environ=environ or {}, **kwargs)
+    assert str(caught.value).startswith(caught.value.lines()[0])
+    return caught.value.lines()
+
+
+def mail_file(line: str) -> dict[str, str]:
+    """``instance/production.json`` with ``HOST`` and one more line in ``MAIL``:
+    that line is line 4, its value at column 13 for a four-letter key."""
+    return {
+        "instance/production.json": '{\n  "MAIL": {\n    "HOST": "h",\n' + f"    {line}\n  }}\n}}\n"
+    }
+
+
+SCHEMA = "(mail/schema.json)"
+
+# One case per kind of violation: the line in the file, the variable,
+# the line it gives from the file, from the environment.
+KINDS = [
+    pytest.param(
+        '"PORT": "abc"',
+        ("AMPHO_MAIL__PORT", "abc"),
+        "MAIL.PORT: 'abc' is not of type 'integer'",
+        id="type",
+    ),
+    pytest.param(
+        '"MODE": "pop"',
+        ("AMPHO_MAIL__MODE", "pop"),
+        "MAIL.MODE: 'pop' is not one of ['smtp', 'lmtp']",
+        id="enum",
+    ),
+    pytest.param(
+        '"PORT": 0',
+        ("AMPHO_MAIL__PORT", "0"),
+        "MAIL.PORT: 0 is less than the minimum of 1",
+        id="minimum",
+    ),
+    pytest.param(
+        '"USER": "Bob"',
+        ("AMPHO_MAIL__USER", "Bob"),
+        "MAIL.USER: 'Bob' does not match '^[a-z]+$'",
+        id="pattern",
+    ),
+    pytest.param(
+        '"EXTRA": 1',
+        ("AMPHO_MAIL__EXTRA", "1"),
+        "MAIL.EXTRA: Additional properties are not allowed ('EXTRA' was unexpected)",
+        id="additionalProperties",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "variable", "message"), KINDS)
+def test_a_violation_in_a_file_names_the_place_of_the_value(
+    app_tree: Any, line: str, variable: tuple[str, str], message: str
+) -> None:
+    root = mail_tree(app_tree, mail_file(line))
+    column = 5 + line.index(": ") + 2  # four spaces, then the key and ": "
+    assert violations(root) == [f"instance/production.json:4:{column}: {message} {SCHEMA}"]
+
+
+@pytest.mark.parametrize(("line", "variable", "message"), KINDS)
+def test_a_violation_from_a_variable_names_the_variable(
+    app_tree: Any, line: str, variable: tuple[str, str], message: str
+) -> None:
+    root = mail_tree(app_tree, {"instance/production.json": '{"MAIL": {"HOST": "h"}}'})
+    name, value = variable
+    assert violations(root, {name: value}) == [f"env {name}: {message} {SCHEMA}"]
+
+
+def test_a_missing_required_key_names_the_object_that_lacks_it(app_tree: Any) -> None:
+    root = mail_tree(app_tree, {"instance/production.json": '{\n  "MAIL": {"PORT": 25}\n}\n'})
+    assert violations(root) == [f"instance/production.json:2:11: MAIL.HOST: is required {SCHEMA}"]
+    os.remove(root / "instance" / "production.json")
+    assert violations(root, {"AMPHO_MAIL__PORT": "25"}) == [
+        f"env AMPHO_MAIL__PORT: MAIL.HOST: is required {SCHEMA}"
+    ]
+
+
+def test_a_required_top_level_key_that_is_missing_has_no_place(app_tree: Any) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"app/schema.json": '{"type": "object", "required": ["DB", "MAIL"]}'})
+    assert violations(app_tree.root) == [
+        "DB: is required (app/schema.json)",
+        "MAIL: is required (app/schema.json)",
+    ]
+
+
+def test_every_violation_is_listed_and_str_is_one_line(app_tree: Any) -> None:
+    root = mail_tree(
+        app_tree,
+        {
+            "instance/production.json": (
+                '{\n  "MAIL": {\n    "PORT": "abc",\n    "MODE": "pop",\n    "EXTRA": 1\n  }\n}\n'
+            )
+        },
+    )
+    with pytest.raises(SettingsInvalid) as caught:
+        load(root, user="u", host="h", environ={})
+    error = caught.value
+    assert isinstance(error, ConfigError)
+    assert error.lines() == [
+        f"instance/production.json:2:11: MAIL.HOST: is required {SCHEMA}",
+        "instance/production.json:5:14: MAIL.EXTRA: Additional properties are not allowed"
+        f" ('EXTRA' was unexpected) {SCHEMA}",
+        f"instance/production.json:4:13: MAIL.MODE: 'pop' is not one of ['smtp', 'lmtp'] {SCHEMA}",
+        f"instance/production.json:3:13: MAIL.PORT: 'abc' is not of type 'integer' {SCHEMA}",
+    ]
+    assert str(error) == f"{error.lines()[0]} (and 3 more)"
+    assert "\n" not in str(error)
+    assert all(isinstance(v, Violation) for v in error.violations)
+    first = error.violations[0]
+    assert (first.where, first.key, first.message, first.schema) == (
+        "instance/production.json:2:11",
+        "MAIL.HOST",
+        "is required",
+        "mail/schema.json",
+    )
+
+
+def test_a_list_item_without_a_place_is_located_at_the_list(app_tree: Any) -> None:
+    app_tree.bundle("app")
+    app_tree.write(
+        {
+            "app/schema.json": json.dumps(
+                {"properties": {"HOSTS": {"type": "array", "items": {"type": "string"}}}}
+            ),
+            "instance/default.json": '{\n  "HOSTS": ["a", 2]\n}\n',
+        }
+    )
+    assert violations(app_tree.root) == [
+        "instance/default.json:2:12: HOSTS.1: 2 is not of type 'string' (app/schema.json)"
+    ]
+
+
+def test_a_key_two_bundles_declare_must_satisfy_both(app_tree: Any) -> None:
+    app_tree.bundle("app", __init__="REQUIRES = ['a', 'b']")
+    app_tree.bundle("a")
+    app_tree.bundle("b")
+    app_tree.write(
+        {
+            "a/schema.json": '{"properties": {"N": {"type": "integer", "minimum": 10}}}',
+            "b/schema.json": '{"properties": {"N": {"type": "integer", "maximum": 5}}}',
+            "instance/default.json": '{"N": 7}',
+        }
+    )
+    assert violations(app_tree.root) == [
+        "instance/default.json:1:7: N: 7 is less than the minimum of 10 (a/schema.json)",
+        "instance/default.json:1:7: N: 7 is greater than the maximum of 5 (b/schema.json)",
+    ]
+
+
+SECRET_CASES = [
+    pytest.param('"PASSWORD": {"type": "string", "minLength": 20}', "hunter2hunter2", id="by name"),
+    pytest.param(
+        '"SIGNING": {"type": "string", "writeOnly": true, "pattern": "^s"}',
+        "hunter2hunter2",
+        id="by writeOnly",
+    ),
+    pytest.param('"PASSWORD": {"type": "integer"}', "hunter2hunter2", id="type of a secret"),
+    pytest.param('"PASSWORD": {"enum": ["a", "b"]}', "hunter2hunter2", id="enum of a secret"),
+]
+
+
+@pytest.mark.parametrize(("declaration", "secret"), SECRET_CASES)
+def test_a_secrets_value_is_never_in_a_violation(
+    app_tree: Any, declaration: str, secret: str
+) -> None:
+    key = declaration.split('"')[1]
+    app_tree.bundle("app")
+    app_tree.write(
+        {
+            "app/schema.json": '{"properties": {' + declaration + "}}",
+            "instance/default.json": json.dumps({key: secret}),
+        }
+    )
+    [line] = violations(app_tree.root)
+    assert secret not in line
+    assert line.startswith(f"instance/default.json:1:{len(key) + 6}: {key}: *** ")
+    assert line.endswith("(app/schema.json)")
+
+
+def test_a_write_only_key_is_a_declared_secret(app_tree: Any) -> None:
+    root = mail_tree(
+        app_tree, {"instance/default.json": '{"MAIL": {"HOST": "h", "SIGNING": "sk"}}'}
+    )
+    cfg = load(root, user="u", host="h", environ={})
+    assert ("MAIL", "SIGNING") in cfg.declared_secrets
+    assert cfg.schemas is not None and cfg.schemas.write_only(("MAIL", "SIGNING"))
+    assert not cfg.schemas.write_only(("MAIL", "HOST"))
+
+
+# --- typed environment values (issue point 4) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "expected"),
+    [
+        ("ZIP", "12345", "12345"),  # declared a string: the text
+        ("ZIP", "true", "true"),
+        ("ZIP", "null", "null"),
+        ("ZIP", "NaN", "NaN"),
+        ("ZIP", '"quoted"', "quoted"),  # JSON text is still read as JSON
+        ("CODE", "12345", 12345),  # string or integer: as Flask reads it
+        ("PORT", "25", 25),
+        ("HOST", "[1]", "[1]"),
+    ],
+)
+def test_environment_values_are_typed_by_the_schema(
+    app_tree: Any, key: str, raw: str, expected: Any
+) -> None:
+    root = mail_tree(app_tree, {"instance/default.json": '{"MAIL": {"HOST": "h"}}'})
+    cfg = load(root, user="u", host="h", environ={f"AMPHO_MAIL__{key}": raw})
+    assert cfg.lookup(f"MAIL.{key}") == expected
+    assert type(cfg.lookup(f"MAIL.{key}")) is type(expected)
+    assert str(cfg.origin(f"MAIL.{key}")) == f"env AMPHO_MAIL__{key}"
+
+
+def test_undeclared_environment_values_are_read_as_flask_reads_them(app_tree: Any) -> None:
+    root = mail_tree(app_tree, {"instance/default.json": '{"MAIL": {"HOST": "h"}}'})
+    cfg = load(root, user="u", host="h", environ={"AMPHO_OTHER": "12345"})
+    assert cfg["OTHER"] == 12345
+    cfg = load(root, user="u", host="h", environ={"AMPHO_MAIL__ZIP": "12345"}, bundles=False)
+    assert cfg["MAIL"] == {"HOST": "h", "ZIP": 12345}
+
+
+def test_declared_types(app_tree: Any) -> None:
+    schemas = load_schemas([MAIL_SCHEMA], str(app_tree.root))
+    assert schemas is not None
+    assert schemas.declared_types(("MAIL", "ZIP")) == {"string"}
+    assert schemas.declared_types(("MAIL", "CODE")) == {"string", "integer"}
+    assert schemas.declared_types(("MAIL", "MODE")) == {"string"}
+    assert schemas.declared_types(("MAIL", "NOPE")) is None
+    assert schemas.declared_types(("OTHER",)) is None
+
+
+# --- $schema, schema files, the combined document --------------------------------------
+
+
+def test_a_top_level_dollar_schema_key_is_not_a_setting(app_tree: Any) -> None:
+    app_tree.bundle("app")
+    app_tree.write(
+        {
+            "app/schema.json": '{"type": "object", "additionalProperties": false,'
+            ' "properties": {"A": {}}}',
+            "app/default.json": '{"$schema": "../schema.json", "A": 0}',
+            "instance/default.json": '{"$schema": "x.json", "A": 1}',
+        }
+    )
+    cfg = load(app_tree.root, user="u", host="h", environ={})
+    assert cfg.to_dict() == {"A": 1}
+    assert "$schema" not in load(app_tree.root, user="u", host="h", environ={}, bundles=False)
+
+
+def test_a_bad_schema_is_a_located_config_error_naming_its_file(app_tree: Any) -> None:
+    app_tree.bundle("app")
+    app_tree.write(
+        {"app/schema.json": '{\n  "properties": {\n    "X": {"type": "integr"}\n  }\n}\n'}
+    )
+    with pytest.raises(ConfigError) as caught:
+        load(app_tree.root, user="u", host="h", environ={})
+    assert not isinstance(caught.value, SettingsInvalid)
+    assert str(caught.value).startswith(
+        "app/schema.json:3:11: is not a valid JSON Schema: properties.X.type: 'integr'"
+    )
+
+
+def test_a_schema_file_that_is_not_json_is_located(app_tree: Any) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"app/schema.json": '{\n  "properties": {,}\n}\n'})
+    with pytest.raises(ConfigError, match=r"^app/schema\.json:2:18: Expecting property name"):
+        load(app_tree.root, user="u", host="h", environ={})
+
+
+def test_the_combined_document_is_a_valid_draft_2020_12_schema(app_tree: Any) -> None:
+    app_tree.bundle("app", __init__="REQUIRES = ['mail']")
+    app_tree.bundle("mail")
+    app_tree.write(
+        {
+            "mail/schema.json": json.dumps(MAIL_SCHEMA),
+            "app/schema.json": json.dumps(
+                {
+                    "$defs": {"port": {"type": "integer", "maximum": 100}},
+                    "properties": {"WEB": {"$ref": "#/$defs/port"}},
+                }
+            ),
+            "instance/default.json": '{"MAIL": {"HOST": "h"}, "WEB": 80}',
+        }
+    )
+    cfg = load(app_tree.root, user="u", host="h", environ={})
+    assert cfg.schemas is not None
+    document = cfg.schemas.document()
+    assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(document)
+    validator = jsonschema.Draft202012Validator(document)
+    assert list(validator.iter_errors({"$schema": "x", **cfg.to_dict()})) == []
+    assert validator.is_valid({"WEB": 80, "MAIL": {"HOST": "h"}})
+    assert not validator.is_valid({"WEB": 800})  # the $ref still resolves
+    assert not validator.is_valid({"MAIL": {"PORT": "x", "HOST": "h"}})
+    assert not validator.is_valid({"LOG_LEVEL": [1]})  # Ampho's own schema is in it
+    assert [schema.name for schema in cfg.schemas] == [
+        "ampho/logging/schema.json",
+        "mail/schema.json",
+        "app/schema.json",
+    ]
+
+
+def test_settings_list_each_declared_leaf_with_its_schema(app_tree: Any) -> None:
+    root = mail_tree(app_tree, {"instance/default.json": '{"MAIL": {"HOST": "h"}}'})
+    cfg = load(root, user="u", host="h", environ={})
+    assert cfg.schemas is not None
+    declared = {d.key: d for d in cfg.schemas.settings()}
+    assert "MAIL" not in declared  # an object of declared keys is not a leaf
+    host = declared["MAIL.HOST"]
+    assert (host.type, host.description, host.schema) == (
+        "string",
+        "The SMTP server.",
+        "mail/schema.json",
+    )
+    assert declared["MAIL.CODE"].type == "integer or string"
+    level = declared["LOG_LEVEL"]
+    assert level.schema == "ampho/logging/schema.json"
+    assert level.description.startswith("The level of the root logger")
+
+
+def test_schemas_argument_takes_mappings_and_files_like_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(tmp_path / "nothing-here"))
+    (tmp_path / "s.json").write_text('{"properties": {"A": {"type": "string"}}}')
+    args: dict[str, Any] = dict(user="u", host="h", bundles=False)
+    with pytest.raises(SettingsInvalid, match=r"^overrides: A: 1 is not of type 'string' \(s\)$"):
+        load(tmp_path, environ={}, overrides={"A": 1}, schemas=[("s", "s.json")], **args)
+    with pytest.raises(SettingsInvalid, match=r"\(schemas\[0\]\)$"):
+        load(
+            tmp_path, environ={}, overrides={"A": 1}, schemas=[{"properties": {"A": False}}], **args
+        )
+    with pytest.raises(ConfigError, match=r"^schemas\[0\] must be a mapping"):
+        load(tmp_path, environ={}, schemas=[42], **args)  # type: ignore[list-item]
+    with pytest.raises(ConfigError, match=r"^nope: no such schema file$"):
+        load(tmp_path, environ={}, schemas=[("nope", "nope.json")], **args)
+    assert load(tmp_path, environ={}, overrides={"A": "x"}, **args).schemas is None
+
+
+def test_a_load_without_schemas_does_not_import_jsonschema(tmp_path: Path) -> None:
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "default.json").write_text('{"A": 1}')
+    code = (
+        "import sys; from ampho.config import load;"
+        f" c = load({str(tmp_path)!r}, user='u', host='h', environ={{}});"
+        " assert c['A'] == 1;"
+        " print(sorted(m for m in ('jsonschema', 'flask', 'ampho.config.schema')"
+        " if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+# --- explain ---------------------------------------------------------------------------
+
+
+def test_explain_lists_every_layer_that_sets_a_key_lowest_first(app_tree: Any) -> None:
+    root = mail_tree(
+        app_tree,
+        {
+            "mail/default.json": '{"MAIL": {"HOST": "default", "PORT": 25}}',
+            "instance/production.json": '{\n  "MAIL": {"HOST": "prod"}\n}\n',
+        },
+    )
+    cfg = load(root, user="u", host="h", environ={"AMPHO_MAIL__HOST": "env"})
+    found = [(s.layer.name, str(s.origin), s.value) for s in cfg.explain("MAIL.HOST")]
+    assert found == [
+        ("mail/default.json", "mail/default.json:1:11", "default"),
+        ("instance/production.json", "instance/production.json:2:12", "prod"),
+        ("env", "env AMPHO_MAIL__HOST", "env"),
+    ]
+    assert cfg.lookup("MAIL.HOST") == found[-1][2]
+    whole = [(s.layer.name, s.value) for s in cfg.explain("MAIL")]
+    assert whole == [
+        ("mail/default.json", {"HOST": "default", "PORT": 25}),
+        ("instance/production.json", {"HOST": "prod"}),
+        ("env", {"HOST": "env"}),
+    ]
+    with pytest.raises(KeyError):
+        cfg.explain("MAIL.NOPE")
+
+
+# --- create_app and Ampho's own settings (points 2 and 10) ----------------------------
+
+
+def test_create_app_raises_every_violation(app_tree: Any) -> None:
+    mail_tree(
+        app_tree,
+        {"instance/production.json": ('{\n  "LOG_CONSOLE_FORMAT": 5,\n  "MAIL": {"HOST": 1}\n}\n')},
+    )
+    with pytest.raises(SettingsInvalid) as caught:
+        create_app(root_dir=app_tree.root)
+    assert caught.value.lines() == [
+        "instance/production.json:2:25: LOG_CONSOLE_FORMAT: 5 is not of type 'string', 'null'"
+        " (ampho/logging/schema.json)",
+        "instance/production.json:3:20: MAIL.HOST: 1 is not of type 'string' (mail/schema.json)",
+    ]
+
+
+def test_create_app_validates_with_the_bundles_schemas_when_valid(app_tree: Any) -> None:
+    mail_tree(app_tree, {"instance/production.json": '{"MAIL": {"HOST": "h"}}'})
+    app = create_app(root_dir=app_tree.root, config={"SECRET_KEY": "k"})
+    cfg = app.extensions["ampho"].config
+    assert cfg.schemas is not None
+    assert [s.name for s in cfg.schemas] == ["ampho/logging/schema.json", "mail/schema.json"]
+
+
+def test_logging_settings_keep_their_deeper_checks(app_tree: Any) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"instance/production.json": '{\n  "LOG_LEVEL": "LOUD"\n}\n'})
+    with pytest.raises(ConfigError) as caught:
+        create_app(root_dir=app_tree.root)
+    assert not isinstance(caught.value, SettingsInvalid)
+    assert str(caught.value).startswith("instance/production.json:2:3: LOG_LEVEL must be a level")
+
+
+def test_amphos_schema_is_in_the_package() -> None:
+    from ampho.config.schema import AMPHO_SCHEMA_PATH
+
+    path = Path(AMPHO_SCHEMA_PATH)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(document)
+    keys = set(document["properties"])
+    assert {"LOG_LEVEL", "LOG_CONSOLE", "LOG_FILES_DIR", "LOG_FILES_WHEN"} <= keys
+    assert all(document["properties"][key]["description"] for key in keys)
+    pyproject = (Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"logging/schema.json"' in pyproject
+
+
+def test_schemas_validate_a_plain_mapping() -> None:
+    schemas = Schemas(load_schemas([MAIL_SCHEMA], os.getcwd()) or ())
+    assert [str(v) for v in schemas.validate({"MAIL": {"HOST": 1}})] == [
+        "MAIL.HOST: 1 is not of type 'string' (schemas[0])"
+    ]
+
+
+def test_an_app_that_sets_no_declared_key_starts_without_jsonschema(app_tree: Any) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"instance/default.json": '{"SECRET_KEY": "k", "OTHER": 1}'})
+    code = (
+        "import sys; from ampho import create_app;"
+        f" app = create_app(root_dir={str(app_tree.root)!r});"
+        " print(app.config['OTHER'], 'jsonschema' in sys.modules)"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("AMPHO_")}
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environ, check=True
+    )
+    assert run.stdout.strip() == "1 False"
+    app_tree.write({"instance/default.json": '{"SECRET_KEY": "k", "LOG_LEVEL": "INFO"}'})
+    run = subprocess.run(
+        [sys.executable, "-c", code.replace("app.config['OTHER']", "1")],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=True,
+    )
+    assert run.stdout.strip() == "1 True"  # a LOG_* key is set: it is validated
