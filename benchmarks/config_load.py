@@ -11,13 +11,18 @@ processes:
   recursively and applies the variables the way Flask's
   ``from_prefixed_env`` does, with nothing but :mod:`json` and :mod:`os`;
 * ``import ampho.config`` and ``load()``;
+* the same ``load()`` given a JSON Schema (``schemas=``) to validate
+  the settings against;
 * Dynaconf with ``merge_enabled=True``;
 * pydantic-settings with ``JsonConfigSettingsSource(deep_merge=True)``.
 
 It also times ``load()`` against the floor's functions inside one
 process. Before timing it checks once that every approach produces the
-floor's merged settings (ampho must, or the script exits with status 1;
-the others' differences are reported). It prints the figures and
+floor's merged settings (ampho must, with and without the schema, or the
+script exits with status 1; the others' differences are reported), that
+the schema is enforced and that only the load with a schema imports
+:mod:`jsonschema`, whose import it times with ``python -X importtime``.
+It prints the figures and
 rewrites the configuration section of ``docs/benchmarks.rst``.
 
 Run it with ``python benchmarks/config_load.py`` (``--quick`` for a
@@ -75,8 +80,14 @@ ENV_OVERRIDES = {
 }
 
 #: Variants cheap enough to run several times a round, for steadier medians.
-LIGHT = ("pass", "floor", "ampho")
+LIGHT = ("pass", "floor", "ampho", "ampho-schema")
 LIGHT_REPEAT = 3
+
+#: The schema's name, as ``load(schemas=[(name, path)])`` gives it.
+SCHEMA_NAME = "bench/schema.json"
+
+#: Runs of the schema script under ``python -X importtime``.
+IMPORTTIME_RUNS = 5
 
 #: The page section this script owns; the rest of the page is left alone.
 START_MARK = ".. config-load-start"
@@ -192,6 +203,69 @@ def make_layer(
     return layer
 
 
+#: The leaves the schema types (beside declaring every section an object).
+SCHEMA_LEAVES = (
+    "DEBUG", "SECRET_KEY", "DATABASE.HOST", "DATABASE.PORT", "DATABASE.NAME",
+    "DATABASE.POOL.SIZE", "DATABASE.POOL.TIMEOUT", "DATABASE.POOL.PRE_PING", "CACHE.TYPE",
+    "CACHE.SERVERS", "CACHE.DEFAULT_TIMEOUT", "MAIL.SERVER", "MAIL.PORT", "MAIL.USE_TLS",
+    "SENTRY.DSN", "SENTRY.SAMPLE_RATE",
+)  # fmt: skip
+
+#: The JSON types of the fixture's values, as a schema's ``type`` names them.
+JSON_TYPES = {
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+    type(None): "null",
+}
+
+
+def leaf_schema(value: Any) -> dict[str, Any]:
+    """The real JSON type of a merged value, and a bound it meets."""
+    node: dict[str, Any] = {"type": JSON_TYPES[type(value)]}
+    if isinstance(value, str) and value:
+        node["minLength"] = min(len(value), 8)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        node["minimum"] = 0 if value >= 0 else value
+    elif isinstance(value, list) and value:
+        node["minItems"] = 1
+        kinds = {JSON_TYPES[type(item)] for item in value}
+        if len(kinds) == 1:
+            node["items"] = {"type": kinds.pop()}
+    return node
+
+
+def make_schema(merged: dict[str, Any]) -> dict[str, Any]:
+    """A draft 2020-12 schema of the fixture, as a bundle would ship one.
+
+    Every top-level section is declared an object, and the leaves of
+    :data:`SCHEMA_LEAVES` get the JSON types of their merged values (an
+    upper layer may have changed one's type) and bounds that they meet,
+    so :mod:`jsonschema` really validates them: a schema of bare
+    ``properties`` none of which is set would be skipped.
+    """
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {
+            key: {"type": "object"} for key, value in merged.items() if isinstance(value, dict)
+        },
+        "required": ["DATABASE", "SECRET_KEY"],
+    }
+    for dotted in SCHEMA_LEAVES:
+        *parents, leaf = dotted.split(".")
+        node, value = schema, merged
+        for key in parents:
+            value = value[key]
+            node = node["properties"].setdefault(key, {"type": "object"})
+            node.setdefault("properties", {})
+        node["properties"][leaf] = leaf_schema(value[leaf])
+    return schema
+
+
 def write_fixture(base: Path, leaves: int) -> dict[str, Any]:
     """Write one fixture; return what the benchmark needs to know of it."""
     rng = random.Random(f"{SEED}-{leaves}")
@@ -217,10 +291,16 @@ def write_fixture(base: Path, leaves: int) -> dict[str, Any]:
     }
     for name, data in layers.items():
         (instance / name).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    namespace: dict[str, Any] = {}
+    exec(FLOOR_FUNCTIONS, namespace)
+    merged = namespace["load_floor"]([instance / name for name in layers], ENV_OVERRIDES)
+    schema = instance.parent / "schema.json"
+    schema.write_text(json.dumps(make_schema(merged), indent=2) + "\n", "utf-8")
     return {
         "leaves": leaves,
         "root": str(instance.parent),
         "files": [str(instance / name) for name in layers],
+        "schema": str(schema),
         "layer_leaves": {name: count_leaves(data) for name, data in layers.items()},
         "bytes": sum((instance / name).stat().st_size for name in layers),
     }
@@ -285,7 +365,7 @@ if os.environ.get("BENCH_DUMP"):
 AMPHO_SCRIPT = """
 from ampho.config import load
 
-cfg = load({root!r}, {env!r}, user={user!r}, host={host!r})
+cfg = load({root!r}, {env!r}, user={user!r}, host={host!r}{schemas})
 cfg.lookup("DATABASE.HOST")
 
 import os
@@ -380,6 +460,7 @@ VARIANTS = (
     ("pass", "python -c pass"),
     ("floor", "floor (json + merge + env)"),
     ("ampho", "ampho.config.load()"),
+    ("ampho-schema", "load() with a schema"),
     ("dynaconf", "Dynaconf"),
     ("pydantic", "pydantic-settings"),
 )
@@ -388,6 +469,8 @@ CHECK_LABELS = {
     "ampho-in-process": "load() in this process",
     "floor": "floor script",
     "ampho": "ampho script",
+    "ampho-schema-in-process": "load() with a schema in this process",
+    "ampho-schema": "ampho script with a schema",
     "dynaconf": "Dynaconf script",
     "pydantic": "pydantic-settings script",
 }
@@ -400,12 +483,26 @@ DIFFERENCE_NOTES = {
 }
 
 
+def schema_item(fixture: dict[str, Any]) -> tuple[str, str]:
+    """The fixture's schema as an item of ``load(schemas=...)``."""
+    return (SCHEMA_NAME, fixture["schema"])
+
+
 def write_scripts(base: Path, fixture: dict[str, Any]) -> dict[str, list[str]]:
     """Write the scripts of one fixture; return their command lines by variant."""
     files = fixture["files"]
     sources = {
         "floor": FLOOR_FUNCTIONS + FLOOR_MAIN.format(files=files),
-        "ampho": AMPHO_SCRIPT.format(root=fixture["root"], env=ENV, user=USER, host=HOST),
+        "ampho": AMPHO_SCRIPT.format(
+            root=fixture["root"], env=ENV, user=USER, host=HOST, schemas=""
+        ),
+        "ampho-schema": AMPHO_SCRIPT.format(
+            root=fixture["root"],
+            env=ENV,
+            user=USER,
+            host=HOST,
+            schemas=f", schemas=[{schema_item(fixture)!r}]",
+        ),
         "dynaconf": DYNACONF_SCRIPT.format(files=files),
         "pydantic": PYDANTIC_SCRIPT.format(files=files),
     }
@@ -472,6 +569,10 @@ def check(scripts: dict[str, list[str]], fixture: dict[str, Any], variants: list
     floor = namespace["load_floor"](fixture["files"], environ)
     in_process = load(fixture["root"], ENV, user=USER, host=HOST, environ=environ).to_dict()
     results: dict[str, list[str]] = {"ampho-in-process": diff(floor, in_process)}
+    with_schema = load(
+        fixture["root"], ENV, user=USER, host=HOST, environ=environ, schemas=[schema_item(fixture)]
+    ).to_dict()
+    results["ampho-schema-in-process"] = diff(floor, with_schema)
     for variant in variants:
         if variant == "pass":
             continue
@@ -485,6 +586,80 @@ def check(scripts: dict[str, list[str]], fixture: dict[str, Any], variants: list
             raise SystemExit(f"{variant} failed:\n{done.stderr}")
         results[variant] = diff(floor, json.loads(done.stdout))
     return results
+
+
+def check_schema_enforced(fixture: dict[str, Any]) -> str | None:
+    """Load with a copy of the schema that ``DATABASE.HOST`` cannot meet.
+
+    If that load passes, the benchmark's schema is not really validated
+    and its row measures nothing: return why, else ``None``.
+    """
+    from ampho.config import SettingsInvalid, load
+
+    with open(fixture["schema"], encoding="utf-8") as f:
+        document = json.load(f)
+    document["properties"]["DATABASE"]["properties"]["HOST"]["minLength"] = 1000
+    try:
+        load(
+            fixture["root"],
+            ENV,
+            user=USER,
+            host=HOST,
+            environ=child_environ(),
+            schemas=[(SCHEMA_NAME, document)],
+        )
+    except SettingsInvalid as e:
+        if "DATABASE.HOST" in str(e):
+            return None
+        return f"the schema was refused for another reason: {e}"
+    return "a schema DATABASE.HOST cannot meet was accepted: the load does not validate"
+
+
+def imported_ms(stderr: str, module: str) -> float | None:
+    """The cumulative import time of ``module`` in ``-X importtime`` output."""
+    for line in stderr.splitlines():
+        if not line.startswith("import time:"):
+            continue
+        fields = line[len("import time:") :].split("|")
+        if len(fields) == 3 and fields[2].strip() == module:
+            try:
+                return int(fields[1]) / 1000
+            except ValueError:
+                return None
+    return None
+
+
+def time_jsonschema_import(scripts: dict[str, list[str]]) -> dict[str, Any]:
+    """``import jsonschema`` in the two ampho scripts, by ``-X importtime``.
+
+    The script with a schema must import it (its load validates); the
+    one without must not (a load without schemas never pays for it).
+    Returns the median over :data:`IMPORTTIME_RUNS` runs, in ms, and
+    what is wrong, if anything.
+    """
+    environ = child_environ()
+
+    def run(variant: str) -> float | None:
+        python, script = scripts[variant]
+        done = subprocess.run(
+            [python, "-X", "importtime", script],
+            env=environ,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"{variant} -X importtime failed:\n{done.stderr[-2000:]}")
+        return imported_ms(done.stderr, "jsonschema")
+
+    problems = []
+    if run("ampho") is not None:
+        problems.append("the ampho script without a schema imports jsonschema")
+    found = [run("ampho-schema") for _ in range(IMPORTTIME_RUNS)]
+    times = [t for t in found if t is not None]
+    if len(times) < len(found):
+        problems.append("the ampho script with a schema does not import jsonschema")
+    return {"ms": statistics.median(times) if times else None, "problems": problems}
 
 
 # --------------------------------------------------------------------------
@@ -544,8 +719,8 @@ def time_cold(
 def time_in_process(fixture: dict[str, Any], rounds: int, budget: float) -> dict[str, list[float]]:
     """Per-call time of ``load()`` and of the floor's functions, same process.
 
-    Each round times a batch of calls of each, alternating which goes
-    first; a batch lasts about ``budget`` seconds for the floor.
+    Each round times a batch of calls of each, alternating the order; a
+    batch lasts about ``budget`` seconds for the floor.
     """
     from ampho.config import load
 
@@ -553,10 +728,13 @@ def time_in_process(fixture: dict[str, Any], rounds: int, budget: float) -> dict
     namespace: dict[str, Any] = {}
     exec(FLOOR_FUNCTIONS, namespace)
     load_floor = namespace["load_floor"]
-    files, root = fixture["files"], fixture["root"]
+    files, root, schema = fixture["files"], fixture["root"], schema_item(fixture)
     calls = {
         "floor": lambda: load_floor(files, environ),
         "ampho": lambda: load(root, ENV, user=USER, host=HOST, environ=environ),
+        "ampho-schema": lambda: load(
+            root, ENV, user=USER, host=HOST, environ=environ, schemas=[schema]
+        ),
     }
     for call in calls.values():  # warm-up
         for _ in range(3):
@@ -576,6 +754,36 @@ def time_in_process(fixture: dict[str, Any], rounds: int, budget: float) -> dict
                 call()
             times[name].append((time.perf_counter() - start) / reps)
     return times
+
+
+def time_schema_parts(fixture: dict[str, Any], calls: int = 20) -> dict[str, float]:
+    """Where a load with a schema spends its extra time, in process (ms).
+
+    ``load_schemas()`` reads the schema and checks it against the draft
+    2020-12 meta-schema, on every load; ``Schemas.validate()`` then
+    checks the settings against it. Medians of ``calls`` calls each.
+    """
+    from ampho.config import load
+    from ampho.config.schema import load_schemas
+
+    item, root = schema_item(fixture), fixture["root"]
+    cfg = load(root, ENV, user=USER, host=HOST, environ=child_environ())
+    schemas = load_schemas([item], root)
+    assert schemas is not None
+
+    def median_ms(call: Any) -> float:
+        call()  # warm-up
+        times = []
+        for _ in range(calls):
+            start = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times) * 1000
+
+    return {
+        "check": median_ms(lambda: load_schemas([item], root)),
+        "validate": median_ms(lambda: schemas.validate(cfg)),
+    }
 
 
 # --------------------------------------------------------------------------
@@ -602,7 +810,7 @@ def machine() -> dict[str, str]:
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
         "libraries": ", ".join(
             f"{name} {package_version(name)}"
-            for name in ("deepmerge", "dynaconf", "pydantic-settings")
+            for name in ("deepmerge", "dynaconf", "pydantic-settings", "jsonschema")
         ),
     }
 
@@ -627,6 +835,8 @@ def print_report(results: dict[str, Any]) -> None:
             print(f"  {LABELS[variant]:30}{cells}")
     print()
     for line in target_lines(results):
+        print(line)
+    for line in schema_lines(results):
         print(line)
     print(f"\npydantic-settings: {PYDANTIC_METHOD}")
     print(f"Dynaconf: {DYNACONF_METHOD}")
@@ -654,6 +864,39 @@ def target_lines(results: dict[str, Any]) -> list[str]:
         f"Target in-process load() <= {WARM_TARGET}x the floor, {big['leaves']:,} leaves:"
         f" {ratio:.2f}x, {met}"
     )
+    return lines
+
+
+def schema_lines(results: dict[str, Any]) -> list[str]:
+    """The cost of the schema, which has no target: ratios and the import."""
+    lines = []
+    for size in results["sizes"]:
+        cold, plain = size["cold"]["ampho-schema"], size["cold"]["ampho"]
+        lines.append(
+            f"load() with a schema, cold process, {size['leaves']:,} leaves:"
+            f" {cold['ratio']:.2f}x the floor ({cold['ms'] - plain['ms']:+.1f} ms"
+            f" over load() without one)"
+        )
+    for size in results["sizes"]:
+        warm = size["warm"]["ampho-schema"]
+        lines.append(
+            f"load() with a schema, in process, {size['leaves']:,} leaves:"
+            f" {warm['ratio']:.2f}x the floor"
+        )
+    for size in results["sizes"]:
+        parts = size["schema_parts"]
+        lines.append(
+            f"  of a load with a schema in process, {size['leaves']:,} leaves: reading and"
+            f" checking the schema {parts['check']:.1f} ms, validating the settings"
+            f" {parts['validate']:.2f} ms"
+        )
+    imported = results.get("jsonschema_import", {}).get("ms")
+    if imported is not None:
+        lines.append(
+            f"import jsonschema in the schema script (python -X importtime, median of"
+            f" {IMPORTTIME_RUNS}): {imported:.1f} ms; the script without a schema does not"
+            " import it"
+        )
     return lines
 
 
@@ -729,6 +972,14 @@ def rst_section(results: dict[str, Any]) -> str:
         "  does (sorted, ``json.loads`` with a fallback to the string, ``__``",
         "  nesting), importing nothing but :mod:`json` and :mod:`os`;",
         f"* **ampho**: ``import ampho.config`` and ``load(root, {ENV!r}, user=..., host=...)``;",
+        f"* **load() with a schema**: the same, with ``schemas=[({SCHEMA_NAME!r}, path)]``:"
+        " a draft 2020-12 schema written beside the fixture that declares every"
+        " top-level section an object, requires ``DATABASE`` and ``SECRET_KEY``, and"
+        f" gives {len(SCHEMA_LEAVES)} well-known leaves (``DEBUG``, ``DATABASE.HOST``,"
+        " ``DATABASE.POOL.SIZE``, ``CACHE.SERVERS``, ...) the JSON types of their merged"
+        " values and a bound each meets (``minLength``, ``minimum``, ``minItems``), so"
+        " that the load checks the schema and validates the settings with"
+        " :mod:`jsonschema`;",
         f"* **Dynaconf**: ``{DYNACONF_METHOD}``;",
         "* **pydantic-settings**: a ``BaseSettings`` whose"
         " ``settings_customise_sources`` returns"
@@ -742,16 +993,22 @@ def rst_section(results: dict[str, Any]) -> str:
     lines += [
         "Each script looks one nested key up, so that lazy loaders load. Before",
         "timing, every approach runs once and its merged settings are compared",
-        "with the floor's; ampho must match exactly (it does).",
+        "with the floor's; ampho, with and without the schema, must match exactly",
+        "(it does). The script also checks that a copy of the schema that",
+        "``DATABASE.HOST`` cannot meet makes ``load()`` raise ``SettingsInvalid``,",
+        "and, with ``python -X importtime``, that the script with a schema imports",
+        ":mod:`jsonschema` and the one without does not.",
         "",
         f"*Fresh process*: wall time of ``subprocess.run([sys.executable, script])``,"
         f" {results['runs']} rounds after one warm-up run each. A round runs"
-        f" ``python -c pass``, the floor and ampho {LIGHT_REPEAT} times each and the"
-        " others once, in a shuffled order, so that all share the machine's noise;",
+        f" ``python -c pass``, the floor and ampho (without and with the schema)"
+        f" {LIGHT_REPEAT} times each and the others once, in a shuffled order, so that"
+        " all share the machine's noise;",
         "the median is shown with its ratio to the floor's median of the same run.",
         "",
         f"*In process*: {results['rounds']} rounds, each timing a batch of calls of",
-        f"``load()`` and of the floor's functions (about {results['batch']} s for the floor,",
+        f"``load()`` (without and with the schema) and of the floor's functions (about"
+        f" {results['batch']} s for the floor,",
         "the order alternating), after a warm-up; the median of the per-call times.",
         "",
         f"Targets: a fresh process at most {COLD_TARGET} times the floor; ``load()``",
@@ -790,13 +1047,15 @@ def rst_section(results: dict[str, Any]) -> str:
         "In process",
         "~~~~~~~~~~",
         "",
-        "Time of one load, files read and parsed anew each time.",
+        "Time of one load, files read and parsed anew each time (and the schema",
+        "read and checked anew, for the load with a schema).",
         "",
     ]
     lines += rst_table(header, rows("warm"), widths)
     lines += ["Results", "~~~~~~~", ""]
     lines += [f"* {line}" for line in target_lines(results)]
     lines += [""]
+    lines += schema_paragraph(results)
     notes = []
     for s in sizes:
         for variant, found in s["check"].items():
@@ -821,6 +1080,47 @@ def rst_section(results: dict[str, Any]) -> str:
         ]
     lines += [END_MARK]
     return "\n".join(lines) + "\n"
+
+
+def schema_paragraph(results: dict[str, Any]) -> list[str]:
+    """What a schema costs and where the time goes, for the page."""
+    sizes = results["sizes"]
+    ratios = " and ".join(
+        f"{s['cold']['ampho-schema']['ratio']:.2f} times the floor on {s['leaves']:,} leaves"
+        f" ({s['cold']['ampho-schema']['ms'] - s['cold']['ampho']['ms']:+.1f} ms over"
+        " ``load()`` without one)"
+        for s in sizes
+    )
+    warm = " and ".join(
+        f"{s['warm']['ampho-schema']['ratio']:.2f} times on {s['leaves']:,}" for s in sizes
+    )
+    lines = [
+        f"With a schema (no target), a fresh process takes {ratios}; in process,",
+        f"``load()`` with a schema takes {warm} leaves.",
+    ]
+    first = sizes[0]
+    extra = first["cold"]["ampho-schema"]["ms"] - first["cold"]["ampho"]["ms"]
+    imported = results.get("jsonschema_import", {}).get("ms")
+    if imported is not None:
+        lines += [
+            f"Of the {extra:.1f} ms a schema adds to a fresh process on {first['leaves']:,}"
+            " leaves, ``import jsonschema`` (which a load without schemas never does)"
+            f" takes {imported:.1f} ms, measured with ``python -X importtime`` in the"
+            f" script with a schema (median of {IMPORTTIME_RUNS} runs, the importtime"
+            " bookkeeping included).",
+        ]
+    parts = " and ".join(
+        f"checking {s['schema_parts']['check']:.1f} ms and validating"
+        f" {s['schema_parts']['validate']:.2f} ms on {s['leaves']:,} leaves"
+        for s in sizes
+    )
+    lines += [
+        "Then every ``load()`` checks the schema against the draft 2020-12",
+        "meta-schema (``load_schemas()``) before it validates the settings",
+        f"(``Schemas.validate()``): in process, {parts}, medians of 20 calls each;",
+        "the check of a schema that declares each section grows with the sections.",
+    ]
+    return [*lines, ""]
 
 
 def write_page(path: Path, section: str) -> None:
@@ -848,7 +1148,7 @@ def main(argv: list[str] | None = None) -> int:
     if runs < 10 and not args.quick:
         print(f"warning: --runs {runs}: the page asks for at least 10", file=sys.stderr)
 
-    variants = ["pass", "floor", "ampho"]
+    variants = ["pass", "floor", "ampho", "ampho-schema"]
     for variant, module in (("dynaconf", "dynaconf"), ("pydantic", "pydantic_settings")):
         if importlib.util.find_spec(module) is None:
             print(f"{module} is not installed: skipping it", file=sys.stderr)
@@ -871,16 +1171,25 @@ def main(argv: list[str] | None = None) -> int:
             scripts = write_scripts(base, fixture)
             print(f"{leaves:,} leaves: checking...", file=sys.stderr)
             found = check(scripts, fixture, variants)
-            for name in ("ampho-in-process", "ampho"):
+            for name in ("ampho-in-process", "ampho", "ampho-schema-in-process", "ampho-schema"):
                 if found[name]:
                     failed = True
                     print(f"ERROR: {name} differs from the floor:", file=sys.stderr)
                     for line in found[name][:20]:
                         print(f"  {line}", file=sys.stderr)
+            problems = [p for p in [check_schema_enforced(fixture)] if p]
+            if leaves == SIZES[0]:
+                print(f"{leaves:,} leaves: import jsonschema...", file=sys.stderr)
+                results["jsonschema_import"] = time_jsonschema_import(scripts)
+                problems += results["jsonschema_import"]["problems"]
+            for problem in problems:
+                failed = True
+                print(f"ERROR: {problem}", file=sys.stderr)
             print(f"{leaves:,} leaves: fresh processes...", file=sys.stderr)
             wall, cpu = time_cold(scripts, variants, runs)
             print(f"{leaves:,} leaves: in process...", file=sys.stderr)
             warm = summarize(time_in_process(fixture, results["rounds"], results["batch"]))
+            parts = time_schema_parts(fixture)
             results["sizes"].append(
                 {
                     "leaves": leaves,
@@ -889,6 +1198,7 @@ def main(argv: list[str] | None = None) -> int:
                     "cold": summarize(wall),
                     "cpu": summarize(cpu) if cpu["floor"] else {},
                     "warm": warm,
+                    "schema_parts": parts,
                 }
             )
     finally:
@@ -896,7 +1206,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print_report(results)
     if failed:
-        print("\nampho's merged settings differ from the floor's: no page written.")
+        print("\nthe checks of ampho's settings failed (see above): no page written.")
         return 1
     if output is not None:
         write_page(output, rst_section(results))
