@@ -170,7 +170,10 @@ def dump(
         for part in reversed(path):
             value = {part: value}
         # All or nothing: an error half way must not leave half a file.
-        lines = [f"{name}={shlex.quote(text)}" for name, text in to_environ(value, "AMPHO")]
+        # A key the schemas declare a string is read back as the text.
+        types = cfg.schemas.declared_types if cfg.schemas is not None else None
+        variables = to_environ(value, "AMPHO", types)
+        lines = [f"{name}={shlex.quote(text)}" for name, text in variables]
         for line in lines:
             click.echo(line)
     else:

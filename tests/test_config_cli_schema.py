@@ -10,6 +10,8 @@ secret) is what is checked.
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -548,3 +550,68 @@ def test_the_root_option_reads_another_directory(site: Path, tmp_path: Path) -> 
     assert not Draft202012Validator(document).is_valid({"MAIL": {"PORT": "abc"}})
     rows = docs_rows(ok(elsewhere, "config", "docs", "--root", str(site)))
     assert rows["MAIL.PORT"][2] == "25"
+
+
+def test_schema_accepts_dollar_schema_when_a_bundle_allows_no_other_keys(site: Path) -> None:
+    """Each bundle's schema is one branch of the printed document, so a
+    bundle's top-level ``additionalProperties: false`` must not refuse
+    the ``"$schema"`` key an editor reads from every instance file."""
+    schema = json.loads(MAIL_SCHEMA)
+    schema["additionalProperties"] = False
+    (site / "mail/schema.json").write_text(json.dumps(schema))
+    validator = Draft202012Validator(json.loads(ok(site, "config", "schema")))
+    production = json.loads((site / "instance/production.json").read_text())
+    assert "$schema" in production
+    assert validator.is_valid(production), list(validator.iter_errors(production))
+    assert not validator.is_valid({**production, "OTHER": 1})
+    assert not validator.is_valid({**production, "MAIL": {"PORT": "abc"}})
+
+
+def test_a_top_level_violation_is_one_error_line_naming_the_top_level(site: Path) -> None:
+    (site / "app/schema.json").write_text('{"dependentRequired": {"LONE": ["PAIR"]}}')
+    (site / "instance/production.json").write_text('{\n  "LONE": 1\n}\n')
+    expected = "instance/production.json:2:11: (top level): 'PAIR' is a dependency of 'LONE'"
+    assert_errors(ampho(site, "config", "dump"), [f"{expected} (app/schema.json)"])
+    result = check(site)
+    assert (
+        "instance/production.json:2:11: error: (top level): 'PAIR' is a dependency of 'LONE'"
+        " (app/schema.json)"
+    ) in result.stdout.splitlines()
+
+
+def test_env_dump_of_declared_strings_reads_back_the_same(tmp_path: Path) -> None:
+    """``--format env`` writes a string-only key as the text the loader keeps."""
+    schema = json.dumps(
+        {
+            "type": "object",
+            "properties": {
+                "ZIP": {"type": "string"},
+                "CODE": {"type": ["string", "integer"]},
+                "NOTE": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                "FLAG": {"type": "string"},
+            },
+        }
+    )
+    values = {"ZIP": "12345", "CODE": "12345", "NOTE": '"quoted" 007', "FLAG": "true"}
+    source = write_tree(
+        tmp_path / "source",
+        {"app/__init__.py": "", "app/schema.json": schema, "instance/default.json": "{}"},
+    )
+    (source / "app" / "default.json").write_text(json.dumps(values), encoding="utf-8")
+    # The same bundle with other defaults: only the variables can bring the values back.
+    target = write_tree(
+        tmp_path / "target",
+        {
+            "app/__init__.py": "",
+            "app/schema.json": schema,
+            "app/default.json": '{"ZIP": "x", "CODE": 1, "NOTE": null, "FLAG": "no"}',
+            "instance/default.json": "{}",
+        },
+    )
+    (tmp_path / "dump.env").write_text(ok(source, "config", "dump", "--format", "env"))
+    command = "set -a; . ./dump.env; set +a; exec " + shlex.join(
+        [*AMPHO, "config", "dump", "--root", str(target)]
+    )
+    rebuilt = run([shutil.which("sh") or "/bin/sh", "-c", command], [], tmp_path)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert json.loads(rebuilt.stdout) == values

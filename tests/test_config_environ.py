@@ -327,3 +327,36 @@ def test_env_names_nest_up_to_the_limit(load_root):
         f": the name nests {MAX_NAME_LEVELS + 1} levels; at most {MAX_NAME_LEVELS} are read"
     )
     assert str(excinfo.value).startswith("env AMPHO_K0__K1__")
+
+
+@pytest.mark.parametrize(
+    ("raw", "types", "expected"),
+    [
+        ('"01067"', {"string"}, '"01067"'),  # string only: never decoded
+        ('"\\ud800"', {"string"}, '"\\ud800"'),  # an escape is text, not a surrogate
+        ("NaN", {"string"}, "NaN"),
+        ('"x"', {"string", "null"}, "x"),  # a string literal: the string, as Flask reads it
+        ("null", {"string", "null"}, None),
+        ("5", {"string", "null"}, "5"),  # decoded, but not a declared type
+        ('"5"', {"string", "integer"}, "5"),  # how a dump writes the string 5
+        ("5", {"string", "integer"}, 5),
+        ('"x"', None, "x"),  # undeclared: as Flask reads it
+        ('"x"', {"integer"}, "x"),  # no string declared: as Flask too
+    ],
+)
+def test_declared_types_decide_how_a_value_is_read(
+    raw: str, types: set[str] | None, expected: Any
+) -> None:
+    from ampho.config.environ import parse_value
+
+    declared = frozenset(types) if types is not None else None
+    value = parse_value("env AMPHO_X", raw, ("X",), declared)
+    assert value == expected
+    assert type(value) is type(expected)
+
+
+def test_a_declared_string_that_is_not_text_is_still_refused() -> None:
+    from ampho.config.environ import parse_value
+
+    with pytest.raises(ConfigError, match="UTF-8"):
+        parse_value("env AMPHO_X", "a\udcff", ("X",), frozenset({"string"}))

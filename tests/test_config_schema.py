@@ -255,8 +255,10 @@ def test_a_write_only_key_is_a_declared_secret(app_tree: Any) -> None:
         ("ZIP", "true", "true"),
         ("ZIP", "null", "null"),
         ("ZIP", "NaN", "NaN"),
-        ("ZIP", '"quoted"', "quoted"),  # JSON text is still read as JSON
+        ("ZIP", '"01067"', '"01067"'),  # string only: never decoded, quotes kept
+        ("ZIP", '"pass\\u0077ord"', '"pass\\u0077ord"'),
         ("CODE", "12345", 12345),  # string or integer: as Flask reads it
+        ("CODE", '"12345"', "12345"),  # a JSON string literal: the string, as Flask reads it
         ("PORT", "25", 25),
         ("HOST", "[1]", "[1]"),
     ],
@@ -277,6 +279,68 @@ def test_undeclared_environment_values_are_read_as_flask_reads_them(app_tree: An
     assert cfg["OTHER"] == 12345
     cfg = load(root, user="u", host="h", environ={"AMPHO_MAIL__ZIP": "12345"}, bundles=False)
     assert cfg["MAIL"] == {"HOST": "h", "ZIP": 12345}
+
+
+#: An optional string as pydantic writes it, and the other combinators.
+COMBINED_SCHEMA = {
+    "$defs": {"text": {"type": "string"}},
+    "properties": {
+        "B": {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "Optional."},
+        "C": {"oneOf": [{"$ref": "#/$defs/text"}, {"type": "integer"}]},
+        "D": {"allOf": [{"type": ["string", "null"]}, {"type": "string"}]},
+        "E": {"anyOf": [{"type": "string"}, {}]},
+        "F": {"type": ["string", "null"]},
+        "G": {"anyOf": [{"type": "string"}, {"type": "object"}]},
+    },
+}
+
+
+def test_any_of_and_one_of_allow_the_union_of_their_branches(app_tree: Any) -> None:
+    schemas = load_schemas([COMBINED_SCHEMA], str(app_tree.root))
+    assert schemas is not None
+    assert schemas.declared_types(("B",)) == {"string", "null"}
+    assert schemas.declared_types(("C",)) == {"string", "integer"}
+    assert schemas.declared_types(("D",)) == {"string"}  # allOf: the intersection
+    assert schemas.declared_types(("E",)) is None  # one branch allows anything
+    assert schemas.declared_types(("F",)) == {"string", "null"}
+    docs = {d.key: d.type for d in schemas.settings()}
+    assert docs == {
+        "B": "null or string",
+        "C": "integer or string",
+        "D": "string",
+        "E": "any",
+        "F": "null or string",
+        "G": "object or string",
+    }
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "expected"),
+    [
+        ("B", "123", "123"),  # a string is allowed: not the integer, no violation
+        ("B", "null", None),
+        ("B", '"x"', "x"),  # a JSON string: the string, as Flask reads it
+        ("C", "123", 123),
+        ("C", "abc", "abc"),
+        ("D", "null", "null"),
+        ("G", '{"a": 1}', {"a": 1}),
+        ("G", '"x"', "x"),
+        ("G", "7", "7"),
+    ],
+)
+def test_environment_values_typed_by_combined_declarations(
+    tmp_path: Path, key: str, raw: str, expected: Any
+) -> None:
+    cfg = load(
+        tmp_path,
+        user="u",
+        host="h",
+        environ={f"AMPHO_{key}": raw},
+        schemas=[COMBINED_SCHEMA],
+        bundles=False,
+    )
+    assert cfg.to_dict()[key] == expected
+    assert type(cfg.to_dict()[key]) is type(expected)
 
 
 def test_declared_types(app_tree: Any) -> None:
@@ -518,3 +582,241 @@ def test_an_app_that_sets_no_declared_key_starts_without_jsonschema(app_tree: An
         check=True,
     )
     assert run.stdout.strip() == "1 True"  # a LOG_* key is set: it is validated
+
+
+#: Settings whose secrets are secret by name only, inside objects and arrays.
+HOLDING_SECRETS = {
+    "VAT_ID": "x",
+    "SECRET_KEY": "s3cr3t-top-level",
+    "DEBUG_TOOLBAR": True,
+    "DB": {"HOST": "h", "PASSWORD": "hunter2hunter2"},
+    "ITEMS": [{"api_key": "k-SECRET"}, {"api_key": "k-SECRET"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        pytest.param(
+            {"not": {"required": ["DEBUG_TOOLBAR"]}},
+            "(top level): {'VAT_ID': 'x', 'SECRET_KEY': '***', 'DEBUG_TOOLBAR': True,"
+            " 'DB': {'HOST': 'h', 'PASSWORD': '***'}, 'ITEMS': [{'api_key': '***'},"
+            " {'api_key': '***'}]} should not be valid under {'required': ['DEBUG_TOOLBAR']}"
+            " (app/schema.json)",
+            id="top level",
+        ),
+        pytest.param(
+            {"properties": {"DB": {"maxProperties": 1}}},
+            "instance/default.json:5:9: DB: {'HOST': 'h', 'PASSWORD': '***'} has too many"
+            " properties (app/schema.json)",
+            id="object",
+        ),
+        pytest.param(
+            {"properties": {"ITEMS": {"uniqueItems": True}}},
+            "instance/default.json:9:12: ITEMS: [{'api_key': '***'}, {'api_key': '***'}]"
+            " has non-unique elements (app/schema.json)",
+            id="array",
+        ),
+        pytest.param(
+            {"properties": {"ITEMS": {"prefixItems": [{}], "items": False}}},
+            "instance/default.json:9:12: ITEMS: [{'api_key': '***'}, {'api_key': '***'}]"
+            " is not valid under the schema's 'items' rule (app/schema.json)",
+            id="a message quoting a part",
+        ),
+    ],
+)
+def test_a_secret_inside_the_offending_object_is_masked(
+    app_tree: Any, schema: dict[str, Any], expected: str
+) -> None:
+    """The rule fails on a parent of the secret, so jsonschema's message
+    quotes the whole parent: the secret in it, known only by its name,
+    is masked like everywhere else."""
+    app_tree.bundle("app")
+    app_tree.write(
+        {
+            "app/schema.json": json.dumps(schema),
+            "instance/default.json": json.dumps(HOLDING_SECRETS, indent=2),
+        }
+    )
+    [line] = violations(app_tree.root)
+    assert line == expected
+    for secret in ("s3cr3t", "hunter2", "k-SECRET"):
+        assert secret not in line
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        pytest.param(
+            {"uniqueItems": True},
+            "HOOKS: [{'SIGNING': '***'}, {'SIGNING': '***'}] has non-unique elements",
+            id="in the array's message",
+        ),
+        pytest.param(
+            {"items": {"properties": {"SIGNING": {"pattern": "^s"}}}},
+            "HOOKS.0.SIGNING: *** does not match '^s'",
+            id="in its own message",
+        ),
+    ],
+)
+def test_a_write_only_key_in_array_items_is_masked(
+    app_tree: Any, rules: dict[str, Any], expected: str
+) -> None:
+    """``writeOnly`` makes a value secret whatever its name, in the items
+    of an array too, which have no key path of their own."""
+    app_tree.bundle("app")
+    hooks = {"allOf": [{"items": {"properties": {"SIGNING": {"writeOnly": True}}}}, rules]}
+    app_tree.write(
+        {
+            "app/schema.json": json.dumps({"properties": {"HOOKS": hooks}}),
+            "instance/default.json": '{"HOOKS": [{"SIGNING": "x-sign-me-9"},'
+            ' {"SIGNING": "x-sign-me-9"}]}',
+        }
+    )
+    lines = violations(app_tree.root)
+    assert "sign-me" not in " ".join(lines)
+    assert lines[0].split(": ", 1)[1] == f"{expected} (app/schema.json)"
+
+
+def ref_tree(app_tree: Any, ref: str) -> Any:
+    """``app`` whose schema refers to ``ref`` for the key ``X``, set to 1."""
+    app_tree.bundle("app")
+    app_tree.write(
+        {
+            "app/schema.json": '{\n  "properties": {\n    "X": {"$ref": ' + json.dumps(ref) + "}\n"
+            '  },\n  "$defs": {"port": {"type": "integer"}}\n}\n',
+            # A sibling that would resolve the reference, were files read.
+            "app/common.json": '{"type": "integer"}',
+            "instance/default.json": '{"X": 1}',
+        }
+    )
+    return app_tree.root
+
+
+@pytest.mark.parametrize("ref", ["#/nope", "#/$defs/nope", "common.json", "common.json#/x"])
+def test_an_unresolvable_ref_is_a_located_config_error(app_tree: Any, ref: str) -> None:
+    root = ref_tree(app_tree, ref)
+    with pytest.raises(ConfigError) as caught:
+        load(root, user="u", host="h", environ={})
+    assert str(caught.value) == f"app/schema.json:3:11: cannot resolve $ref {ref!r}"
+
+
+@pytest.fixture
+def connections(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every name lookup and connection tried in the test, refused and
+    recorded (a refusal alone could pass as an unresolvable $ref)."""
+    import socket
+
+    tried: list[Any] = []
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        tried.append(args)
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    return tried
+
+
+def test_a_remote_ref_is_refused_without_a_connection(
+    app_tree: Any, connections: list[Any]
+) -> None:
+    root = ref_tree(app_tree, "https://schemas.invalid/x.json")
+    with pytest.raises(ConfigError) as caught:
+        load(root, user="u", host="h", environ={})
+    assert str(caught.value) == (
+        "app/schema.json:3:11: cannot resolve $ref 'https://schemas.invalid/x.json'"
+    )
+    assert connections == []
+
+
+def test_a_ref_loop_is_a_config_error_naming_the_schema(app_tree: Any) -> None:
+    app_tree.bundle("app")
+    app_tree.write(
+        {
+            "app/schema.json": '{"$defs": {"a": {"$ref": "#/$defs/a"}},'
+            ' "properties": {"X": {"$ref": "#/$defs/a"}}}',
+            "instance/default.json": '{"X": 1}',
+        }
+    )
+    with pytest.raises(ConfigError) as caught:
+        load(app_tree.root, user="u", host="h", environ={})
+    assert not isinstance(caught.value, SettingsInvalid)
+    assert (
+        str(caught.value) == "app/schema.json: a $ref refers to itself, directly or through others"
+    )
+
+
+def test_the_combined_document_accepts_dollar_schema_beside_closed_bundles(
+    app_tree: Any,
+) -> None:
+    """``additionalProperties: false`` and ``propertyNames`` of a bundle
+    apply to every instance file, whose ``"$schema"`` key is for editors."""
+    schemas = load_schemas(
+        [
+            ("a/schema.json", {"additionalProperties": False, "properties": {"A": {}}}),
+            ("b/schema.json", {"propertyNames": {"pattern": "^[A-Z]+$"}}),
+        ],
+        os.fspath(app_tree.root),
+    )
+    assert schemas is not None
+    document = schemas.document()
+    jsonschema.Draft202012Validator.check_schema(document)
+    validator = jsonschema.Draft202012Validator(document)
+    assert validator.is_valid({"$schema": "../schema.json", "A": 1})
+    assert not validator.is_valid({"$schema": "../schema.json", "B": 1})
+    assert not validator.is_valid({"$schema": "../schema.json", "A": 1, "a": 1})
+    assert not validator.is_valid({"$schema": 1, "A": 1})
+    # The bundle's own schema is left as it is.
+    assert "$schema" not in schemas.items[0].document["properties"]
+
+
+def top_level_tree(app_tree: Any, schema: dict[str, Any]) -> Any:
+    app_tree.bundle("app")
+    app_tree.write(
+        {
+            "app/schema.json": json.dumps(schema),
+            "instance/default.json": '{\n  "A": 1,\n  "C": 2\n}\n',
+        }
+    )
+    return app_tree.root
+
+
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        pytest.param(
+            {"dependentRequired": {"A": ["B"]}},
+            "instance/default.json:2:8: (top level): 'B' is a dependency of 'A' (app/schema.json)",
+            id="dependentRequired at the key that needs another",
+        ),
+        pytest.param(
+            {"maxProperties": 1},
+            "(top level): {'A': 1, 'C': 2} has too many properties (app/schema.json)",
+            id="maxProperties",
+        ),
+        pytest.param(
+            {"anyOf": [{"required": ["B"]}, {"required": ["D"]}]},
+            "(top level): {'A': 1, 'C': 2} is not valid under any of the given schemas"
+            " (app/schema.json)",
+            id="anyOf",
+        ),
+    ],
+)
+def test_a_top_level_violation_names_the_top_level(
+    app_tree: Any, schema: dict[str, Any], expected: str
+) -> None:
+    assert violations(top_level_tree(app_tree, schema)) == [expected]
+
+
+def test_check_reports_a_top_level_violation_without_an_empty_key(app_tree: Any) -> None:
+    from ampho.config.check import check_instance
+
+    root = top_level_tree(app_tree, {"dependentRequired": {"A": ["B"]}, "maxProperties": 1})
+    errors = [str(f) for f in check_instance(root) if f.severity == "error"]
+    assert errors == [
+        "app/schema.json: error: (top level): {'A': 1, 'C': 2} has too many properties",
+        "instance/default.json:2:8: error: (top level): 'B' is a dependency of 'A'"
+        " (app/schema.json)",
+    ]

@@ -77,6 +77,23 @@ def test_undeclared_values_are_text_and_declared_ones_are_typed(tmp_path: Path) 
     assert cfg.lookup("DB.HOST") == "10"
 
 
+def test_a_file_for_a_string_is_its_text_never_decoded(tmp_path: Path) -> None:
+    """A password is what the file holds: quotes and escapes are characters of it."""
+    secrets_dir(tmp_path, {"DB__PASSWORD": '"pass\\u0077ord"\n', "DB__HOST": '"db"'})
+    cfg = load_at(tmp_path, secrets_dir="secrets", schemas=[SCHEMA])
+    assert cfg.lookup("DB.PASSWORD") == '"pass\\u0077ord"'
+    assert cfg.lookup("DB.HOST") == '"db"'
+
+
+def test_a_file_for_an_optional_string_is_text_unless_it_is_null(tmp_path: Path) -> None:
+    """``anyOf`` string or null, as pydantic writes an optional string."""
+    schema = {"properties": {"TOKEN": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}
+    secrets_dir(tmp_path, {"TOKEN": "123\n"})
+    assert load_at(tmp_path, secrets_dir="secrets", schemas=[schema])["TOKEN"] == "123"
+    secrets_dir(tmp_path, {"TOKEN": "null\n"})
+    assert load_at(tmp_path, secrets_dir="secrets", schemas=[schema])["TOKEN"] is None
+
+
 def test_the_layer_sits_above_the_user_file_and_below_the_environment(tmp_path: Path) -> None:
     (tmp_path / "instance").mkdir()
     (tmp_path / "instance" / "u@h.json").write_text('{"A": "file", "B": "file"}')

@@ -272,7 +272,7 @@ def _violation_finding(violation: Violation) -> Finding:
     The place is as an origin shows it, ``instance/production.json:3:13``
     or ``env AMPHO_MAIL__PORT``.
     """
-    message = f"{violation.key}: {violation.message}"
+    message = f"{violation.key or '(top level)'}: {violation.message}"
     if violation.where is None:
         return Finding(ERROR, violation.schema, None, None, message)
     message += f" ({violation.schema})"

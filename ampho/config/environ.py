@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
@@ -127,26 +127,38 @@ def parse_value(
 ) -> Any:
     """A variable's (or secrets file's) value, typed by the declared ``types``.
 
-    Where ``types`` allow a string and not what JSON makes of ``raw``, it
-    is the text; an undeclared key is read as Flask reads a variable
-    (:func:`_parse_value`), or as the text when ``default_text``.
+    - Undeclared (``types`` is ``None``): read as Flask reads a variable
+      (:func:`_parse_value`), or the text when ``default_text``.
+    - Declared without ``string``: read as Flask reads it too; the
+      schema then judges what JSON made of it.
+    - Declared a string only: the text as written, never decoded, so
+      ``AMPHO_ZIP=01067`` and ``AMPHO_ZIP='"01067"'`` keep their digits
+      and their quotes, and a password file holding ``"pass\\u0077ord"``
+      is those fifteen characters.
+    - Declared a string and other types: decoded as Flask does, and the
+      decoded value kept when its JSON type is declared, else the text:
+      with string or integer, ``5`` is the integer and ``"5"`` the
+      string ``5``, which is also how ``ampho config dump --format env``
+      writes them, so a dump read back gives the same settings.
     """
     if types is None and default_text:
         _check_text(source, "value", raw)
         return raw
     if types is None or "string" not in types:
         return _parse_value(source, raw, path)
+    _check_text(source, "value", raw)
+    if types == {"string"}:
+        return raw
     from .schema import json_types_of
 
     if types & {"integer", "number"}:
         value = _parse_value(source, raw, path)
-        return value if json_types_of(value) & types else raw
-    # Where numbers cannot go, NaN and 1e999 are text like any other.
-    _check_text(source, "value", raw)
-    try:
-        value = decode(raw, allow_duplicates=True)
-    except Exception:
-        return raw
+    else:
+        # Where numbers cannot go, NaN and 1e999 are text like any other.
+        try:
+            value = decode(raw, allow_duplicates=True)
+        except Exception:
+            return raw
     if not json_types_of(value) & types:
         return raw
     if "\\u" in raw:
@@ -232,13 +244,20 @@ def _shown(name: str) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
-def to_environ(data: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, str]]:
+def to_environ(
+    data: Mapping[str, Any],
+    prefix: str,
+    types: Callable[[tuple[str, ...]], frozenset[str] | None] | None = None,
+) -> Iterator[tuple[str, str]]:
     """Yield ``(name, value)`` variables that rebuild ``data`` when applied.
 
     Objects are spread over one variable per leaf where every key can be
     spelled in a variable name, and written as one JSON value where not.
     A string is written as it is when JSON would read it as nothing else
-    (``example.com``, ``007``) and as JSON otherwise (``"true"``, ``"1"``).
+    (``example.com``, ``007``) and as JSON otherwise (``"true"``, ``"1"``),
+    unless ``types`` (the schemas' declared types of a key path) says the
+    key is a string only: such a value is read as the text, so it is
+    written as the text.
 
     :raises ConfigError: for a top-level key that no variable can set:
         one that is not a valid name part, or a control variable's name
@@ -255,7 +274,7 @@ def to_environ(data: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, str]
                 f"the key {key!r} cannot be set through an environment variable"
                 f" ({prefix}_{key} is not usable)"
             )
-        yield from _leaf_variables(f"{prefix}_{key}", value)
+        yield from _leaf_variables(f"{prefix}_{key}", (key,), value, types)
 
 
 def _spreads(value: Any) -> bool:
@@ -267,14 +286,23 @@ def _spreads(value: Any) -> bool:
     )
 
 
-def _leaf_variables(name: str, value: Any) -> Iterator[tuple[str, str]]:
+def _leaf_variables(
+    name: str,
+    path: tuple[str, ...],
+    value: Any,
+    types: Callable[[tuple[str, ...]], frozenset[str] | None] | None,
+) -> Iterator[tuple[str, str]]:
     # A list of what is left to write rather than recursion: a tree of
     # any depth the loader accepts can be written out.
-    stack = [(name, value)]
+    stack = [(name, path, value)]
     while stack:
-        name, value = stack.pop()
+        name, path, value = stack.pop()
         if _spreads(value):
-            stack.extend((f"{name}__{key}", value[key]) for key in sorted(value, reverse=True))
+            stack.extend(
+                (f"{name}__{key}", (*path, key), value[key]) for key in sorted(value, reverse=True)
+            )
+        elif isinstance(value, str) and types is not None and types(path) == frozenset({"string"}):
+            yield name, value
         else:
             yield name, _encode(value)
 

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
+#: How a violation of the top level object shows its (empty) key.
+TOP_LEVEL = "(top level)"
+
 #: The keywords of a schema that only lists properties and types: one
 #: that no key of the settings matches accepts them without a validator.
 _PLAIN_KEYWORDS = frozenset(
@@ -77,8 +80,43 @@ class Schema:
         if self._validator is None:
             from jsonschema import Draft202012Validator
 
-            self._validator = Draft202012Validator(self.document)
+            self._validator = Draft202012Validator(self.document, registry=_offline_registry())
         return self._validator
+
+    def iter_errors(self, data: dict[str, Any]) -> list[Any]:
+        """Every jsonschema error of ``data``, sorted by place.
+
+        :raises ConfigError: naming this file for a ``$ref`` that cannot be
+            resolved (nothing is fetched: not a file, not a URL) or one
+            that refers to itself, which would recurse for ever.
+        """
+        from referencing.exceptions import Unresolvable
+
+        from .output import depth
+
+        try:
+            errors = list(self.validator().iter_errors(data))
+        except Unresolvable as e:
+            ref = str(getattr(e, "ref", None) or e)
+            if ref.startswith("/"):  # a JSON pointer to nowhere in this file
+                ref = f"#{ref}"
+            raise self._ref_error(f"cannot resolve $ref {ref!r}", ref) from None
+        except RecursionError:
+            # Settings a few levels deep recurse that far only round a loop.
+            if depth(data) > 50:
+                raise self._ref_error("the settings nest too deeply to validate") from None
+            raise self._ref_error("a $ref refers to itself, directly or through others") from None
+        return sorted(errors, key=lambda e: [str(p) for p in e.path])
+
+    def _ref_error(self, message: str, ref: str | None = None) -> ConfigError:
+        """A ``$ref`` problem, at the first ``"$ref": ref`` of the file if any."""
+        line = column = None
+        if self.text is not None:
+            offsets = key_offsets(self.text)
+            path = _ref_path(self.document, ref) if ref is not None else None
+            if path is not None and path in offsets:
+                line, column = position(self.text, offsets[path])
+        return ConfigError(message, path=self.path, line=line, column=column, source=self.name)
 
     def at(self, path: tuple[str, ...]) -> list[dict[str, Any]]:
         """The subschemas that declare the key path (``properties``,
@@ -152,39 +190,50 @@ class Schema:
         )
 
 
-def _node_types(node: dict[str, Any], schema: Schema) -> frozenset[str] | None:
-    """What one subschema says of the type: its ``type``, or the union over
-    ``anyOf``/``oneOf`` branches (``None`` when any branch allows all)."""
+def _node_types(node: dict[str, Any], schema: Schema, depth: int = 0) -> frozenset[str] | None:
+    """What one subschema says of the type; ``None`` when it allows any.
+
+    Every constraint of a value holds at once, so the node's own
+    ``type``, ``enum`` and ``const``, its ``$ref`` and its ``allOf``
+    branches are intersected. An ``anyOf`` or ``oneOf`` holds when one
+    branch does, so it allows the union of its branches (any type when
+    one branch allows any): ``anyOf: [{type: string}, {type: null}]``,
+    the optional string pydantic writes, allows a string or null.
+    """
+    if depth > 20:  # a $ref loop: enough is enough
+        return None
+    found: list[frozenset[str] | None] = []
+    declared = node.get("type")
+    if isinstance(declared, str):
+        declared = [declared]
+    if isinstance(declared, list):
+        types = frozenset(t for t in declared if isinstance(t, str))
+        found.append(types | {"integer"} if "number" in types else types)
+    if isinstance(node.get("enum"), list):
+        found.append(frozenset(_json_type_name(v) for v in node["enum"]))
+    if "const" in node:
+        found.append(frozenset({_json_type_name(node["const"])}))
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#"):
+        target = schema._resolve(ref)
+        if target is not None:
+            found.append(_node_types(target, schema, depth + 1))
+    branches = node.get("allOf")
+    if isinstance(branches, list):
+        found.extend(_node_types(b, schema, depth + 1) for b in branches if isinstance(b, dict))
+    for word in ("anyOf", "oneOf"):
+        branches = node.get(word)
+        if not isinstance(branches, list):
+            continue
+        union: frozenset[str] | None = frozenset()
+        for branch in (b for b in branches if isinstance(b, dict)):
+            branch_types = _node_types(branch, schema, depth + 1)
+            union = None if branch_types is None or union is None else union | branch_types
+        found.append(union)
     result: frozenset[str] | None = None
-    for part in schema._expand(node):
-        declared = part.get("type")
-        if isinstance(declared, str):
-            declared = [declared]
-        if isinstance(declared, list):
-            types = frozenset(t for t in declared if isinstance(t, str))
-            if "number" in types:
-                types |= {"integer"}
-            result = types if result is None else result & types
-        if "enum" in part and isinstance(part["enum"], list):
-            types = frozenset(_json_type_name(v) for v in part["enum"])
-            result = types if result is None else result & types
-        if "const" in part:
-            types = frozenset({_json_type_name(part["const"])})
-            result = types if result is None else result & types
-        for word in ("anyOf", "oneOf"):
-            branches = part.get(word)
-            if isinstance(branches, list):
-                union: frozenset[str] | None = frozenset()
-                for branch in branches:
-                    if not isinstance(branch, dict):
-                        continue
-                    branch_types = _node_types(branch, schema)
-                    if branch_types is None or union is None:
-                        union = None
-                    else:
-                        union |= branch_types
-                if union is not None:
-                    result = union if result is None else result & union
+    for each in found:
+        if each is not None:
+            result = each if result is None else result & each
     return result
 
 
@@ -224,7 +273,7 @@ class Violation:
         self.schema = schema
 
     def __str__(self) -> str:
-        parts = [part for part in (self.where, self.key) if part]
+        parts = [part for part in (self.where, self.key or TOP_LEVEL) if part]
         parts.append(f"{self.message} ({self.schema})")
         return ": ".join(parts)
 
@@ -285,7 +334,9 @@ class Schemas:
         """
         branches = []
         for schema in self.items:
-            branch = {k: v for k, v in schema.document.items() if k != "$schema"}
+            branch = _admit_dollar_schema(
+                {k: v for k, v in schema.document.items() if k != "$schema"}
+            )
             branch.setdefault("$id", f"urn:ampho:schema:{schema.name}")
             branch.setdefault("title", schema.name)
             branches.append(branch)
@@ -357,12 +408,53 @@ class Schemas:
         for schema in self.items:
             if _accepts_unmatched(schema.document, data):
                 continue
-            errors = sorted(
-                schema.validator().iter_errors(data), key=lambda e: [str(p) for p in e.path]
-            )
-            for error in errors:
+            for error in schema.iter_errors(data):
                 found.extend(_violations(error, schema, config, secrets))
         return found
+
+
+def _admit_dollar_schema(branch: dict[str, Any]) -> dict[str, Any]:
+    """A top-level schema that also accepts the editors' ``"$schema"`` key.
+
+    The file's own schema does not know the key, which Ampho drops before
+    validating; in the combined document each branch sees it, so
+    ``additionalProperties`` or ``propertyNames`` of a branch would refuse
+    it. Declaring it in the branch's own ``properties`` (and letting its
+    name through ``propertyNames``) keeps every other rule as it is.
+    """
+    properties = branch.get("properties", {})
+    if isinstance(properties, dict) and "$schema" not in properties:
+        branch["properties"] = {**properties, "$schema": {"type": "string"}}
+    names = branch.get("propertyNames")
+    if names is not None:
+        branch["propertyNames"] = {"anyOf": [{"const": "$schema"}, names]}
+    return branch
+
+
+def _offline_registry() -> Any:
+    """A :mod:`referencing` registry that retrieves nothing: a ``$ref`` to
+    a file or URL is unresolvable, never a request over the network."""
+    from referencing import Registry
+    from referencing.exceptions import NoSuchResource
+
+    def retrieve(uri: str) -> Any:
+        raise NoSuchResource(uri)
+
+    return Registry(retrieve=retrieve)  # type: ignore[call-arg]  # an attrs field
+
+
+def _ref_path(node: Any, ref: str, path: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+    """The key path of the first ``"$ref"`` whose value is ``ref``."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(node, path)]
+    while stack:
+        node, path = stack.pop(0)
+        if isinstance(node, dict):
+            if node.get("$ref") == ref:
+                return (*path, "$ref")
+            stack.extend((child, (*path, key)) for key, child in node.items())
+        elif isinstance(node, list):
+            stack.extend((child, (*path, index)) for index, child in enumerate(node))
+    return None
 
 
 def _accepts_unmatched(document: dict[str, Any], data: dict[str, Any]) -> bool:
@@ -430,11 +522,27 @@ def _violations(
             return
     secret = _is_secret(path, schema, secrets)
     yield Violation(
-        _where(config, path),
+        _where(config, (*path, *_dependent(error))),
         shown_key(path),
-        _message(error, secret),
+        _message(error, secret, path, schema, secrets),
         schema.name,
     )
+
+
+def _dependent(error: Any) -> tuple[str, ...]:
+    """For ``dependentRequired``, the key that needs the missing one: the
+    violation is at its place (the object itself may be set everywhere)."""
+    if error.validator != "dependentRequired" or not isinstance(error.instance, dict):
+        return ()
+    rules = error.validator_value if isinstance(error.validator_value, dict) else {}
+    for key, needed in rules.items():
+        if (
+            key in error.instance
+            and isinstance(needed, list)
+            and any(error.message == f"{n!r} is a dependency of {key!r}" for n in needed)
+        ):
+            return (key,)
+    return ()
 
 
 def _extra_keys(instance: dict[str, Any], subschema: Any) -> list[str]:
@@ -456,15 +564,44 @@ def _is_secret(path: tuple[Any, ...], schema: Schema, secrets: frozenset[tuple[s
     for depth in range(1, len(keys) + 1):
         if keys[:depth] in secrets or schema.write_only(keys[:depth]):
             return True
-    # A secret below the offending object: its message may quote it.
-    return any(secret[: len(keys)] == keys for secret in secrets)
+    nodes = [schema.document]
+    for part in path:  # writeOnly inside an array's items, too
+        nodes = _below(schema, nodes, part)
+        if _write_only_node(schema, nodes):
+            return True
+    # A secret below the offending object or array: _message masks it.
+    return False
 
 
-def _message(error: Any, secret: bool) -> str:
-    """jsonschema's message, the value masked when it is a secret's."""
+def _message(
+    error: Any,
+    secret: bool,
+    path: tuple[Any, ...] = (),
+    schema: Schema | None = None,
+    secrets: frozenset[tuple[str, ...]] = frozenset(),
+) -> str:
+    """jsonschema's message, the value masked when it is a secret's.
+
+    An object or array holding a secret anywhere below (by its name, by
+    ``writeOnly`` or by declaration) is quoted with that secret masked;
+    a message that quotes some part of it otherwise is replaced whole.
+    """
     from .redaction import MASK, redact_text
 
     message: str = error.message
+    instance = error.instance
+    if not secret and isinstance(instance, (dict, list)):
+        generic = f"is not valid under the schema's {error.validator!r} rule"
+        try:
+            shown = _redacted(instance, path, schema, secrets)
+            if shown != instance:
+                quoted = repr(instance)
+                if quoted in message:
+                    message = message.replace(quoted, repr(shown))
+                if any(str(value) in message for value in _hidden(instance, shown)):
+                    message = f"{shown!r} {generic}"  # it quotes a part
+        except RecursionError:
+            message = f"the value {generic}"
     if secret:
         quoted = repr(error.instance)
         if quoted in message:
@@ -476,6 +613,79 @@ def _message(error: Any, secret: bool) -> str:
             message = f"{MASK} is not valid under the schema's {error.validator!r} rule"
     message = redact_text(message)
     return " ".join(message.split())
+
+
+def _hidden(value: Any, shown: Any) -> Iterator[Any]:
+    """The plain values of ``value`` that ``shown`` (its redacted copy) masks."""
+    if isinstance(value, dict) and isinstance(shown, dict):
+        for key, child in value.items():
+            yield from _hidden(child, shown.get(key))
+    elif isinstance(value, list) and isinstance(shown, list):
+        for child, shown_child in zip(value, shown, strict=False):
+            yield from _hidden(child, shown_child)
+    elif isinstance(value, (dict, list)):
+        for child in value.values() if isinstance(value, dict) else value:
+            yield from _hidden(child, None)
+    elif value != shown and value not in (None, ""):
+        yield value
+
+
+def _below(schema: Schema, nodes: list[dict[str, Any]], part: Any) -> list[dict[str, Any]]:
+    """The subschemas of a key (``properties``...) or of an array item
+    (``prefixItems``, ``items``) of values that ``nodes`` describe."""
+    if isinstance(part, str):
+        return [child for node in nodes for child in schema._children(node, part)]
+    found = []
+    for node in nodes:
+        for whole in schema._expand(node):
+            prefix = whole.get("prefixItems")
+            if isinstance(prefix, list) and part < len(prefix):
+                if isinstance(prefix[part], dict):
+                    found.append(prefix[part])
+            elif isinstance(whole.get("items"), dict):
+                found.append(whole["items"])
+    return found
+
+
+def _write_only_node(schema: Schema, nodes: list[dict[str, Any]]) -> bool:
+    return any(part.get("writeOnly") is True for node in nodes for part in schema._expand(node))
+
+
+def _redacted(
+    value: Any,
+    keys: tuple[Any, ...],
+    schema: Schema | None,
+    secrets: frozenset[tuple[str, ...]],
+    nodes: list[dict[str, Any]] | None = None,
+) -> Any:
+    """``value`` at ``keys`` with every secret below masked: by name, as
+    :func:`~ampho.config.redaction.redact` masks, or declared secret
+    (``writeOnly``, also in an array's items; the secrets directory)."""
+    from .redaction import MASK, redact
+
+    if nodes is None:
+        nodes = [schema.document] if schema is not None else []
+        for part in keys:
+            nodes = _below(schema, nodes, part) if schema is not None else []
+    if not isinstance(value, (dict, list)):
+        return redact(value)
+    result: Any = {} if isinstance(value, dict) else []
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, child in items:
+        path = (*keys, key)
+        below = _below(schema, nodes, key) if schema is not None else []
+        declared = path in secrets or (schema is not None and _write_only_node(schema, below))
+        if declared and child not in (None, ""):
+            shown = MASK
+        else:
+            shown = redact(child, key if isinstance(key, str) else "")
+            if shown != MASK and isinstance(child, (dict, list)):
+                shown = _redacted(child, path, schema, secrets, below)
+        if isinstance(result, dict):
+            result[key] = shown
+        else:
+            result.append(shown)
+    return result
 
 
 def _where(config: Any, path: tuple[Any, ...]) -> str | None:

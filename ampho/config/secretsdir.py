@@ -7,6 +7,11 @@ the value. Docker puts secrets in ``/run/secrets/<name>``; Kubernetes
 mounts a Secret as one symbolic link per key (``DB__PASSWORD ->
 ..data/DB__PASSWORD``, ``..data`` a link to a timestamped folder), so
 links are followed and names starting with a dot are skipped.
+
+The content is typed by the schema as an environment value is
+(:func:`~ampho.config.environ.parse_value`): a password declared a
+string is the file's text, quotes and backslashes included, never JSON
+decoded; an undeclared key is the text too.
 """
 
 from __future__ import annotations
