@@ -14,7 +14,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .errors import ConfigError
@@ -508,3 +508,28 @@ def shown_key(path: tuple[object, ...]) -> str:
     if text.isascii():
         return text
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def named_item(
+    kind: str, index: int, item: object
+) -> tuple[str, Mapping[str, Any] | str | os.PathLike[str]]:
+    """``(name, mapping or path)`` of one item of ``defaults=`` or ``schemas=``.
+
+    An item is a mapping (named ``<kind>[<index>]``), or a ``(name,
+    mapping)`` or ``(name, path)`` pair.
+
+    :raises ConfigError: for anything else, naming the item.
+    """
+    if isinstance(item, Mapping):
+        return f"{kind}[{index}]", item
+    if (
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], (Mapping, str, os.PathLike))
+    ):
+        return item[0], item[1]
+    raise ConfigError(
+        f"{kind}[{index}] must be a mapping, (name, mapping) or (name, path),"
+        f" not {type(item).__name__}"
+    )

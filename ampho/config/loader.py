@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .environ import apply_environ
 from .errors import ConfigError, SettingsInvalid
-from .jsonfile import read_json_file, shown_key
+from .jsonfile import named_item, read_json_file, shown_key
 from .mapping import Config
 from .merge import copy_tree, merge_into
 from .provenance import EnvSource, FileSource, Layer, MappingSource, SecretsSource, Source
@@ -426,21 +426,7 @@ def _defaults_layer(
     index: int, item: DefaultsItem, root: str
 ) -> tuple[Layer, Source | None, dict[str, Any]]:
     """Read one item of ``defaults`` into a layer."""
-    value: Mapping[str, Any] | str | os.PathLike[str]
-    if isinstance(item, Mapping):
-        name, value = f"defaults[{index}]", item
-    elif (
-        isinstance(item, tuple)
-        and len(item) == 2
-        and isinstance(item[0], str)
-        and isinstance(item[1], (Mapping, str, os.PathLike))
-    ):
-        name, value = item
-    else:
-        raise ConfigError(
-            f"defaults[{index}] must be a mapping, (name, mapping) or (name, path),"
-            f" not {type(item).__name__}"
-        )
+    name, value = named_item("defaults", index, item)
     if isinstance(value, Mapping):
         layer = Layer(name, None, True)
         # One copy is kept to answer origins, the other is merged away.

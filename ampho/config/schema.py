@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..bundle import AMPHO_SCHEMA_PATH
 from .errors import ConfigError
-from .jsonfile import key_offsets, position, read_json_file, shown_key
+from .jsonfile import key_offsets, named_item, position, read_json_file, shown_key
 
 if TYPE_CHECKING:
     from .mapping import Config
@@ -743,21 +743,7 @@ def load_schemas(items: Iterable[SchemaItem], root: str) -> Schemas | None:
 
 
 def _read_item(index: int, item: SchemaItem, root: str) -> Schema:
-    value: Mapping[str, Any] | str | os.PathLike[str]
-    if isinstance(item, Mapping):
-        name, value = f"schemas[{index}]", item
-    elif (
-        isinstance(item, tuple)
-        and len(item) == 2
-        and isinstance(item[0], str)
-        and isinstance(item[1], (Mapping, str, os.PathLike))
-    ):
-        name, value = item
-    else:
-        raise ConfigError(
-            f"schemas[{index}] must be a mapping, (name, mapping) or (name, path),"
-            f" not {type(item).__name__}"
-        )
+    name, value = named_item("schemas", index, item)
     if isinstance(value, Mapping):
         from .merge import copy_tree
 
