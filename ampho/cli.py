@@ -18,7 +18,9 @@ from weakref import WeakKeyDictionary
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
+from flask.cli import AppGroup, FlaskGroup, ScriptInfo, run_command, with_appcontext
+from werkzeug import _reloader
+from werkzeug.serving import is_running_from_reloader
 
 from . import __version__
 from .bundle import Bundle, BundleError, add_to_path, declarations
@@ -266,10 +268,132 @@ def bundles_command() -> None:
         )
 
 
+#: Where the first process hands the settings files to the processes the
+#: reloader starts, so a child whose settings are broken still watches them.
+#: (Not ``AMPHO_*``: that would be a setting.)
+_SETTINGS_FILES_VARIABLE = "_AMPHO_RELOAD_FILES"
+
+
+def settings_files(app: Flask) -> list[str]:
+    """Every file the application's configuration was read from, or may be.
+
+    The layers' files, found or not (a missing ``instance/{env}.json`` or
+    ``instance/{user}@{host}.json`` counts, so creating one restarts the
+    server), the files of the secrets directory, and the bundles'
+    ``schema.json``.
+    """
+    state = app.extensions["ampho"]
+    files = [bundle.schema_file for bundle in state.bundles if bundle.schema_file]
+    for layer in state.config.layers:
+        if layer.path is None:
+            continue
+        if os.path.isdir(layer.path):  # the secrets directory: its files
+            files.extend(entry.path for entry in os.scandir(layer.path) if entry.is_file())
+        else:
+            files.append(layer.path)
+    return sorted({os.path.abspath(path) for path in files})
+
+
+#: When each settings file was last changed as this process read it, 0
+#: for a missing one: what the reloader compares with.
+_read_mtimes: dict[str, float] = {}
+
+
+def _note_mtimes(paths: Sequence[str]) -> None:
+    for path in paths:
+        try:
+            _read_mtimes.setdefault(path, os.stat(path).st_mtime)
+        except OSError:
+            _read_mtimes.setdefault(path, 0.0)
+
+
+class _StatReloaderLoop(_reloader.StatReloaderLoop):
+    """Werkzeug's stat reloader, comparing settings files with what was read.
+
+    Werkzeug's loop takes the first time it sees a file for its starting
+    point, so a settings file created while the server runs would count
+    only from its next change, and a change made while the application
+    loaded would not count at all.
+    """
+
+    def __enter__(self) -> _reloader.ReloaderLoop:
+        loop = super().__enter__()
+        for path in self.extra_files:
+            if path in _read_mtimes:
+                self.mtimes[path] = _read_mtimes[path]
+        return loop
+
+
+def _use_stat_reloader_loop() -> None:
+    for name, loop in list(_reloader.reloader_loops.items()):
+        if loop is _reloader.StatReloaderLoop:
+            _reloader.reloader_loops[name] = _StatReloaderLoop
+
+
+def _failing_app(error: Exception) -> Flask:
+    """An application that raises the loading error for every request.
+
+    It stands in while the settings are broken, as Flask's does for a
+    syntax error in a view, so the reloader keeps watching.
+    """
+    app = Flask("ampho")
+
+    @app.before_request
+    def raise_error() -> None:
+        raise error
+
+    return app
+
+
+@click.pass_context
+def _run_watching_settings(ctx: click.Context, /, **params: Any) -> Any:
+    """Flask's ``run``, whose reloader watches the settings files too."""
+    info = ctx.ensure_object(ScriptInfo)
+    inherited = os.environ.get(_SETTINGS_FILES_VARIABLE, "")
+    files = [path for path in inherited.split(os.pathsep) if path]
+    _note_mtimes(files)
+    try:
+        app = info.load_app()
+    except Exception as e:
+        if not is_running_from_reloader():
+            raise
+        # As Flask's run does in a restarted server, but a settings error
+        # is its one located line, as anywhere on the command line.
+        if isinstance(e, SettingsInvalid):
+            _echo_errors(e.lines())
+        elif isinstance(e, (ConfigError, BundleError)):
+            _echo_errors([str(e)])
+        else:
+            click.echo(traceback.format_exc(), err=True)
+        fallback = _failing_app(e)
+        info.create_app = lambda: fallback
+    else:
+        files.extend(settings_files(app))
+    files = sorted(set(files))
+    _note_mtimes(files)
+    os.environ[_SETTINGS_FILES_VARIABLE] = os.pathsep.join(files)
+    _use_stat_reloader_loop()
+    params["extra_files"] = [*(params.get("extra_files") or ()), *files]
+    flask_run = run_command.callback
+    assert flask_run is not None
+    return ctx.invoke(flask_run, **params)
+
+
 def _add_commands() -> None:
     from .config_cli import config_group
 
     main.add_command(config_group)
+    run = main.commands["run"]
+    main.add_command(
+        click.Command(
+            run.name,
+            context_settings=run.context_settings,
+            callback=_run_watching_settings,
+            params=run.params,
+            help=run.help,
+            short_help=run.short_help,
+        )
+    )
 
 
 _add_commands()

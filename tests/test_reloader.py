@@ -1,0 +1,184 @@
+"""The development server's reloader watches the settings files.
+
+``ampho --debug run`` runs in a subprocess as it does for a developer;
+a settings file is changed, created or broken on disk, and the value the
+server answers with shows whether the reloader restarted it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import subprocess
+from pathlib import Path
+
+from processes import (
+    AMPHO,
+    free_port,
+    request,
+    server_environment,
+    serving,
+    tail,
+    wait_until,
+    write_instance,
+    write_tree,
+)
+
+#: A bundle that shows one setting.
+GREETING_VIEWS = """
+    from ampho import current_app, route
+
+
+    @route("/greeting")
+    def greeting():
+        return current_app.config["GREETING"]
+"""
+
+
+def greeting_app(root: Path, greeting: str) -> Path:
+    """An ``app`` bundle serving ``GREETING``, set in ``instance/production.json``."""
+    write_tree(root, {"app/__init__.py": "", "app/views.py": GREETING_VIEWS})
+    write_tree(root, {"app/default.json": json.dumps({"GREETING": "default"})})
+    return write_instance(root, {"production.json": {"GREETING": greeting}})
+
+
+def served_greeting(port: int) -> str | None:
+    """The greeting served now, or ``None`` while the server restarts or fails."""
+    try:
+        response = request(port, "/greeting")
+    except (OSError, http.client.HTTPException):
+        # Refused, reset or cut short by the restart.
+        return None
+    return response.text if response.status == 200 else None
+
+
+def wait_for_greeting(proc: subprocess.Popen[bytes], port: int, expected: str, log: Path) -> None:
+    """Poll until the server answers ``expected``: each restart takes a second or so."""
+    wait_until(proc, lambda: served_greeting(port) == expected, f"no {expected!r} served", log)
+
+
+def debug_server(
+    tmp_path: Path, root: Path, port: int, *options: str, **env: str
+) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of ``ampho [options] --debug run`` on ``port``."""
+    args = [*AMPHO, *options, "--debug", "run", "--host", "127.0.0.1", "--port", str(port)]
+    return args, server_environment(tmp_path / "home", **env)
+
+
+def test_changed_instance_file_restarts_the_server(tmp_path: Path) -> None:
+    root = greeting_app(tmp_path / "root", "first")
+    port = free_port()
+    args, env = debug_server(tmp_path, root, port)
+    log = tmp_path / "server.log"
+    with serving(args, root, port, env, log) as proc:
+        wait_for_greeting(proc, port, "first", log)
+        write_instance(root, {"production.json": {"GREETING": "second"}})
+        wait_for_greeting(proc, port, "second", log)
+
+
+def test_changed_bundle_defaults_restart_the_server(tmp_path: Path) -> None:
+    root = greeting_app(tmp_path / "root", "first")
+    (root / "instance" / "production.json").unlink()
+    port = free_port()
+    args, env = debug_server(tmp_path, root, port)
+    log = tmp_path / "server.log"
+    with serving(args, root, port, env, log) as proc:
+        wait_for_greeting(proc, port, "default", log)
+        write_tree(root, {"app/default.json": json.dumps({"GREETING": "new default"})})
+        wait_for_greeting(proc, port, "new default", log)
+
+
+def test_new_instance_files_restart_the_server(tmp_path: Path) -> None:
+    """A file that was missing when the server started counts once it appears."""
+    root = greeting_app(tmp_path / "root", "first")
+    (root / "instance" / "production.json").unlink()
+    port = free_port()
+    args, env = debug_server(tmp_path, root, port)
+    log = tmp_path / "server.log"
+    with serving(args, root, port, env, log) as proc:
+        wait_for_greeting(proc, port, "default", log)
+        write_instance(root, {"production.json": {"GREETING": "for production"}})
+        wait_for_greeting(proc, port, "for production", log)
+        write_instance(root, {"u@h.json": {"GREETING": "for u on h"}})
+        wait_for_greeting(proc, port, "for u on h", log)
+
+
+def test_new_environment_file_restarts_the_server(tmp_path: Path) -> None:
+    root = greeting_app(tmp_path / "root", "for production")
+    port = free_port()
+    args, env = debug_server(tmp_path, root, port, "--env", "development")
+    log = tmp_path / "server.log"
+    with serving(args, root, port, env, log) as proc:
+        wait_for_greeting(proc, port, "default", log)
+        write_instance(root, {"development.json": {"GREETING": "for development"}})
+        wait_for_greeting(proc, port, "for development", log)
+        write_instance(root, {"development.json": {"GREETING": "changed"}})
+        wait_for_greeting(proc, port, "changed", log)
+
+
+def test_changed_secret_file_restarts_the_server(tmp_path: Path) -> None:
+    root = greeting_app(tmp_path / "root", "first")
+    write_tree(root, {"secrets/GREETING": "secret one\n"})
+    port = free_port()
+    args, env = debug_server(tmp_path, root, port, AMPHO_SECRETS_DIR="secrets")
+    log = tmp_path / "server.log"
+    with serving(args, root, port, env, log) as proc:
+        wait_for_greeting(proc, port, "secret one", log)
+        write_tree(root, {"secrets/GREETING": "secret two\n"})
+        wait_for_greeting(proc, port, "secret two", log)
+
+
+def test_broken_settings_file_keeps_the_server_watching(tmp_path: Path) -> None:
+    root = greeting_app(tmp_path / "root", "first")
+    port = free_port()
+    args, env = debug_server(tmp_path, root, port)
+    log = tmp_path / "server.log"
+    with serving(args, root, port, env, log) as proc:
+        wait_for_greeting(proc, port, "first", log)
+        write_instance(root, {"production.json": '{"GREETING": "broken",\n'})
+        wait_until(
+            proc,
+            lambda: "Error: instance/production.json:2:" in tail(log),
+            "no located error in the log",
+            log,
+        )
+        # One located line from loading the settings, no traceback.
+        loaded = log.read_text(encoding="utf-8")
+        errors = [line for line in loaded.splitlines() if line.startswith("Error:")]
+        assert errors == [
+            "Error: instance/production.json:2:1: Expecting property name enclosed in double quotes"
+        ], loaded
+        assert "Traceback" not in loaded, loaded
+        # The server still runs and answers with the error, as Flask does
+        # for a syntax error in a view.
+        assert proc.poll() is None
+        response = request(port, "/greeting")
+        assert response.status == 500
+        assert "production.json:2:1" in response.text
+        write_instance(root, {"production.json": {"GREETING": "fixed"}})
+        wait_for_greeting(proc, port, "fixed", log)
+
+
+def test_settings_breaking_a_changed_schema_are_reported_and_watched(tmp_path: Path) -> None:
+    """A ``schema.json`` is watched, and its violations are ``Error:`` lines."""
+    root = greeting_app(tmp_path / "root", "first")
+    write_tree(root, {"app/schema.json": '{"properties": {"GREETING": {"type": "string"}}}'})
+    port = free_port()
+    args, env = debug_server(tmp_path, root, port)
+    log = tmp_path / "server.log"
+    with serving(args, root, port, env, log) as proc:
+        wait_for_greeting(proc, port, "first", log)
+        write_tree(root, {"app/schema.json": '{"properties": {"GREETING": {"type": "integer"}}}'})
+        wait_until(
+            proc,
+            lambda: (
+                "Error: instance/production.json:2:15: GREETING: 'first' is not of type"
+                in tail(log)
+            ),
+            "no schema error in the log",
+            log,
+        )
+        assert "Traceback" not in log.read_text(encoding="utf-8"), tail(log)
+        assert proc.poll() is None
+        write_tree(root, {"app/schema.json": '{"properties": {"GREETING": {"type": "string"}}}'})
+        wait_for_greeting(proc, port, "first", log)
