@@ -102,13 +102,15 @@ def write_instance(root: Path, files: dict[str, Any]) -> Path:
     return root
 
 
-def call_as_user(uid: int, func: Callable[[], Any]) -> Any:
-    """Fork, become user ``uid`` in the child, and return ``func()`` there.
+def in_child(func: Callable[[], Any], *, uid: int | None = None, seconds: int = 0) -> Any:
+    """Fork, and return ``func()`` as computed in the child (JSON-able).
 
     For checks that need an unprivileged user while the suite runs as
-    root. The child needs no exec (the interpreter may live where that
-    user cannot reach); it sends the JSON of the result, or of
-    ``{"raised": type name, "str": message}``, back through a pipe.
+    root (``uid``), or that may block (``seconds``: an alarm ends the
+    child; a FIFO opened for reading waits for a writer forever). The
+    child needs no exec (the interpreter may live where that user cannot
+    reach); it sends the JSON of the result, or of ``{"raised": type
+    name, "str": message}``, back through a pipe.
     """
     read_end, write_end = os.pipe()
     with warnings.catch_warnings():
@@ -119,9 +121,11 @@ def call_as_user(uid: int, func: Callable[[], Any]) -> Any:
     if pid == 0:  # the child: never return into pytest
         try:
             os.close(read_end)
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
+            if uid is not None:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+            signal.alarm(seconds)
             try:
                 out = func()
             except BaseException as e:
@@ -133,8 +137,14 @@ def call_as_user(uid: int, func: Callable[[], Any]) -> Any:
     with os.fdopen(read_end, "rb") as f:
         data = f.read()
     _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    code = os.waitstatus_to_exitcode(status)
+    assert code == 0, f"the child ended with {code} (-{int(signal.SIGALRM)}: it blocked)"
     return json.loads(data)
+
+
+def call_as_user(uid: int, func: Callable[[], Any]) -> Any:
+    """``func()`` computed in a child running as user ``uid``; see :func:`in_child`."""
+    return in_child(func, uid=uid)
 
 
 # --- servers --------------------------------------------------------------------------

@@ -36,21 +36,19 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import socket
 import stat
 import subprocess
 import sys
 import tempfile
 import textwrap
-import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from processes import AMPHO, free_port, run
+from processes import AMPHO, free_port, in_child, run
 
 #: The user id unprivileged cases run as.
 NOBODY = 65534
@@ -700,36 +698,8 @@ def _assert_one_line(case: Case, result: subprocess.CompletedProcess[str]) -> No
 
 
 def _in_child(func: Callable[[], Any], seconds: int = 30) -> Any:
-    """Run ``func()`` in a forked child, return its JSON result.
-
-    The child reports ``{"raised": type name, "str": message}`` for an
-    exception; an alarm ends a child that blocks (a FIFO opened for
-    reading waits for a writer forever).
-    """
-    read_end, write_end = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12+ warns about forking while threads run; the child
-        # makes system calls and runs ``func``, then exits.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # the child: never return into pytest
-        try:
-            os.close(read_end)
-            signal.alarm(seconds)
-            try:
-                out = {"returned": repr(func())}
-            except BaseException as e:
-                out = {"raised": type(e).__name__, "str": str(e)}
-            os.write(write_end, json.dumps(out).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as f:
-        data = f.read()
-    _, status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    assert code == 0, f"the child ended with {code} (-{int(signal.SIGALRM)}: it blocked)"
-    return json.loads(data)
+    """``{"returned": repr(func())}`` from a forked child that may block."""
+    return in_child(lambda: {"returned": repr(func())}, seconds=seconds)
 
 
 def _load_in(root: str) -> Any:
