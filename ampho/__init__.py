@@ -15,23 +15,20 @@ if TYPE_CHECKING:
     from flask import current_app, g, request
 
     from . import cli
-    from .app import create_app
+    from .app import create_app, echo_error, echo_info, echo_success, echo_warning, render, route
     from .bundle import Bundle, BundleError
-    from .cli import echo_error, echo_info, echo_success, echo_warning
-    from .routing import route
-    from .templating import render
 
 #: Where each public name lives.
 _LAZY = {
     "create_app": "ampho.app",
     "Bundle": "ampho.bundle",
     "BundleError": "ampho.bundle",
-    "route": "ampho.routing",
-    "render": "ampho.templating",
-    "echo_info": "ampho.cli",
-    "echo_success": "ampho.cli",
-    "echo_warning": "ampho.cli",
-    "echo_error": "ampho.cli",
+    "route": "ampho.app",
+    "render": "ampho.app",
+    "echo_info": "ampho.app",
+    "echo_success": "ampho.app",
+    "echo_warning": "ampho.app",
+    "echo_error": "ampho.app",
     "current_app": "flask",
     "request": "flask",
     "g": "flask",

@@ -866,11 +866,10 @@ def test_gunicorn_with_a_blank_secret_key_stops_and_logs_the_line(
 def test_the_public_names_import_from_ampho() -> None:
     import flask
 
-    import ampho.app
+    import ampho.app.routing
+    import ampho.app.templating
     import ampho.bundle
     import ampho.cli
-    import ampho.routing
-    import ampho.templating
     from ampho import (
         Bundle,
         BundleError,
@@ -889,8 +888,8 @@ def test_the_public_names_import_from_ampho() -> None:
     from ampho import create_app as factory
 
     assert factory is ampho.app.create_app
-    assert route is ampho.routing.route
-    assert render is ampho.templating.render
+    assert route is ampho.app.routing.route is ampho.app.route
+    assert render is ampho.app.templating.render is ampho.app.render
     assert cli is ampho.cli
     assert callable(cli.command)
     assert (echo_info, echo_success, echo_warning, echo_error) == (

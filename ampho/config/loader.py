@@ -76,8 +76,10 @@ def load(
         the application factory chooses it, then the current directory.
     :param env: the environment, choosing ``{env}.json``. Defaults to
         ``AMPHO_ENV``, then ``FLASK_ENV``, then ``"production"``.
-    :param instance_dir: where the JSON files are; relative to
-        ``root_dir``. Defaults to ``<root_dir>/instance``.
+    :param instance_dir: where the JSON files are, absolute or relative
+        to ``root_dir``. Defaults to ``AMPHO_INSTANCE_DIR``, then
+        ``<root_dir>/instance``. A directory named by either must exist;
+        only the default may be missing.
     :param user: defaults to ``$USER``, then :func:`getpass.getuser`.
     :param host: defaults to ``$HOSTNAME``, then the machine's host name
         (:func:`socket.gethostname`).
@@ -98,7 +100,8 @@ def load(
         ``schema.json`` of it and all it requires, in the order the
         application factory uses, and Ampho's own schema, so a script
         reads what its application reads. :data:`sys.path` is not changed.
-    :raises ConfigError: if any layer cannot be read or applied.
+    :raises ConfigError: if any layer cannot be read or applied, or a
+        named directory is missing.
     :raises SettingsInvalid: listing every violation of the schemas.
     """
     if environ is None:
@@ -283,8 +286,42 @@ def resolve_dirs(
             or current_dir()
         )
     root = os.path.abspath(root_dir)
-    instance = os.path.join(root, instance_dir if instance_dir is not None else "instance")
-    return root, os.path.abspath(instance)
+    return root, instance_path(root, instance_dir, environ, env_prefix)
+
+
+def instance_path(
+    root: str,
+    instance_dir: str | os.PathLike[str] | None,
+    environ: Mapping[str, str],
+    env_prefix: str = "AMPHO",
+) -> str:
+    """The absolute instance directory: ``instance_dir``, else
+    ``AMPHO_INSTANCE_DIR``, else ``<root>/instance``.
+
+    A relative name is relative to the root, as the default is. Only the
+    default may be missing (the application factory creates it): a
+    directory that was named and is not there is a mistyped mount or
+    variable, and loading nothing from it would start the application on
+    its defaults without a word.
+
+    :raises ConfigError: naming the variable or argument, when a named
+        directory does not exist or is not a directory.
+    """
+    source = "instance_dir"
+    if instance_dir is None:
+        source = f"{env_prefix}_INSTANCE_DIR"
+        instance_dir = environ.get(source) or None
+        if instance_dir is None:
+            return os.path.join(root, "instance")
+    path = os.path.abspath(os.path.join(root, instance_dir))
+    if not os.path.isdir(path):
+        what = "is not a directory" if os.path.exists(path) else "does not exist"
+        raise ConfigError(
+            f"{os.fspath(instance_dir)!r} {what}: name the directory the settings files"
+            " are in (absolute, or relative to the root directory)",
+            source=source,
+        )
+    return path
 
 
 def environ_root(environ: Mapping[str, str], env_prefix: str = "AMPHO") -> str | None:

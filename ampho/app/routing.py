@@ -10,7 +10,7 @@ from weakref import WeakKeyDictionary
 
 from flask import Blueprint
 
-from .bundle import Bundle, declarations
+from ..bundle import Bundle, declarations
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -24,7 +24,7 @@ import flask
 from flask.templating import Environment as FlaskEnvironment
 from jinja2 import BaseLoader, FileSystemLoader, Template, TemplateNotFound
 
-from .bundle import Bundle
+from ..bundle import Bundle
 
 #: Separates a bundle's name from a template's name: ``blog:post.html``.
 SEPARATOR = ":"

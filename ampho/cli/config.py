@@ -10,15 +10,15 @@ from typing import Any, TypeVar
 
 import click
 
-from .bundle import add_to_path
-from .config import Config, load
-from .config.check import ERROR, check_instance
-from .config.environ import to_environ
-from .config.loader import bundle_files, current_dir, environ_root
-from .config.mapping import iter_leaves, plain, split_key
-from .config.output import depth, recursion_room, to_json
-from .config.redaction import MASK, redact_at
-from .config.schema import Declared, load_schemas
+from ..bundle import add_to_path
+from ..config import Config, load
+from ..config.check import ERROR, check_instance
+from ..config.environ import to_environ
+from ..config.loader import bundle_files, current_dir, environ_root
+from ..config.mapping import iter_leaves, plain, split_key
+from ..config.output import depth, recursion_room, to_json
+from ..config.redaction import MASK, redact_at
+from ..config.schema import Declared, load_schemas
 
 #: A key path: the keys from the top, ``("DB", "HOST")``.
 KeyPath = tuple[str, ...]

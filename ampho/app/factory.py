@@ -1,0 +1,221 @@
+"""The application factory: a Flask application from an entry bundle."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask import Flask, send_from_directory
+
+from ..bundle import Bundle, BundleError, add_to_path, resolve, settings_files
+from ..config import Config, load
+from ..config.loader import display_path, environ_root, instance_path
+from ..logging import setup as setup_logging
+from .commands import bundle_group, commands_by_module
+from .instance import SECRET_KEY_FILE, instance_secret_key, make_instance_dir
+from .routing import make_blueprint, routes_by_module
+from .templating import BundleEnvironment, BundleLoader
+
+
+class State:
+    """What Ampho keeps about an application, at ``app.extensions["ampho"]``."""
+
+    def __init__(self, config: Config, bundles: Sequence[Bundle]) -> None:
+        #: The loaded configuration, with where each value came from.
+        self.config = config
+        #: The bundles, in load order: the entry bundle is the last.
+        self.bundles = list(bundles)
+
+    @property
+    def entry(self) -> Bundle:
+        """The entry bundle."""
+        return self.bundles[-1]
+
+    def bundle(self, name: str) -> Bundle:
+        """The bundle called ``name``; :exc:`KeyError` if there is none."""
+        for bundle in self.bundles:
+            if bundle.name == name:
+                return bundle
+        raise KeyError(name)
+
+
+def entry_name(entry: str | None = None) -> str:
+    """The entry bundle: the argument, else ``AMPHO_ENTRY``, else ``app``."""
+    return entry or os.environ.get("AMPHO_ENTRY") or "app"
+
+
+def create_app(
+    entry: str | None = None,
+    *,
+    root_dir: str | os.PathLike[str] | None = None,
+    env: str | None = None,
+    instance_dir: str | os.PathLike[str] | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> Flask:
+    """Build a Flask application from its entry bundle.
+
+    :param entry: the entry bundle's package name. Defaults to
+        ``AMPHO_ENTRY``, then ``"app"``.
+    :param root_dir: the root directory, put on :data:`sys.path` so the
+        bundles in it import. Defaults to ``AMPHO_ROOT``, then the parent
+        directory of the entry bundle's package.
+    :param env: the environment, as for :func:`ampho.config.load`.
+    :param instance_dir: the instance directory, absolute or relative to
+        the root: Flask's :attr:`~flask.Flask.instance_path`, where the
+        settings files are read and ``secret_key`` is kept. Defaults to
+        ``AMPHO_INSTANCE_DIR``, then ``<root>/instance``, which is
+        created when missing; a directory named must exist.
+    :param config: settings above every layer, such as
+        ``{"TESTING": True}`` in tests.
+    :raises BundleError: if a bundle is missing or wrongly declared.
+    :raises SettingsInvalid: (a :exc:`ConfigError`) listing every
+        setting that breaks the bundles' ``schema.json`` or Ampho's own.
+    :raises ConfigError: if the configuration cannot be loaded, a
+        ``LOG_*`` setting is wrong (logging is set up from it first),
+        ``AMPHO_ROOT`` names no directory, a named instance directory is
+        missing, the default one cannot be created, or its
+        ``secret_key`` cannot be read or written when no setting gives
+        ``SECRET_KEY``: one line naming the path and what to do.
+    """
+    entry = entry_name(entry)
+    if root_dir is None:
+        root_dir = environ_root(os.environ)
+    if root_dir is not None:
+        root_dir = os.path.abspath(root_dir)
+        add_to_path(root_dir)
+    bundles = resolve(entry)
+    main = bundles[-1]
+    root = root_dir if root_dir is not None else os.path.dirname(main.path)
+    # A named directory must exist (instance_path says so); only the
+    # default is created.
+    instance = instance_path(root, instance_dir, os.environ)
+    make_instance_dir(instance, root)
+
+    cfg = load_for(bundles, root, env, instance, overrides=config)
+    # Generated only when no layer sets the key at all: a null or empty
+    # key written in a file is the user's choice, and Flask will say so.
+    if "SECRET_KEY" not in cfg:
+        key = instance_secret_key(instance, root)
+        cfg = load_for(bundles, root, env, instance, overrides=config, secret_key=key)
+
+    setup_logging(cfg, name=entry)
+
+    # The root path is the entry bundle's package, so Flask's defaults
+    # hold as in a plain Flask app: its `templates/` folder, and its
+    # `static/` served at /static (endpoint "static"; like Flask, the rule
+    # is there even when the folder is not).
+    app = Flask(
+        entry,
+        root_path=main.path,
+        instance_path=instance,
+        # Flask matches subdomains only when asked to; a bundle's
+        # SUBDOMAIN is that request.
+        subdomain_matching=any(bundle.subdomain for bundle in bundles),
+    )
+    app.jinja_environment = BundleEnvironment
+    loader = BundleLoader(bundles, fallback=app.create_global_jinja_loader())
+    app.jinja_options = {**app.jinja_options, "loader": loader}
+    app.config.from_mapping(cfg.to_dict())
+    app.extensions["ampho"] = State(cfg, bundles)
+
+    registered: dict[str, Counter[str]] = {}
+    with app.app_context():
+        for bundle in bundles:
+            bundle.call_hook("on_register", app)
+        for bundle in bundles:
+            bundle.import_module("views")
+            bundle.import_module("commands")
+            # Registered before on_load, so the hook finds the bundle's
+            # blueprint (for csrf.exempt, say) at app.blueprints[name].
+            app.register_blueprint(make_blueprint(bundle))
+            _serve_static(app, bundle)
+            group = bundle_group(bundle)
+            if group is not None:
+                app.cli.add_command(group)
+            registered[bundle.name] = _declared(bundle)
+            bundle.call_hook("on_load", app)
+    for bundle in bundles:
+        _refuse_late_declarations(bundle, registered[bundle.name])
+    return app
+
+
+def _declared(bundle: Bundle) -> Counter[str]:
+    """How many routes and commands each module of a bundle declares."""
+    counts: Counter[str] = Counter()
+    for declared in (routes_by_module(bundle), commands_by_module(bundle)):
+        counts.update({module: len(items) for module, items in declared.items()})
+    return counts
+
+
+def _refuse_late_declarations(bundle: Bundle, registered: Counter[str]) -> None:
+    """Fail if a hook imported routes or commands after they were registered.
+
+    They would be missing from this application and present in the next
+    one built in the same process, whose modules are imported already: a
+    silent difference that only an error makes visible.
+    """
+    late = sorted(
+        module for module, count in _declared(bundle).items() if count > registered[module]
+    )
+    if late:
+        raise BundleError(
+            f"module {late[0]!r} of bundle {bundle.name!r} declared routes or commands"
+            f" while a hook ran, after the bundle was registered: import it from"
+            f" {bundle.name}.views or {bundle.name}.commands instead"
+        )
+
+
+def load_for(
+    bundles: Sequence[Bundle],
+    root: str,
+    env: str | None,
+    instance: str,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    secret_key: str | None = None,
+) -> Config:
+    """Load the configuration with the bundles' settings files: their
+    ``default.json`` beneath the instance files, and their ``schema.json``
+    (after Ampho's own) to validate the result against.
+
+    A generated ``secret_key`` goes lowest of all, so that any layer that
+    sets ``SECRET_KEY`` wins over it.
+
+    :raises SettingsInvalid: listing every violation of the schemas.
+    """
+    defaults: list[Any] = []
+    if secret_key is not None:
+        shown = display_path(os.path.join(instance, SECRET_KEY_FILE), root)
+        defaults.append((f"{shown} (generated)", {"SECRET_KEY": secret_key}))
+    bundle_defaults, schemas = settings_files(bundles)
+    defaults.extend(bundle_defaults)
+    return load(
+        root,
+        env,
+        instance_dir=instance,
+        defaults=defaults,
+        overrides=overrides,
+        schemas=schemas,
+        bundles=False,
+    )
+
+
+def _serve_static(app: Flask, bundle: Bundle) -> None:
+    """Serve a bundle's ``static/`` at ``/static/<bundle>/``.
+
+    The rule is the application's, not the blueprint's, so a bundle's
+    ``URL_PREFIX`` does not move its static files; the endpoint is
+    ``<bundle>.static`` all the same.
+    """
+    folder = bundle.static_folder
+    if folder is None:
+        return
+
+    def static(filename: str) -> Any:
+        return send_from_directory(folder, filename, max_age=app.get_send_file_max_age(filename))
+
+    app.add_url_rule(
+        f"/static/{bundle.name}/<path:filename>", endpoint=f"{bundle.name}.static", view_func=static
+    )

@@ -1,0 +1,181 @@
+"""What every ``ampho`` command shares, without importing Flask.
+
+The global options, the way a failure becomes one ``Error:`` line, and
+Flask's ``.env`` rule live here, so that ``ampho config`` can run with
+them before (and without) Flask's own command group.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+import click
+from click.core import ParameterSource
+
+from ..bundle import BundleError
+from ..config import ConfigError
+from ..config.errors import SettingsInvalid
+from ..config.loader import current_dir
+
+#: The context settings of the ``ampho`` command, whichever group runs it:
+#: Flask's ``FLASK_*`` defaults for options, and ``-h`` for help.
+CONTEXT_SETTINGS: dict[str, Any] = {
+    "help_option_names": ["-h", "--help"],
+    "auto_envvar_prefix": "FLASK",
+}
+
+
+def run_main(main: Callable[[], Any]) -> NoReturn:
+    """Run a group's ``main`` outside click's standalone mode, and exit.
+
+    Click shows a usage error with the usage text and a hint around the
+    message; Ampho prints ``Error: ...`` alone, as it does for a bad
+    configuration file or a missing bundle, so scripts and people get
+    one line to read. Settings that break their schemas are the one
+    failure of several lines: an ``Error:`` line per violation, so every
+    mistake is fixed in one pass. An :exc:`ImportError` inside a bundle
+    keeps its traceback: that is where the bug is.
+    """
+    try:
+        # Flask's .env lookup, among others, needs a current directory.
+        current_dir()
+        result = main()
+    except click.exceptions.NoArgsIsHelpError as e:
+        # A bare group shows its help, as click does: that is no error.
+        e.show()
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        fail([e.format_message()], e.exit_code)
+    except SettingsInvalid as e:
+        fail(e.lines(), 1)
+    except (ConfigError, BundleError) as e:
+        fail([str(e)], 1)
+    except click.Abort:
+        fail(["aborted"], 1)
+    except RecursionError:
+        # Settings nested nearly as deep as the JSON parser allows
+        # load, but printing them recurses deeper still.
+        fail(["the configuration is nested too deeply to process"], 1)
+    # Without standalone mode click returns the exit code of ctx.exit().
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+def fail(messages: Sequence[str], code: int) -> NoReturn:
+    """Print each message as an ``Error:`` line, and exit with ``code``."""
+    echo_errors(messages)
+    sys.exit(code)
+
+
+def echo_errors(messages: Sequence[str]) -> None:
+    """Print each message as one ``Error:`` line on stderr."""
+    for message in messages:
+        click.echo(f"Error: {' '.join(message.split())}", err=True)
+
+
+def variable_option(flag: str, variable: str, help: str, **attrs: Any) -> click.Option:
+    """A global option that sets an ``AMPHO_*`` variable, before anything loads.
+
+    A variable, not a parameter, because the application factory, the
+    configuration engine and the processes the reloader starts all read
+    the variables.
+    """
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if value is not None:
+            os.environ[variable] = os.path.abspath(value) if variable == "AMPHO_ROOT" else value
+
+    return click.Option(
+        [flag], expose_value=False, is_eager=True, callback=callback, help=help, **attrs
+    )
+
+
+def global_options() -> list[click.Option]:
+    """Ampho's options of the ``ampho`` command, in the order ``--help`` lists them."""
+    return [
+        variable_option(
+            "--root",
+            "AMPHO_ROOT",
+            "The application's root directory (sets AMPHO_ROOT).",
+            type=click.Path(exists=True, file_okay=False),
+        ),
+        variable_option(
+            "--entry", "AMPHO_ENTRY", "The entry bundle (sets AMPHO_ENTRY; default: app)."
+        ),
+        variable_option(
+            "--env", "AMPHO_ENV", "The environment (sets AMPHO_ENV; default: production)."
+        ),
+        variable_option(
+            "--instance",
+            "AMPHO_INSTANCE_DIR",
+            "The instance directory, absolute or relative to the root"
+            " (sets AMPHO_INSTANCE_DIR; default: <root>/instance).",
+            metavar="DIR",
+        ),
+    ]
+
+
+def flask_options() -> list[click.Option]:
+    """Flask's own global options, for the group that runs without Flask.
+
+    The same names and effects as :class:`flask.cli.FlaskGroup`'s
+    ``--env-file`` and ``--debug``, so that ``ampho --env-file prod.env
+    config get KEY`` reads the variables ``ampho run`` would read.
+    """
+    return [
+        click.Option(
+            ["-e", "--env-file"],
+            type=click.Path(exists=True, dir_okay=False),
+            is_eager=True,
+            expose_value=False,
+            callback=_load_env_files,
+        ),
+        click.Option(["--debug/--no-debug"], expose_value=False, callback=_set_debug),
+    ]
+
+
+def _load_env_files(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Flask's rule for ``.flaskenv``, ``.env`` and ``--env-file``.
+
+    As :func:`flask.cli.load_dotenv` does it: unless ``FLASK_SKIP_DOTENV``
+    says not to, ``.flaskenv`` then ``.env`` (found upwards from the
+    current directory), then the given file, each later one winning; a
+    variable already set in the environment wins over them all. Without
+    python-dotenv, a given file is an error and present files a tip.
+    """
+    skip = os.environ.get("FLASK_SKIP_DOTENV")
+    load_defaults = not skip or skip.lower() in ("0", "false", "no")
+    try:
+        import dotenv
+    except ImportError:
+        if value is not None:
+            raise click.BadParameter(
+                "python-dotenv must be installed to load an env file.", ctx=ctx, param=param
+            ) from None
+        if load_defaults and (os.path.isfile(".env") or os.path.isfile(".flaskenv")):
+            click.secho(
+                " * Tip: There are .env files present. Install python-dotenv to use them.",
+                fg="yellow",
+                err=True,
+            )
+        return
+    data: dict[str, str | None] = {}
+    if load_defaults:
+        for name in (".flaskenv", ".env"):
+            found = dotenv.find_dotenv(name, usecwd=True)
+            if found:
+                data |= dotenv.dotenv_values(found, encoding="utf-8")
+    if value is not None:
+        data |= dotenv.dotenv_values(value, encoding="utf-8")
+    for key, text in data.items():
+        if key not in os.environ and text is not None:
+            os.environ[key] = text
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """Flask's ``--debug/--no-debug``: ``FLASK_DEBUG``, when given."""
+    source = ctx.get_parameter_source(param.name or "debug")
+    if source not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
+        os.environ["FLASK_DEBUG"] = "1" if value else "0"

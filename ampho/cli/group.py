@@ -1,0 +1,143 @@
+"""``ampho`` as Flask's command group, for every command but ``config``.
+
+``ampho`` is Flask's :class:`~flask.cli.FlaskGroup` built with Ampho's
+application factory, so ``ampho run``, ``ampho routes`` and ``ampho
+shell`` are Flask's own, and the commands bundles declare join them in
+groups named after the bundles.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+
+from ..app import create_app, entry_name
+from ..bundle import BundleError, add_to_path
+from ..config import ConfigError
+from ..config.errors import SettingsInvalid
+from ..config.loader import current_dir, environ_root
+from .config import config_group
+from .core import CONTEXT_SETTINGS, echo_errors, global_options, run_main
+from .run import watching_run
+
+
+class AmphoGroup(FlaskGroup):
+    """Flask's command group, whose failures are one line on stderr
+    (see :func:`~ampho.cli.core.run_main`)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+
+        def invoke() -> Any:
+            return super(AmphoGroup, self).main(args, prog_name, complete_var, False, **extra)
+
+        run_main(invoke)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        try:
+            return super().get_command(ctx, name)
+        except BundleError as e:
+            if _no_application(e):
+                return None  # "No such command", as anywhere without an app
+            raise
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        # Flask prints a traceback when the application fails to load
+        # while listing commands for --help; a bundle or configuration
+        # error is one line here, and no application is no error.
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except SettingsInvalid as e:
+            echo_errors(e.lines())
+            return sorted(self.commands)
+        except (ConfigError, BundleError) as e:
+            if not (isinstance(e, BundleError) and _no_application(e)):
+                echo_errors([str(e)])
+            return sorted(self.commands)
+        except Exception:
+            # A bug in a bundle, such as an ImportError inside it: its
+            # traceback is the useful part, and the help still shows.
+            click.echo(traceback.format_exc(), err=True)
+            return sorted(self.commands)
+        return super().list_commands(ctx)
+
+
+def _no_application(error: BundleError) -> bool:
+    """Whether the error is only that there is no entry bundle here."""
+    return error.missing is not None and error.missing == entry_name()
+
+
+def _create_app() -> Flask:
+    """The factory for the command line: the root goes on ``sys.path``.
+
+    So ``cd hello-world && ampho run`` finds the ``app`` package there,
+    as ``flask run`` finds ``app.py``.
+    """
+    add_to_path(environ_root(os.environ) or current_dir())
+    app = create_app()
+    # Flask's command line takes debug mode from FLASK_DEBUG (--debug)
+    # alone. Ampho's configuration has its say when neither is given, so
+    # `ampho --env development run` debugs when development.json says so;
+    # but not in production, where debug mode under `ampho run` serves
+    # Werkzeug's debugger, a console that runs code (see run.py).
+    state = app.extensions["ampho"]
+    if (
+        "FLASK_DEBUG" not in os.environ
+        and app.config.get("DEBUG")
+        and state.config.env != "production"
+    ):
+        os.environ["FLASK_DEBUG"] = "1"
+    return app
+
+
+main = AmphoGroup(
+    name="ampho",
+    help="Build and run Flask applications made of bundles.",
+    create_app=_create_app,
+    add_version_option=False,
+    context_settings=dict(CONTEXT_SETTINGS),
+    params=global_options(),
+)
+# FlaskGroup's --app names a module to import; Ampho finds the entry bundle.
+main.params = [param for param in main.params if param.name != "app"]
+click.version_option(package_name="ampho", prog_name="ampho")(main)
+
+
+@main.command("bundles")
+@with_appcontext
+def bundles_command() -> None:
+    """List the bundles in load order, and what each one has."""
+    for bundle in current_app.extensions["ampho"].bundles:
+        parts = [
+            label
+            for label, present in (
+                ("views", bundle.has_module("views")),
+                ("commands", bundle.has_module("commands")),
+                ("tpl", bundle.template_folder is not None),
+                ("static", bundle.static_folder is not None),
+                ("default.json", bundle.defaults_file is not None),
+            )
+            if present
+        ]
+        requires = ", ".join(bundle.requires) or "-"
+        click.echo(
+            f"{bundle.name}  {bundle.path}  requires: {requires}  has: {', '.join(parts) or '-'}"
+        )
+
+
+main.add_command(config_group)
+main.add_command(watching_run)
