@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from processes import AMPHO, PYTHON_M_AMPHO, run, write_instance
+from processes import AMPHO, PYTHON_M_AMPHO, run, write_instance, write_tree
 
 import ampho
 
@@ -363,3 +365,235 @@ def test_check_accepts_the_key_the_application_generated(tmp_path: Path) -> None
     result = run(AMPHO, ["config", "check", "--strict", "--root", str(root)], tmp_path)
     assert (result.returncode, result.stdout) == (0, ""), result.stderr
     assert result.stderr == "no problems found\n"
+
+
+# --- ampho config without Flask --------------------------------------------------
+
+#: Runs the ``ampho`` console script's entry point as the script does, then
+#: writes which of Flask, Werkzeug and Jinja it imported to the file named
+#: by the first argument.
+ENTRY_POINT_PROBE = """
+import json, sys
+from importlib.metadata import entry_points
+
+report, sys.argv = sys.argv[1], ["ampho", *sys.argv[2:]]
+(script,) = entry_points(group="console_scripts", name="ampho")
+try:
+    script.load()()
+except SystemExit as e:
+    code = e.code
+else:
+    code = 0
+heavy = sorted(m for m in sys.modules if m.partition(".")[0] in ("flask", "werkzeug", "jinja2"))
+with open(report, "w") as f:
+    json.dump({"code": code, "modules": heavy}, f)
+"""
+
+
+@pytest.fixture
+def bundle_root(tmp_path: Path) -> Path:
+    """An application of two bundles with defaults, a schema and a command.
+
+    The bundles' packages import no Flask: what ``ampho config`` costs
+    beyond them is Ampho's own.
+    """
+    root = write_tree(
+        tmp_path / "shop",
+        {
+            "app/__init__.py": 'REQUIRES = ["mail"]\n',
+            "app/commands.py": """
+                import click
+                from flask import current_app
+
+                from ampho.cli import command
+
+
+                @command("show")
+                @click.argument("key")
+                def show(key):
+                    click.echo(current_app.config[key])
+            """,
+            "mail/__init__.py": "",
+            "mail/default.json": '{"MAIL": {"PORT": 25}}\n',
+            "mail/schema.json": json.dumps(
+                {
+                    "type": "object",
+                    "properties": {
+                        "MAIL": {
+                            "type": "object",
+                            "properties": {"PORT": {"type": "integer"}},
+                        }
+                    },
+                }
+            ),
+        },
+    )
+    return write_instance(
+        root,
+        {
+            "default.json": {"NAME": "default", "SECRET_KEY": "k" * 32},
+            "development.json": {"NAME": "development", "DEBUG": True},
+        },
+    )
+
+
+def probe(tmp_path: Path, cwd: Path, args: list[str], **env: str) -> dict[str, Any]:
+    report = tmp_path / "report.json"
+    result = run([sys.executable, "-c", ENTRY_POINT_PROBE, str(report)], args, cwd, **env)
+    assert "Traceback" not in result.stderr, result.stderr
+    data: dict[str, Any] = json.loads(report.read_text())
+    data["stdout"] = result.stdout
+    return data
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["config", "dump"], id="dump"),
+        pytest.param(["config", "dump", "--explain"], id="dump-explain"),
+        pytest.param(["config", "dump", "--format", "env"], id="dump-env"),
+        pytest.param(["config", "get", "MAIL.PORT"], id="get"),
+        pytest.param(["config", "check"], id="check"),
+        pytest.param(["config", "diff", "production", "development"], id="diff"),
+        pytest.param(["config", "explain", "NAME"], id="explain"),
+        pytest.param(["config", "schema"], id="schema"),
+        pytest.param(["config", "docs"], id="docs"),
+        pytest.param(["--env", "development", "config", "get", "NAME"], id="global-env"),
+        pytest.param(["config", "--help"], id="config-help"),
+    ],
+)
+def test_config_commands_do_not_import_flask(
+    tmp_path: Path, bundle_root: Path, args: list[str]
+) -> None:
+    found = probe(tmp_path, bundle_root, args)
+    assert found["code"] == 0, found
+    assert found["stdout"]
+    assert found["modules"] == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["routes"], ["app", "show", "NAME"]])
+def test_other_commands_still_run_in_flasks_group(
+    tmp_path: Path, bundle_root: Path, args: list[str]
+) -> None:
+    # The probe's control: it does see Flask where Flask runs.
+    found = probe(tmp_path, bundle_root, args)
+    assert found["code"] == 0, found
+    assert "flask.cli" in found["modules"]
+
+
+def test_python_dash_m_ampho_config_does_not_import_flask(
+    tmp_path: Path, bundle_root: Path
+) -> None:
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['ampho', 'config', 'get', 'NAME']\n"
+        "try:\n"
+        "    runpy.run_module('ampho', run_name='__main__', alter_sys=True)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('flask', 'werkzeug', 'jinja2'))))\n"
+    )
+    result = run([sys.executable, "-c", code], [], bundle_root)
+    assert result.stdout == "default\n[]\n", result.stderr
+
+
+def test_help_is_flasks_group_help(tmp_path: Path, bundle_root: Path) -> None:
+    code = "from ampho.cli.group import main; main(['--help'], prog_name='ampho')"
+    group = run([sys.executable, "-c", code], [], bundle_root)
+    for flag in ("--help", "-h"):
+        entry = run(AMPHO, [flag], bundle_root)
+        assert entry.returncode == 0
+        assert (entry.stdout, entry.stderr) == (group.stdout, group.stderr)
+    listed = [line.split()[0] for line in group.stdout.split("Commands:")[1].splitlines() if line]
+    assert listed == ["app", "bundles", "config", "routes", "run", "shell"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["config", "get", "X"], "config"),
+        (["--env", "development", "config"], "config"),
+        (["--env=development", "config"], "config"),
+        (["--env", "config", "config"], "config"),
+        (["--root", "r", "--entry", "e", "--instance", "i", "config"], "config"),
+        (["-e", ".env", "--debug", "config"], "config"),
+        (["--no-debug", "config"], "config"),
+        (["--", "config"], "config"),
+        ([], None),
+        (["routes"], None),
+        (["--env", "config", "routes"], None),
+        (["--help", "config"], None),
+        (["-h"], None),
+        (["--version"], None),
+        (["--bogus", "config"], None),
+        (["--env"], None),
+    ],
+)
+def test_only_config_runs_without_flasks_group(args: list[str], expected: str | None) -> None:
+    from ampho.cli import main
+
+    assert main.own_command(args) == expected
+
+
+def test_shell_completion_is_left_to_flasks_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ampho.cli import main
+
+    monkeypatch.setenv("_AMPHO_COMPLETE", "bash_complete")
+    assert main.own_command(["config"]) is None
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "env", "expected"),
+    [
+        pytest.param({}, [], {}, "default", id="none"),
+        pytest.param(
+            {".flaskenv": "AMPHO_ENV=development\n"}, [], {}, "development", id="flaskenv"
+        ),
+        pytest.param(
+            {".flaskenv": "AMPHO_ENV=development\n", ".env": "AMPHO_ENV=production\n"},
+            [],
+            {},
+            "default",
+            id="env-over-flaskenv",
+        ),
+        pytest.param(
+            {".env": "AMPHO_ENV=production\n", "dev.env": "AMPHO_ENV=development\n"},
+            ["-e", "dev.env"],
+            {},
+            "development",
+            id="env-file-over-env",
+        ),
+        pytest.param(
+            {".env": "AMPHO_ENV=development\n"},
+            [],
+            {"AMPHO_ENV": "production"},
+            "default",
+            id="environment-over-env",
+        ),
+        pytest.param(
+            {".env": "AMPHO_ENV=development\n"},
+            [],
+            {"FLASK_SKIP_DOTENV": "1"},
+            "default",
+            id="skip-dotenv",
+        ),
+    ],
+)
+def test_config_reads_the_dotenv_files_the_application_reads(
+    bundle_root: Path,
+    files: dict[str, str],
+    args: list[str],
+    env: dict[str, str],
+    expected: str,
+) -> None:
+    write_tree(bundle_root, files)
+    config = run(AMPHO, [*args, "config", "get", "NAME"], bundle_root, **env)
+    app = run(AMPHO, [*args, "app", "show", "NAME"], bundle_root, **env)
+    assert (config.returncode, app.returncode) == (0, 0), config.stderr + app.stderr
+    assert config.stdout == app.stdout == f"{expected}\n"
+
+
+def test_config_with_a_missing_env_file_is_one_line(bundle_root: Path) -> None:
+    line = assert_one_line_error(run(AMPHO, ["-e", "nope.env", "config", "get", "X"], bundle_root))
+    assert "nope.env" in line
+    assert line == assert_one_line_error(run(AMPHO, ["-e", "nope.env", "routes"], bundle_root))

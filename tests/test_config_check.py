@@ -68,7 +68,7 @@ def test_key_missing_from_default_suggests_the_close_one(root, write):
 
 
 def test_key_missing_from_default_without_a_close_match(root, write):
-    write("instance/default.json", '{"DEBUG": true}')
+    write("instance/default.json", '{"DEBUG": false}')
     write("instance/production.json", '{"ZZZ": 1}')
     assert _lines(_check(root)) == [
         "instance/production.json:1:2: warning: ZZZ is not in default.json"
@@ -137,8 +137,8 @@ def test_private_user_host_file_with_secrets_is_fine(root, write, mode):
 
 
 def test_readable_user_host_file_without_secrets_is_fine(root, write):
-    write("instance/default.json", '{"DEBUG": false}')
-    write("instance/u@h.json", '{"DEBUG": true}', mode=0o644)
+    write("instance/default.json", '{"DEBUG": true}')
+    write("instance/u@h.json", '{"DEBUG": false}', mode=0o644)
     assert _check(root) == []
 
 

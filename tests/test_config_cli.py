@@ -802,7 +802,8 @@ def test_check_accepts_user_host_secrets_readable_only_by_owner(
 def test_check_accepts_readable_user_host_file_without_secrets(
     ampho: Ampho, private_app: Path
 ) -> None:
-    write_instance(private_app, {"u@h.json": '{"DEBUG": true}'})
+    # (false: a true DEBUG reaching production is a warning of its own)
+    write_instance(private_app, {"u@h.json": '{"DEBUG": false}'})
     (private_app / "instance" / "u@h.json").chmod(0o644)
     assert check(ampho, private_app, "--strict").exit_code == 0
 

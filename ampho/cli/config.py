@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 from collections.abc import Callable, Collection
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..bundle import add_to_path
 from ..config import Config, load
-from ..config.check import ERROR, check_instance
-from ..config.environ import to_environ
 from ..config.loader import bundle_files, current_dir, environ_root
 from ..config.mapping import iter_leaves, plain, split_key
 from ..config.output import depth, recursion_room, to_json
 from ..config.redaction import MASK, redact_at
-from ..config.schema import Declared, load_schemas
+
+if TYPE_CHECKING:
+    from ..config.schema import Declared
 
 #: A key path: the keys from the top, ``("DB", "HOST")``.
 KeyPath = tuple[str, ...]
@@ -172,6 +171,10 @@ def dump(
         # All or nothing: an error half way must not leave half a file.
         # A key the schemas declare a string is read back as the text.
         types = cfg.schemas.declared_types if cfg.schemas is not None else None
+        import shlex
+
+        from ..config.environ import to_environ
+
         variables = to_environ(value, "AMPHO", types)
         lines = [f"{name}={shlex.quote(text)}" for name, text in variables]
         for line in lines:
@@ -230,6 +233,9 @@ def check(ctx: click.Context, root: str | None, envs: tuple[str, ...], strict: b
     # The check parses and loads a few calls deeper than a plain load,
     # and the parser's limit is the recursion limit: room for as deep a
     # document as a load accepts, so the check handles every one.
+    # Imported here: the other commands need none of it.
+    from ..config.check import ERROR, check_instance
+
     with recursion_room(sys.getrecursionlimit()):
         findings = check_instance(root, envs)
     for finding in findings:
@@ -292,6 +298,8 @@ def schema(root: str | None) -> None:
     for an editor learns of it.
     """
     _put_root_on_path(root)
+    from ..config.schema import load_schemas
+
     found = bundle_files(os.environ.get("AMPHO_ENTRY") or "app")
     schemas = load_schemas(found[1], current_dir()) if found is not None else None
     if schemas is None:

@@ -140,13 +140,19 @@ def _load_env_files(ctx: click.Context, param: click.Parameter, value: str | Non
     """Flask's rule for ``.flaskenv``, ``.env`` and ``--env-file``.
 
     As :func:`flask.cli.load_dotenv` does it: unless ``FLASK_SKIP_DOTENV``
-    says not to, ``.flaskenv`` then ``.env`` (found upwards from the
-    current directory), then the given file, each later one winning; a
-    variable already set in the environment wins over them all. Without
-    python-dotenv, a given file is an error and present files a tip.
+    says not to, ``.flaskenv`` then ``.env`` (the nearest, from the
+    current directory upwards), then the given file, each later one
+    winning; a variable already set in the environment wins over them
+    all. Without python-dotenv, a given file is an error and present
+    files a tip. python-dotenv is imported only when there is a file to
+    read: most runs of ``ampho config`` have none.
     """
     skip = os.environ.get("FLASK_SKIP_DOTENV")
     load_defaults = not skip or skip.lower() in ("0", "false", "no")
+    found = [path for name in (".flaskenv", ".env") if (path := _nearest(name))]
+    paths = [*(found if load_defaults else ()), *([value] if value is not None else ())]
+    if not paths:
+        return
     try:
         import dotenv
     except ImportError:
@@ -162,16 +168,25 @@ def _load_env_files(ctx: click.Context, param: click.Parameter, value: str | Non
             )
         return
     data: dict[str, str | None] = {}
-    if load_defaults:
-        for name in (".flaskenv", ".env"):
-            found = dotenv.find_dotenv(name, usecwd=True)
-            if found:
-                data |= dotenv.dotenv_values(found, encoding="utf-8")
-    if value is not None:
-        data |= dotenv.dotenv_values(value, encoding="utf-8")
+    for path in paths:
+        data |= dotenv.dotenv_values(path, encoding="utf-8")
     for key, text in data.items():
         if key not in os.environ and text is not None:
             os.environ[key] = text
+
+
+def _nearest(name: str) -> str | None:
+    """The file ``name`` in the current directory or the nearest parent
+    holding one, as :func:`dotenv.find_dotenv` with ``usecwd`` finds it."""
+    directory = os.getcwd()
+    while True:
+        path = os.path.join(directory, name)
+        if os.path.isfile(path):
+            return path
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
 
 
 def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:

@@ -146,15 +146,17 @@ def _explain_debug_off(app: Flask) -> None:
     Said once, by the first process, not again by each the reloader
     starts.
     """
+    # The settings, not app.config: Flask's command line has set debug
+    # mode from FLASK_DEBUG by now.
     cfg = app.extensions["ampho"].config
     if (
         cfg.env != "production"
         or "FLASK_DEBUG" in os.environ
         or is_running_from_reloader()
-        or not app.config.get("DEBUG")
+        or not cfg.get("DEBUG")
     ):
         return
-    where = str(cfg.origin("DEBUG")) if "DEBUG" in cfg else "a bundle's hook"
+    where = cfg.origin("DEBUG")
     click.echo(
         f" * Debug mode stays off: DEBUG is true ({where}) in the production"
         " environment, where only --debug or FLASK_DEBUG=1 turns it on",

@@ -8,6 +8,7 @@ reports each problem with its place, for ``ampho config check``.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 import stat
@@ -31,10 +32,14 @@ from .output import depth, recursion_room
 from .redaction import find_secrets
 
 if TYPE_CHECKING:
+    from .mapping import Config
     from .schema import SchemaItem, Schemas, Violation
 
 ERROR = "error"
 WARNING = "warning"
+
+#: The environment in which a true ``DEBUG`` is a warning.
+PRODUCTION = "production"
 
 
 class Finding(NamedTuple):
@@ -229,7 +234,7 @@ def check_instance(
     if not any(f.severity == ERROR for f in findings):
         for selected in chosen:  # None: the environment load() chooses
             try:
-                load(
+                cfg = load(
                     root,
                     selected,
                     instance_dir=instance,
@@ -246,11 +251,46 @@ def check_instance(
                 findings.append(
                     Finding(ERROR, e.source or instance_shown, e.line, e.column, e.message)
                 )
+            else:
+                findings.extend(_check_debug_reaching_production(cfg))
+    production = files.get(f"{PRODUCTION}.json")
+    if production is not None and production.data.get("DEBUG"):
+        findings.append(
+            _debug_finding(
+                production.data["DEBUG"], production.source, *_at(production, ("DEBUG",))
+            )
+        )
 
     # Several environments may share a violation (one in default.json).
     findings = list(dict.fromkeys(findings))
     findings.sort(key=lambda f: (f.source, f.line or 0, f.column or 0))
     return findings
+
+
+def _check_debug_reaching_production(cfg: Config) -> list[Finding]:
+    """A warning at the origin of a true ``DEBUG`` in production.
+
+    ``ampho run`` keeps debug mode off there unless the command line
+    asks for it, but the application still runs with ``DEBUG`` set, and
+    anything that reads it (the debug toolbar, error pages) follows.
+    """
+    value = cfg.get("DEBUG") if cfg.env == PRODUCTION else None
+    if not value:
+        return []
+    origin = cfg.origin("DEBUG")
+    return [_debug_finding(value, origin.source, origin.line, origin.column)]
+
+
+def _debug_finding(value: Any, source: str, line: int | None, column: int | None) -> Finding:
+    return Finding(
+        WARNING,
+        source,
+        line,
+        column,
+        f"DEBUG is {json.dumps(value)} in the {PRODUCTION} environment: `ampho run` keeps"
+        " the debugger off there unless --debug is given, but the application runs in"
+        " debug mode; set DEBUG in development.json instead",
+    )
 
 
 def _schemas(schemas: list[SchemaItem], root: str, findings: list[Finding]) -> Schemas | None:

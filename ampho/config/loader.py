@@ -310,7 +310,8 @@ def instance_path(
     source = "instance_dir"
     if instance_dir is None:
         source = f"{env_prefix}_INSTANCE_DIR"
-        instance_dir = environ.get(source) or None
+        instance_dir = None
+
         if instance_dir is None:
             return os.path.join(root, "instance")
     path = os.path.abspath(os.path.join(root, instance_dir))
