@@ -271,8 +271,9 @@ def _check_debug_reaching_production(cfg: Config) -> list[Finding]:
     """A warning at the origin of a true ``DEBUG`` in production.
 
     ``ampho run`` keeps debug mode off there unless the command line
-    asks for it, but the application still runs with ``DEBUG`` set, and
-    anything that reads it (the debug toolbar, error pages) follows.
+    asks for it, but a WSGI server serves the application as its
+    settings say, and anything that reads ``DEBUG`` (the debug toolbar,
+    error handling) follows.
     """
     value = cfg.get("DEBUG") if cfg.env == PRODUCTION else None
     if not value:
@@ -287,9 +288,9 @@ def _debug_finding(value: Any, source: str, line: int | None, column: int | None
         source,
         line,
         column,
-        f"DEBUG is {json.dumps(value)} in the {PRODUCTION} environment: `ampho run` keeps"
-        " the debugger off there unless --debug is given, but the application runs in"
-        " debug mode; set DEBUG in development.json instead",
+        f"DEBUG is {json.dumps(value)} in the {PRODUCTION} environment: Gunicorn and uWSGI"
+        " serve the application in debug mode (`ampho run` ignores the setting there);"
+        " set DEBUG in development.json instead",
     )
 
 
