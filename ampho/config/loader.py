@@ -310,16 +310,17 @@ def instance_path(
     source = "instance_dir"
     if instance_dir is None:
         source = f"{env_prefix}_INSTANCE_DIR"
-        instance_dir = None
-
+        instance_dir = environ.get(source) or None
         if instance_dir is None:
             return os.path.join(root, "instance")
     path = os.path.abspath(os.path.join(root, instance_dir))
     if not os.path.isdir(path):
         what = "is not a directory" if os.path.exists(path) else "does not exist"
+        given = os.fspath(instance_dir)
+        shown = repr(given) if os.path.isabs(given) else f"{given!r} ({path})"
         raise ConfigError(
-            f"{os.fspath(instance_dir)!r} {what}: name the directory the settings files"
-            " are in (absolute, or relative to the root directory)",
+            f"{shown} {what}: name the directory the settings files are in"
+            " (absolute, or relative to the root directory)",
             source=source,
         )
     return path
