@@ -330,6 +330,15 @@ def test_user_falls_back_to_getpass(load_root, monkeypatch):
     assert _user_layer(cfg) == "instance/gp-user@h.json"
 
 
+def test_user_without_variables_is_the_password_database_name_as_getpass_finds_it(
+    load_root, monkeypatch
+):
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    cfg = load_root(user=None, environ={})
+    assert _user_layer(cfg) == f"instance/{getpass.getuser()}@h.json"
+
+
 def test_host_argument_wins_over_hostname_variable(load_root):
     cfg = load_root(host="arg", environ={"HOSTNAME": "var"})
     assert _user_layer(cfg) == "instance/u@arg.json"

@@ -492,14 +492,23 @@ def check_name(what: str, value: str) -> None:
 def _login_name() -> str | None:
     """The user name as :func:`getpass.getuser` finds it, or ``None``.
 
-    A container often runs as a user id with no name; that skips the
+    The same lookup (``LOGNAME``, ``USER``, ``LNAME``, ``USERNAME``, then
+    the password database), without importing :mod:`getpass`, which
+    brings :mod:`termios` and :mod:`warnings` to every script. A
+    container often runs as a user id with no name; that skips the
     ``user@host`` layer rather than refusing to start.
     """
-    import getpass
-
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        value = os.environ.get(name)
+        if value:
+            return value
     try:
-        return getpass.getuser()
-    except (OSError, KeyError):
+        import pwd
+    except ImportError:  # pragma: no cover (Windows)
+        return None
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
         return None
 
 
