@@ -1,0 +1,1 @@
+"""The shop: the entry bundle of a read-only container image."""
