@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .config import config_group
-from .core import CONTEXT_SETTINGS, flask_options, global_options, run_main
+from .core import CONTEXT_SETTINGS, OneLineErrorGroup, flask_options, global_options
 
 if TYPE_CHECKING:
     from ..app.commands import command, echo_error, echo_info, echo_success, echo_warning
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["command", "echo_error", "echo_info", "echo_success", "echo_warning", "main"]
 
 
-class CommandLine(click.Group):
+class CommandLine(OneLineErrorGroup):
     """The ``ampho`` command: ``config`` here, all else in Flask's group."""
 
     def main(
@@ -49,13 +49,7 @@ class CommandLine(click.Group):
             from .group import main as flask_group
 
             return flask_group.main(argv, prog_name, complete_var, standalone_mode, **extra)
-        if not standalone_mode:
-            return super().main(argv, prog_name, complete_var, False, **extra)
-
-        def invoke() -> Any:
-            return super(CommandLine, self).main(argv, prog_name, complete_var, False, **extra)
-
-        run_main(invoke)
+        return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
 
     def own_command(self, args: Sequence[str]) -> str | None:
         """The command this group runs for ``args``, if it is one of its own.

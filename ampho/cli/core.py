@@ -28,8 +28,8 @@ CONTEXT_SETTINGS: dict[str, Any] = {
 }
 
 
-def run_main(main: Callable[[], Any]) -> NoReturn:
-    """Run a group's ``main`` outside click's standalone mode, and exit.
+class OneLineErrorGroup(click.Group):
+    """A command group whose failures are one ``Error:`` line on stderr.
 
     Click shows a usage error with the usage text and a hint around the
     message; Ampho prints ``Error: ...`` alone, as it does for a bad
@@ -39,6 +39,29 @@ def run_main(main: Callable[[], Any]) -> NoReturn:
     mistake is fixed in one pass. An :exc:`ImportError` inside a bundle
     keeps its traceback: that is where the bug is.
     """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+
+        def invoke() -> Any:
+            return super(OneLineErrorGroup, self).main(
+                args, prog_name, complete_var, False, **extra
+            )
+
+        run_main(invoke)
+
+
+def run_main(main: Callable[[], Any]) -> NoReturn:
+    """Run a group's ``main`` outside click's standalone mode, and exit
+    (see :class:`OneLineErrorGroup`)."""
     try:
         # Flask's .env lookup, among others, needs a current directory.
         current_dir()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Sequence
-from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -23,29 +21,12 @@ from ..config import ConfigError
 from ..config.errors import SettingsInvalid
 from ..config.loader import current_dir, environ_root
 from .config import config_group
-from .core import CONTEXT_SETTINGS, echo_errors, global_options, run_main
+from .core import CONTEXT_SETTINGS, OneLineErrorGroup, echo_errors, global_options
 from .run import watching_run
 
 
-class AmphoGroup(FlaskGroup):
-    """Flask's command group, whose failures are one line on stderr
-    (see :func:`~ampho.cli.core.run_main`)."""
-
-    def main(
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: Any,
-    ) -> Any:
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, False, **extra)
-
-        def invoke() -> Any:
-            return super(AmphoGroup, self).main(args, prog_name, complete_var, False, **extra)
-
-        run_main(invoke)
+class AmphoGroup(OneLineErrorGroup, FlaskGroup):
+    """Flask's command group, whose failures are one line on stderr."""
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         try:
