@@ -1,0 +1,175 @@
+"""Cold starts of the installed package, each against a floor script.
+
+``import ampho.config`` and ``load()`` on the 2,000-leaf fixture of
+``config_load.py``, with ``-X importtime`` to show where the time goes,
+and ``ampho config get KEY`` on a copy of ``examples/hello-world``; both
+in hyperfine, from a temporary directory. Stops with status 1 when
+``ampho`` would be imported from the checkout (an editable install):
+``tox -e bench`` installs the wheel. Writes the ``cold-start`` section.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import config_load
+import page
+from page import HYPERFINE, ROOT, hyperfine, processes, rows, table, verdict
+
+LOAD_TARGET = 1.15  # python -c "import ampho.config; load()" / floor
+GET_TARGET = 3.0  # ampho config get / floor
+KEY = "MAIL.SERVER"
+IMPORTTIME_RUNS = 9
+TOP = 12
+
+#: ``import time: self | cumulative | module``, the module indented by depth.
+IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)$", re.M)
+
+GET_FLOOR = (
+    config_load.FLOOR
+    + """
+if __name__ == "__main__":
+    import sys
+
+    files = [os.path.join("instance", n) for n in ("default.json", "production.json")]
+    node = load_floor(files, os.environ)
+    for key in sys.argv[1].split("."):
+        node = node[key]
+    print(node if isinstance(node, str) else json.dumps(node))
+"""
+)
+
+
+def load_code(fixture: dict[str, object]) -> str:
+    options = f"user={config_load.USER!r}, host={config_load.HOST!r}"
+    return (
+        f"import ampho.config; ampho.config.load({fixture['root']!r}, {config_load.ENV!r},"
+        f" {options}).lookup('DATABASE.HOST')"
+    )
+
+
+def imported_from(cwd: Path, env: dict[str, str]) -> Path:
+    """Where a child started like the timed ones imports ``ampho`` from."""
+    command = [sys.executable, "-c", "import ampho; print(ampho.__file__)"]
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=True)
+    return Path(done.stdout.strip()).resolve()
+
+
+def self_times(command: list[str], cwd: Path, env: dict[str, str]) -> dict[str, float]:
+    """Each module's self time in µs under ``-X importtime``, median of the runs."""
+    seen: dict[str, list[int]] = {}
+    for _ in range(IMPORTTIME_RUNS):
+        argv = [command[0], "-X", "importtime", *command[1:]]
+        done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=True)
+        for micros, module in IMPORT_LINE.findall(done.stderr):
+            seen.setdefault(module, []).append(int(micros))
+    return {module: statistics.median(values) for module, values in seen.items()}
+
+
+def where_time_goes(floor: list[str], ampho: list[str], cwd: Path, env: dict[str, str]) -> str:
+    """The imports the ampho script makes beyond the floor's, heaviest first."""
+    below = self_times(floor, cwd, env)
+    extra = {m: us for m, us in self_times(ampho, cwd, env).items() if m not in below}
+    rows = [[f"``{m}``", f"{us:,.0f}"] for m, us in sorted(extra.items(), key=lambda i: -i[1])]
+    total = [f"all {len(extra)} imports beyond the floor's", f"{sum(extra.values()):,.0f}"]
+    return table(["Module (self time)", "µs"], [*rows[:TOP], total])
+
+
+def cold_load(base: Path, runs: int) -> tuple[dict[str, dict[str, float]], str]:
+    fixture = config_load.write_fixture(base, config_load.SIZES[0])
+    env = config_load.child_environ()
+    where = imported_from(base, env)
+    if where.is_relative_to(ROOT / "ampho"):
+        raise SystemExit(
+            f"ERROR: the children import ampho from the checkout ({where}), not an installed"
+            " package; run `tox -e bench`, which installs the wheel"
+        )
+    floor = fixture["scripts"]["floor"]
+    ampho = [sys.executable, "-c", load_code(fixture)]
+    times = hyperfine({"floor": floor, "ampho": ampho}, runs=runs, cwd=base, env=env, warmup=3)
+    return times, where_time_goes(floor, ampho, base, env)
+
+
+def config_get(base: Path, runs: int) -> dict[str, dict[str, float]]:
+    """``ampho config get KEY`` against the floor; both must print the same value."""
+    root = base / "hello-world"
+    ignore = shutil.ignore_patterns("__pycache__", "log", "secret_key", "*.db")
+    shutil.copytree(ROOT / "examples" / "hello-world", root, ignore=ignore)
+    (root / "get_floor.py").write_text(GET_FLOOR, encoding="utf-8")
+    env = processes.server_environment(base / "home")
+    commands = {
+        "floor": [sys.executable, "get_floor.py", KEY],
+        "ampho": [*processes.AMPHO, "config", "get", KEY],
+        "pass": [sys.executable, "-c", "pass"],
+    }
+    printed = {}
+    for name in ("floor", "ampho"):
+        done = subprocess.run(commands[name], cwd=root, env=env, capture_output=True, text=True)
+        printed[name] = (done.returncode, done.stdout)
+    if printed["floor"] != printed["ampho"] or printed["floor"][0]:
+        raise SystemExit(f"ERROR: config get and the floor differ: {printed}")
+    return hyperfine(commands, runs=runs, cwd=root, env=env, warmup=3)
+
+
+def section(
+    load: dict[str, dict[str, float]], imports: str, get: dict[str, dict[str, float]], runs: int
+) -> str:
+    labels = {"floor": "floor script", "ampho": "``import ampho.config`` and ``load()``"}
+    get_labels = {"pass": "``python -c pass``", "floor": "floor script"}
+    get_labels["ampho"] = f"``ampho config get {KEY}``"
+    return f"""
+.. _benchmarks-cold-start:
+
+Cold starts of the installed package
+------------------------------------
+
+What a fresh process pays to use Ampho once, as a script or a
+deployment hook does, against a floor script doing the same work with
+:mod:`json` and :mod:`os` only. Both sides paired in hyperfine, {runs}
+runs each ({HYPERFINE}); the median wall time and its ratio to the
+floor's. Ampho is the installed wheel (``tox -e bench``), run
+from a temporary directory, so the checkout is not on ``sys.path``; the
+benchmark stops if ``ampho.__file__`` lies in the checkout.
+
+{page.machine("deepmerge", "flask", "click")}
+
+*Loading the configuration*: the 2,000-leaf fixture of the section
+above, ``python -c "import ampho.config; ampho.config.load(root,
+'production', user=..., host=...)"`` against the floor script.
+
+{table(["Command", "ms", "ratio"], rows(load, labels))}
+* Target, ampho / floor: {verdict(load["ampho"]["ratio"], LOAD_TARGET)}
+
+Where the time goes: ``python -X importtime`` of both commands (median
+of {IMPORTTIME_RUNS} runs, importtime's own bookkeeping included), the
+modules the ampho command imports and the floor does not, by self time:
+
+{imports}
+*Reading one setting*: ``ampho config get {KEY}`` in a copy of
+``examples/hello-world`` against a floor script that merges its
+``default.json`` and ``production.json`` and prints the same value
+(checked before timing).
+
+{table(["Command", "ms", "ratio"], rows(get, get_labels))}
+* Target, ampho / floor: {verdict(get["ampho"]["ratio"], GET_TARGET)}
+"""
+
+
+def main() -> int:
+    args = page.arguments(__doc__)
+    runs = 3 if args.quick else 15
+    with tempfile.TemporaryDirectory(prefix="ampho-bench-cold-") as tmp:
+        load, imports = cold_load(Path(tmp), runs)
+        get = config_get(Path(tmp), runs)
+    page.publish(args, "cold-start", "cold_start.py", section(load, imports, get, runs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
