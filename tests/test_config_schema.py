@@ -16,6 +16,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from ampho import create_app
 from ampho.config import ConfigError, SettingsInvalid, load
@@ -581,7 +583,104 @@ def test_an_app_that_sets_no_declared_key_starts_without_jsonschema(app_tree: An
         env=environ,
         check=True,
     )
-    assert run.stdout.strip() == "1 True"  # a LOG_* key is set: it is validated
+    # A LOG_* key that plainly has a declared type is accepted on sight.
+    assert run.stdout.strip() == "1 False"
+    # 1.0 is an integer to JSON Schema, but not plainly: jsonschema decides
+    # (it accepts; Ampho's logging then refuses a level of 1.0).
+    app_tree.write({"instance/default.json": '{"SECRET_KEY": "k", "LOG_LEVEL": 1.0}'})
+    code = (
+        "import sys; from ampho import create_app; from ampho.config import ConfigError\n"
+        "try:\n"
+        f"    create_app(root_dir={str(app_tree.root)!r})\n"
+        "except ConfigError as e:\n"
+        "    print(e.message, 'jsonschema' in sys.modules)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environ, check=True
+    )
+    assert run.stdout.strip() == (
+        "LOG_LEVEL must be a level name such as DEBUG or INFO, not 1.0 True"
+    )
+
+
+def test_a_log_setting_of_the_wrong_type_is_still_a_violation(app_tree: Any) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"instance/default.json": '{\n  "SECRET_KEY": "k",\n  "LOG_LEVEL": [1]\n}\n'})
+    with pytest.raises(SettingsInvalid) as caught:
+        create_app(root_dir=app_tree.root)
+    assert caught.value.lines() == [
+        "instance/default.json:3:16: LOG_LEVEL: [1] is not of type 'string', 'integer',"
+        " 'null' (ampho/logging/schema.json)"
+    ]
+
+
+#: JSON values of every type, for the plain schemas below.
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=5,
+)
+
+#: Rules of the kind :func:`ampho.config.schema._accepts_plainly` reads.
+PLAIN_RULES = st.fixed_dictionaries(
+    {},
+    optional={
+        "type": st.sampled_from(
+            ["null", "boolean", "integer", "number", "string", "array", "object"]
+        )
+        | st.lists(
+            st.sampled_from(["null", "boolean", "integer", "number", "string"]),
+            min_size=1,
+            max_size=3,
+            unique=True,
+        ),
+        "minimum": st.integers(-5, 5) | st.floats(-5, 5),
+        "description": st.just("d"),
+    },
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    rules=st.dictionaries(st.sampled_from(["A", "B"]), PLAIN_RULES, max_size=2),
+    data=st.dictionaries(st.sampled_from(["A", "B", "C"]), JSON_VALUES, max_size=3),
+)
+@example(rules={"A": {"type": "integer"}}, data={"A": 1.5})
+@example(rules={"A": {"type": ["string", "integer"]}}, data={"A": True})
+@example(rules={"A": {"type": "number", "minimum": 0}}, data={"A": -0.5})
+@example(rules={"A": {"minimum": 2}}, data={"A": 1})
+@example(rules={"A": {"type": "boolean"}}, data={"A": 1})
+@example(rules={"A": {"type": "array"}}, data={"A": {}})
+def test_a_plain_schema_accepts_on_sight_only_what_jsonschema_accepts(
+    rules: dict[str, Any], data: dict[str, Any]
+) -> None:
+    from ampho.config.schema import _accepts_plainly
+
+    document = {"type": "object", "properties": rules}
+    if _accepts_plainly(document, data):
+        assert list(jsonschema.Draft202012Validator(document).iter_errors(data)) == []
+
+
+def test_ampho_schema_is_read_on_sight() -> None:
+    # The fast path must keep working for Ampho's own schema: a keyword
+    # added to it would send every application to jsonschema again.
+    from ampho.bundle import AMPHO_SCHEMA_PATH
+    from ampho.config.schema import _accepts_plainly
+
+    with open(AMPHO_SCHEMA_PATH, encoding="utf-8") as f:
+        document = json.load(f)
+    settings_of_each_type = {
+        key: {"string": "x", "integer": 1, "boolean": True, "null": None}[
+            next(t for t in rule["type"] if t in ("string", "integer", "boolean", "null"))
+        ]
+        for key, rule in document["properties"].items()
+    }
+    assert _accepts_plainly(document, settings_of_each_type)
+    assert not _accepts_plainly(document, {"LOG_LEVEL": [1]})
 
 
 #: Settings whose secrets are secret by name only, inside objects and arrays.
