@@ -597,3 +597,38 @@ def test_config_with_a_missing_env_file_is_one_line(bundle_root: Path) -> None:
     line = assert_one_line_error(run(AMPHO, ["-e", "nope.env", "config", "get", "X"], bundle_root))
     assert "nope.env" in line
     assert line == assert_one_line_error(run(AMPHO, ["-e", "nope.env", "routes"], bundle_root))
+
+
+@pytest.mark.parametrize("args", [["config", "dump"], ["routes"]])
+def test_output_that_cannot_be_written_is_one_line(bundle_root: Path, args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [*AMPHO, *args],
+            cwd=bundle_root,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(bundle_root), "USER": "u", "HOSTNAME": "h"},
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stderr == "Error: cannot write the output: No space left on device\n"
+
+
+def test_config_reads_a_dotenv_served_through_a_named_pipe(bundle_root: Path) -> None:
+    # As python-dotenv finds it, and so Flask's group: a FIFO counts.
+    import os
+    import threading
+
+    fifo = bundle_root / ".env"
+    os.mkfifo(fifo)
+
+    def serve() -> None:
+        with open(fifo, "w") as f:
+            f.write("AMPHO_ENV=development\n")
+
+    writer = threading.Thread(target=serve, daemon=True)
+    writer.start()
+    result = run(AMPHO, ["config", "get", "NAME"], bundle_root, timeout=30)
+    writer.join(timeout=30)
+    assert (result.returncode, result.stdout) == (0, "development\n"), result.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from ampho.config import ConfigError
@@ -365,3 +367,61 @@ def test_layers_too_deep_to_merge_are_an_error_not_a_traceback(root, write):
     write("bundle.json", nested)
     findings = _check(root, defaults=[("bundle/default.json", str(root / "bundle.json"))])
     assert "instance/default.json: error: is nested too deeply to merge" in _lines(findings)
+
+
+def test_a_named_entry_bundle_that_is_not_there_is_an_error(root, write):
+    # The application cannot start; the check must not pass it.
+    write("instance/default.json", '{"A": 1}')
+    findings = _check(root, environ={**ENVIRON, "AMPHO_ENTRY": "no_such_bundle_here"})
+    assert _lines(findings) == [
+        "env AMPHO_ENTRY: error: no bundle 'no_such_bundle_here' can be imported from the"
+        " root directory, so the application cannot start: check the name"
+    ]
+
+
+def test_without_an_entry_bundle_named_the_instance_files_are_checked_alone(root, write):
+    write("instance/default.json", '{"A": 1}')
+    assert _check(root) == []
+
+
+def _check_read_only(base: str, default: str) -> list[str]:
+    """The check of ``base`` as user 65534, who cannot write its instance directory."""
+    import os
+
+    os.chmod(base, 0o755)
+    instance = os.path.join(base, "instance")
+    os.mkdir(instance, 0o755)
+    with open(os.path.join(instance, "default.json"), "w") as f:
+        f.write(default)
+    os.chmod(os.path.join(instance, "default.json"), 0o644)
+    return _check_as_nobody(base)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_a_key_that_cannot_be_generated_in_a_read_only_instance_dir_is_an_error():
+    import shutil
+    import tempfile
+
+    base = tempfile.mkdtemp()
+    try:
+        lines = _check_read_only(base, '{"A": 1}')
+    finally:
+        shutil.rmtree(base)
+    assert lines == [
+        "instance/secret_key: error: does not exist and cannot be created (instance is not"
+        " writable), so the application cannot start: set SECRET_KEY, in the secrets"
+        " directory say, or put a key in this file"
+    ]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_a_read_only_instance_dir_is_fine_when_a_setting_gives_the_key():
+    import shutil
+    import tempfile
+
+    base = tempfile.mkdtemp()
+    try:
+        lines = _check_read_only(base, '{"SECRET_KEY": null}')
+    finally:
+        shutil.rmtree(base)
+    assert lines == []

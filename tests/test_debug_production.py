@@ -178,6 +178,16 @@ def debug_warning(where: str, value: str = "true") -> str:
     return f"{where}: warning: {CHECK_MESSAGE.format(value=value)}"
 
 
+def overridden_warning(where: str) -> str:
+    """The line for a true ``DEBUG`` in ``production.json`` that a layer
+    above overrides in the loads checked."""
+    return (
+        f"{where}: warning: DEBUG is true here: a layer above overrides it in the"
+        " environments checked, but without that layer production runs in debug mode;"
+        " remove it"
+    )
+
+
 # --- ampho run ---------------------------------------------------------------------
 
 
@@ -242,6 +252,14 @@ def test_debug_turned_off_on_the_command_line_needs_no_explaining(
     with ampho_run(tmp_path, root, options, env=env) as (_, port, log):
         assert_no_debugger_page(port, log)
         assert stays_off_lines(log) == [], tail(log)
+
+
+def test_an_empty_flask_debug_is_unset_as_flask_reads_it(tmp_path: Path) -> None:
+    """``FLASK_DEBUG=`` asks for nothing: the setting was what decided."""
+    root = boom_app(tmp_path / "root", {"production.json": DEBUG_TRUE})
+    with ampho_run(tmp_path, root, env={"FLASK_DEBUG": ""}) as (_, port, log):
+        assert_no_debugger_page(port, log)
+        assert stays_off_lines(log) == [stays_off_line("instance/production.json:2:3")]
 
 
 def test_debug_setting_outside_production_still_serves_the_debugger(tmp_path: Path) -> None:
@@ -318,7 +336,7 @@ def test_reloader_child_does_not_repeat_the_line(tmp_path: Path) -> None:
             {"default.json": DEBUG_FALSE, "production.json": DEBUG_TRUE, "u@h.json": DEBUG_FALSE},
             None,
             {},
-            [debug_warning("instance/production.json:2:3")],
+            [overridden_warning("instance/production.json:2:3")],
             id="production.json-overridden",
         ),
         pytest.param(
@@ -326,10 +344,19 @@ def test_reloader_child_does_not_repeat_the_line(tmp_path: Path) -> None:
             None,
             {},
             [
-                debug_warning("instance/production.json:2:3"),
+                overridden_warning("instance/production.json:2:3"),
                 debug_warning("instance/u@h.json:2:3"),
             ],
             id="production.json-and-user@host",
+        ),
+        pytest.param(
+            {"default.json": DEBUG_FALSE, "production.json": NO_DEBUG},
+            None,
+            {"AMPHO_DEBUG": "s3cret-looking"},
+            # A string is true to Flask; its text may come from a secrets
+            # file, so the message names its kind, not its value.
+            [debug_warning("env AMPHO_DEBUG", "a non-empty string (true to Flask)")],
+            id="a-string",
         ),
     ],
 )

@@ -54,8 +54,8 @@ class CommandLine(OneLineErrorGroup):
     def own_command(self, args: Sequence[str]) -> str | None:
         """The command this group runs for ``args``, if it is one of its own.
 
-        The global options are skipped with their values; anything else
-        before the command (``--help``, ``--version``, an option this
+        The global options are skipped with their values (and ``--``);
+        anything else before the command (``--help``, ``--version``, an option this
         group does not know) leaves the whole command line to Flask's
         group, which answers it as it always has. So does shell
         completion.
@@ -69,17 +69,20 @@ class CommandLine(OneLineErrorGroup):
                     takes_value[name] = not param.is_flag
         remaining = iter(args)
         for arg in remaining:
+            if arg == "--":  # what follows is the command, whatever it looks like
+                command = next(remaining, None)
+                break
+            if not arg.startswith("-"):
+                command = arg
+                break
             name, has_value, _ = arg.partition("=")
-            if arg == "--":
-                arg = next(remaining, "")
-            elif arg.startswith("-"):
-                if name not in takes_value:
-                    return None
-                if takes_value[name] and not has_value:
-                    next(remaining, None)
-                continue
-            return arg if arg in self.commands else None
-        return None
+            if name not in takes_value:
+                return None
+            if takes_value[name] and not has_value:
+                next(remaining, None)
+        else:
+            return None
+        return command if command in self.commands else None
 
 
 #: The entry point of the ``ampho`` command (and of ``python -m ampho``).

@@ -7,7 +7,10 @@ them before (and without) Flask's own command group.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -59,6 +62,10 @@ class OneLineErrorGroup(click.Group):
         run_main(invoke)
 
 
+#: What writing to standard output fails with when it cannot take more.
+_OUTPUT_ERRORS = frozenset((errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT, errno.EFBIG))
+
+
 def run_main(main: Callable[[], Any]) -> NoReturn:
     """Run a group's ``main`` outside click's standalone mode, and exit
     (see :class:`OneLineErrorGroup`)."""
@@ -82,6 +89,16 @@ def run_main(main: Callable[[], Any]) -> NoReturn:
         # Settings nested nearly as deep as the JSON parser allows
         # load, but printing them recurses deeper still.
         fail(["the configuration is nested too deeply to process"], 1)
+    except OSError as e:
+        if e.errno not in _OUTPUT_ERRORS:
+            raise
+        # Standard output cannot take what the command prints (a full
+        # disk, a closed pipe): say so once, and let nothing try again
+        # at exit.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        what = f"cannot write {e.filename}" if e.filename else "cannot write the output"
+        fail([f"{what}: {e.strerror or type(e).__name__}"], 1)
     # Without standalone mode click returns the exit code of ctx.exit().
     sys.exit(result if isinstance(result, int) else 0)
 
@@ -98,17 +115,20 @@ def echo_errors(messages: Sequence[str]) -> None:
         click.echo(f"Error: {' '.join(message.split())}", err=True)
 
 
-def variable_option(flag: str, variable: str, help: str, **attrs: Any) -> click.Option:
+def variable_option(
+    flag: str, variable: str, help: str, *, absolute: bool = False, **attrs: Any
+) -> click.Option:
     """A global option that sets an ``AMPHO_*`` variable, before anything loads.
 
     A variable, not a parameter, because the application factory, the
     configuration engine and the processes the reloader starts all read
-    the variables.
+    the variables. ``absolute`` makes a path absolute from the current
+    directory first; ``--instance`` stays as given, relative to the root.
     """
 
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
         if value is not None:
-            os.environ[variable] = os.path.abspath(value) if variable == "AMPHO_ROOT" else value
+            os.environ[variable] = os.path.abspath(value) if absolute else value
 
     return click.Option(
         [flag], expose_value=False, is_eager=True, callback=callback, help=help, **attrs
@@ -122,6 +142,7 @@ def global_options() -> list[click.Option]:
             "--root",
             "AMPHO_ROOT",
             "The application's root directory (sets AMPHO_ROOT).",
+            absolute=True,
             type=click.Path(exists=True, file_okay=False),
         ),
         variable_option(
@@ -155,7 +176,9 @@ def flask_options() -> list[click.Option]:
             expose_value=False,
             callback=_load_env_files,
         ),
-        click.Option(["--debug/--no-debug"], expose_value=False, callback=_set_debug),
+        click.Option(
+            ["--debug/--no-debug"], help="Set debug mode.", expose_value=False, callback=_set_debug
+        ),
     ]
 
 
@@ -200,11 +223,16 @@ def _load_env_files(ctx: click.Context, param: click.Parameter, value: str | Non
 
 def _nearest(name: str) -> str | None:
     """The file ``name`` in the current directory or the nearest parent
-    holding one, as :func:`dotenv.find_dotenv` with ``usecwd`` finds it."""
+    holding one, as :func:`dotenv.find_dotenv` with ``usecwd`` finds it:
+    a regular file or a named pipe (which secret managers serve)."""
     directory = os.getcwd()
     while True:
         path = os.path.join(directory, name)
-        if os.path.isfile(path):
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            mode = 0
+        if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
             return path
         parent = os.path.dirname(directory)
         if parent == directory:

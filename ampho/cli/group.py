@@ -77,7 +77,7 @@ def _create_app() -> Flask:
     # Werkzeug's debugger, a console that runs code (see run.py).
     state = app.extensions["ampho"]
     if (
-        "FLASK_DEBUG" not in os.environ
+        not os.environ.get("FLASK_DEBUG")  # empty is unset, as to Flask
         and app.config.get("DEBUG")
         and state.config.env != "production"
     ):

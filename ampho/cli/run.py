@@ -151,7 +151,7 @@ def _explain_debug_off(app: Flask) -> None:
     cfg = app.extensions["ampho"].config
     if (
         cfg.env != "production"
-        or "FLASK_DEBUG" in os.environ
+        or os.environ.get("FLASK_DEBUG")
         or is_running_from_reloader()
         or not cfg.get("DEBUG")
     ):

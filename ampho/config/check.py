@@ -190,11 +190,25 @@ def check_instance(
     defaults = list(defaults)
     schemas = list(schemas)
     if bundles:
-        found = bundle_files(environ.get(f"{env_prefix}_ENTRY") or "app")
+        named = environ.get(f"{env_prefix}_ENTRY")
+        found = bundle_files(named or "app")
         if found is not None:
             # The bundles' files, given as (name, path) pairs.
             defaults += cast("list[tuple[str, str]]", found[0])
             schemas[:0] = found[1]
+        elif named:
+            # Without an entry bundle a script reads the instance files
+            # alone; a named one that is not there cannot start.
+            findings.append(
+                Finding(
+                    ERROR,
+                    f"env {env_prefix}_ENTRY",
+                    None,
+                    None,
+                    f"no bundle {named!r} can be imported from the root directory, so the"
+                    " application cannot start: check the name",
+                )
+            )
     declared = _schemas(schemas, root, findings)
     secret_paths = declared.write_only_paths() if declared is not None else frozenset()
     known: dict[str, Any] = {}
@@ -253,13 +267,24 @@ def check_instance(
                 )
             else:
                 findings.extend(_check_debug_reaching_production(cfg))
+                findings.extend(_check_key_can_be_generated(cfg, instance, instance_shown))
     production = files.get(f"{PRODUCTION}.json")
     if production is not None and production.data.get("DEBUG"):
-        findings.append(
-            _debug_finding(
-                production.data["DEBUG"], production.source, *_at(production, ("DEBUG",))
+        line, column = _at(production, ("DEBUG",))
+        reaching = _debug_finding(production.data["DEBUG"], production.source, line, column)
+        if reaching not in findings:
+            # Overridden above it in the loads checked, for now.
+            findings.append(
+                Finding(
+                    WARNING,
+                    production.source,
+                    line,
+                    column,
+                    f"DEBUG is {_shown(production.data['DEBUG'])} here: a layer above"
+                    " overrides it in the environments checked, but without that layer"
+                    " production runs in debug mode; remove it",
+                )
             )
-        )
 
     # Several environments may share a violation (one in default.json).
     findings = list(dict.fromkeys(findings))
@@ -283,15 +308,24 @@ def _check_debug_reaching_production(cfg: Config) -> list[Finding]:
 
 
 def _debug_finding(value: Any, source: str, line: int | None, column: int | None) -> Finding:
+    """The warning for a true ``DEBUG`` that reaches production, at its place."""
     return Finding(
         WARNING,
         source,
         line,
         column,
-        f"DEBUG is {json.dumps(value)} in the {PRODUCTION} environment: Gunicorn and uWSGI"
+        f"DEBUG is {_shown(value)} in the {PRODUCTION} environment: Gunicorn and uWSGI"
         " serve the application in debug mode (`ampho run` ignores the setting there);"
         " set DEBUG in development.json instead",
     )
+
+
+def _shown(value: Any) -> str:
+    """A true ``DEBUG`` as a message shows it: a flag or number as it is,
+    anything else by its kind only (it may come from a secrets file)."""
+    if value is True or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return json.dumps(value)
+    return f"a non-empty {'string' if isinstance(value, str) else 'value'} (true to Flask)"
 
 
 def _schemas(schemas: list[SchemaItem], root: str, findings: list[Finding]) -> Schemas | None:
@@ -495,6 +529,26 @@ def _check_secret_key(instance: str, instance_shown: str) -> list[Finding]:
             )
         )
     return findings
+
+
+def _check_key_can_be_generated(cfg: Config, instance: str, instance_shown: str) -> list[Finding]:
+    """An error when the application would have to write ``secret_key``
+    and cannot: no setting gives ``SECRET_KEY``, there is no key file,
+    and the instance directory is read-only (a mounted ConfigMap)."""
+    path = os.path.join(instance, "secret_key")
+    if "SECRET_KEY" in cfg or os.path.lexists(path) or os.access(instance, os.W_OK):
+        return []
+    return [
+        Finding(
+            ERROR,
+            f"{instance_shown}/secret_key",
+            None,
+            None,
+            f"does not exist and cannot be created ({instance_shown} is not writable), so"
+            " the application cannot start: set SECRET_KEY, in the secrets directory say,"
+            " or put a key in this file",
+        )
+    ]
 
 
 def _check_private(file: _File, declared: Collection[KeyPath]) -> list[Finding]:
