@@ -63,6 +63,11 @@ class Finding(NamedTuple):
         return f"{location}: {self.severity}: {self.message}"
 
 
+def _unplaced(severity: str, source: str, message: str) -> Finding:
+    """A finding about a whole file or directory, with no line in it."""
+    return Finding(severity, source, None, None, message)
+
+
 class _File(NamedTuple):
     source: str
     path: str
@@ -120,7 +125,7 @@ def check_instance(
         check_name("environment", env)
     instance_shown = display_path(instance, root)
     if not os.path.isdir(instance):
-        return [Finding(ERROR, instance_shown, None, None, "no such instance directory")]
+        return [_unplaced(ERROR, instance_shown, "no such instance directory")]
     findings: list[Finding] = []
 
     files: dict[str, _File] = {}
@@ -128,11 +133,9 @@ def check_instance(
     for env in envs:
         if not os.path.isfile(os.path.join(instance, f"{env}.json")):
             findings.append(
-                Finding(
+                _unplaced(
                     WARNING,
                     f"{instance_shown}/{env}.json",
-                    None,
-                    None,
                     f"does not exist, so environment {env!r} loads default.json alone"
                     " (a misspelled environment?)",
                 )
@@ -142,11 +145,9 @@ def check_instance(
     except OSError as e:
         # Unreadable (a deploy as the wrong user): one finding, not a traceback.
         return [
-            Finding(
+            _unplaced(
                 ERROR,
                 instance_shown,
-                None,
-                None,
                 f"cannot be read ({e.strerror or type(e).__name__}), so no file in it"
                 " can be checked; run the check as the application's user",
             )
@@ -158,11 +159,9 @@ def check_instance(
         source = display_path(path, root)
         if envs and name not in wanted and "@" not in name:
             findings.append(
-                Finding(
+                _unplaced(
                     WARNING,
                     source,
-                    None,
-                    None,
                     f"is not loaded in any environment checked ({', '.join(envs)})",
                 )
             )
@@ -200,11 +199,9 @@ def check_instance(
             # Without an entry bundle a script reads the instance files
             # alone; a named one that is not there cannot start.
             findings.append(
-                Finding(
+                _unplaced(
                     ERROR,
                     f"env {env_prefix}_ENTRY",
-                    None,
-                    None,
                     f"no bundle {named!r} can be imported from the root directory, so the"
                     " application cannot start: check the name",
                 )
@@ -235,11 +232,9 @@ def check_instance(
             findings.extend(_check_private(file, secret_paths))
     if not defaults and not os.path.exists(os.path.join(instance, "default.json")):
         findings.append(
-            Finding(
+            _unplaced(
                 WARNING,
                 f"{instance_shown}/default.json",
-                None,
-                None,
                 "is missing, so keys of other files cannot be checked against it",
             )
         )
@@ -349,11 +344,11 @@ def _violation_finding(violation: Violation) -> Finding:
     """
     message = f"{violation.key or '(top level)'}: {violation.message}"
     if violation.where is None:
-        return Finding(ERROR, violation.schema, None, None, message)
+        return _unplaced(ERROR, violation.schema, message)
     message += f" ({violation.schema})"
     located = _LOCATED.fullmatch(violation.where)
     if located is None:
-        return Finding(ERROR, violation.where, None, None, message)
+        return _unplaced(ERROR, violation.where, message)
     source, line, column = located.groups()
     return Finding(ERROR, source, int(line), int(column), message)
 
@@ -365,7 +360,7 @@ def _merged(
     try:
         merge_into(known, data)
     except RecursionError:
-        findings.append(Finding(ERROR, source, None, None, "is nested too deeply to merge"))
+        findings.append(_unplaced(ERROR, source, "is nested too deeply to merge"))
         return False
     return True
 
@@ -507,11 +502,9 @@ def _check_secret_key(instance: str, instance_shown: str) -> list[Finding]:
     findings = []
     if mode & (stat.S_IRGRP | stat.S_IROTH):
         findings.append(
-            Finding(
+            _unplaced(
                 WARNING,
                 source,
-                None,
-                None,
                 f"holds the secret key and other users can read it (mode {mode:04o});"
                 " run chmod 600 on it",
             )
@@ -519,11 +512,9 @@ def _check_secret_key(instance: str, instance_shown: str) -> list[Finding]:
     length = len(data.strip())
     if length < 32:
         findings.append(
-            Finding(
+            _unplaced(
                 WARNING,
                 source,
-                None,
-                None,
                 f"holds {length} characters, fewer than the 32 a key needs;"
                 " remove it to have a new key generated",
             )
@@ -539,11 +530,9 @@ def _check_key_can_be_generated(cfg: Config, instance: str, instance_shown: str)
     if "SECRET_KEY" in cfg or os.path.lexists(path) or os.access(instance, os.W_OK):
         return []
     return [
-        Finding(
+        _unplaced(
             ERROR,
             f"{instance_shown}/secret_key",
-            None,
-            None,
             f"does not exist and cannot be created ({instance_shown} is not writable), so"
             " the application cannot start: set SECRET_KEY, in the secrets directory say,"
             " or put a key in this file",
@@ -562,11 +551,9 @@ def _check_private(file: _File, declared: Collection[KeyPath]) -> list[Finding]:
     if not mode & (stat.S_IRGRP | stat.S_IROTH):
         return []
     return [
-        Finding(
+        _unplaced(
             WARNING,
             file.source,
-            None,
-            None,
             f"holds secrets ({', '.join(dotted(p) for p in secrets)}) and other users"
             f" can read it (mode {mode:04o}); run chmod 600 on it",
         )
