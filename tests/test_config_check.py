@@ -398,30 +398,28 @@ def _check_read_only(base: str, default: str) -> list[str]:
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
-def test_a_key_that_cannot_be_generated_in_a_read_only_instance_dir_is_an_error():
+@pytest.mark.parametrize(
+    ("default", "expected"),
+    [
+        pytest.param(
+            '{"A": 1}',
+            [
+                "instance/secret_key: error: does not exist and cannot be created (instance is"
+                " not writable), so the application cannot start: set SECRET_KEY, in the"
+                " secrets directory say, or put a key in this file"
+            ],
+            id="no-key-setting",
+        ),
+        pytest.param('{"SECRET_KEY": null}', [], id="a-setting-gives-the-key"),
+    ],
+)
+def test_a_key_a_read_only_instance_dir_cannot_hold_is_an_error(default, expected):
     import shutil
     import tempfile
 
     base = tempfile.mkdtemp()
     try:
-        lines = _check_read_only(base, '{"A": 1}')
+        lines = _check_read_only(base, default)
     finally:
         shutil.rmtree(base)
-    assert lines == [
-        "instance/secret_key: error: does not exist and cannot be created (instance is not"
-        " writable), so the application cannot start: set SECRET_KEY, in the secrets"
-        " directory say, or put a key in this file"
-    ]
-
-
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
-def test_a_read_only_instance_dir_is_fine_when_a_setting_gives_the_key():
-    import shutil
-    import tempfile
-
-    base = tempfile.mkdtemp()
-    try:
-        lines = _check_read_only(base, '{"SECRET_KEY": null}')
-    finally:
-        shutil.rmtree(base)
-    assert lines == []
+    assert lines == expected
