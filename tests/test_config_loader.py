@@ -392,6 +392,8 @@ def test_os_environ_is_read_when_no_environ_is_given(load_root, monkeypatch):
 
 
 BAD_NAMES = ["../x", "a/b", "", "a\x00b", ".hidden", "..", "a\\b", "-x", "a b", "a@b", "x\n"]
+# Letters and digits outside ASCII, which str.isalnum() alone would let through.
+BAD_NAMES += ["caf\u00e9", "\u00b2", "x\u0663", "\u212a"]
 
 
 @pytest.mark.parametrize("bad", BAD_NAMES, ids=repr)

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from .errors import ConfigError, SettingsInvalid
 from .jsonfile import (
-    KeyPath,
     dotted,
     duplicates,
     json_type,
@@ -32,8 +31,9 @@ from .output import depth, recursion_room
 from .redaction import find_secrets
 
 if TYPE_CHECKING:
+    from .jsonfile import DocumentItem, KeyPath
     from .mapping import Config
-    from .schema import SchemaItem, Schemas, Violation
+    from .schema import Schemas, Violation
 
 ERROR = "error"
 WARNING = "warning"
@@ -91,7 +91,7 @@ def check_instance(
     environ: Mapping[str, str] | None = None,
     env_prefix: str = "AMPHO",
     defaults: Iterable[tuple[str, str]] = (),
-    schemas: Iterable[SchemaItem] = (),
+    schemas: Iterable[DocumentItem] = (),
     bundles: bool = True,
 ) -> list[Finding]:
     """Check every ``*.json`` file of an instance directory.
@@ -323,7 +323,7 @@ def _shown(value: Any) -> str:
     return f"a non-empty {'string' if isinstance(value, str) else 'value'} (true to Flask)"
 
 
-def _schemas(schemas: list[SchemaItem], root: str, findings: list[Finding]) -> Schemas | None:
+def _schemas(schemas: list[DocumentItem], root: str, findings: list[Finding]) -> Schemas | None:
     """The schemas read and checked; a finding instead for a bad one."""
     if not schemas:
         return None

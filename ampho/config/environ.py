@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .jsonfile import (
-    ValuePath,
     _NotANumber,
     decode,
     json_type,
@@ -36,6 +35,7 @@ from .jsonfile import (
 )
 
 if TYPE_CHECKING:
+    from .jsonfile import ValuePath
     from .schema import Schemas
 
 #: Names of variables that steer loading, after the prefix.

@@ -15,9 +15,25 @@ import re
 import stat
 import sys
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    # Names for annotations only, which ``from __future__ import
+    # annotations`` leaves unevaluated: building them would cost every
+    # cold ``load()``, and nothing reads them at run time.
+
+    #: A key path inside a document: the keys from the top object down.
+    KeyPath = tuple[str, ...]
+
+    #: A path to a value: keys of objects and indices of arrays.
+    ValuePath = tuple[str | int, ...]
+
+    #: One item of ``defaults=`` or ``schemas=``: a mapping, or ``(name,
+    #: mapping)``, or ``(name, path of a JSON file)``, read like the
+    #: instance files.
+    DocumentItem = Mapping[str, Any] | tuple[str, Mapping[str, Any] | str | os.PathLike[str]]
 
 #: A JSON string (escapes included) or one of the punctuation characters.
 #: Numbers and literals never match, which the scanner does not need.
@@ -33,12 +49,6 @@ _VALUE_TOKEN = r'(?s)"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+'
 #: One escape inside a JSON string. An escaped backslash is consumed
 #: whole, so ``\\\\ud800`` is a backslash and the text ``ud800``.
 _ESCAPE = r"\\(?:u([0-9a-fA-F]{4})|.)"
-
-#: A key path inside a document: the keys from the top object down.
-KeyPath = tuple[str, ...]
-
-#: A path to a value: keys of objects and indices of arrays.
-ValuePath = tuple[str | int, ...]
 
 
 class _DuplicateKey(Exception):

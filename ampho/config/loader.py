@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -13,27 +12,19 @@ from .errors import ConfigError, SettingsInvalid
 from .jsonfile import named_item, read_json_file, shown_key
 from .mapping import Config
 from .merge import copy_tree, merge_into
-from .provenance import EnvSource, FileSource, Layer, MappingSource, SecretsSource, Source
+from .provenance import EnvSource, FileSource, Layer, MappingSource, SecretsSource
 
 if TYPE_CHECKING:
+    from .jsonfile import DocumentItem
+    from .provenance import Source
     from .schema import Schemas
 
-#: One item of ``schemas``, as of ``defaults``.
-SchemaItem = Mapping[str, Any] | tuple[str, Mapping[str, Any] | str | os.PathLike[str]]
+    #: One step of a load: it adds its layer to the merged data, in place,
+    #: and says which layer it was and how to find origins in it.
+    Step = Callable[[dict[str, Any]], tuple[Layer, Source | None]]
 
-#: What a name must look like to become part of a file name: no
-#: separator, no leading dot, so no variable can reach outside the
-#: instance directory.
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-
-#: One item of ``defaults``: a mapping, or ``(name, mapping)``, or
-#: ``(name, path of a JSON file)``.
-DefaultsItem = Mapping[str, Any] | tuple[str, Mapping[str, Any] | str | os.PathLike[str]]
-
-
-#: One step of a load: it adds its layer to the merged data, in place,
-#: and says which layer it was and how to find origins in it.
-Step = Callable[[dict[str, Any]], tuple[Layer, "Source | None"]]
+    #: A key path as a chain from the innermost key: ``("B", ("A", None))``.
+    _Trail = tuple[Any, "_Trail"] | None
 
 
 def load(
@@ -45,9 +36,9 @@ def load(
     host: str | None = None,
     environ: Mapping[str, str] | None = None,
     env_prefix: str = "AMPHO",
-    defaults: Iterable[DefaultsItem] = (),
+    defaults: Iterable[DocumentItem] = (),
     overrides: Mapping[str, Any] | None = None,
-    schemas: Iterable[SchemaItem] = (),
+    schemas: Iterable[DocumentItem] = (),
     secrets_dir: str | os.PathLike[str] | None = None,
     bundles: bool = True,
 ) -> Config:
@@ -181,7 +172,7 @@ def load(
     return cfg
 
 
-def bundle_files(entry: str) -> tuple[list[DefaultsItem], list[SchemaItem]] | None:
+def bundle_files(entry: str) -> tuple[list[DocumentItem], list[DocumentItem]] | None:
     """The settings files of the entry bundle and all it requires, when
     the entry can be imported as it is; ``None`` when it cannot."""
     # Found first, as the root is: a script with no bundles does not
@@ -212,7 +203,7 @@ def _declared_secrets(
 
 
 def _defaults_step(
-    index: int, item: DefaultsItem, root: str, data: dict[str, Any]
+    index: int, item: DocumentItem, root: str, data: dict[str, Any]
 ) -> tuple[Layer, Source | None]:
     layer, source, layer_data = _defaults_layer(index, item, root)
     if source is not None:
@@ -429,10 +420,6 @@ def refuse_unprintable(tree: dict[str, Any], name: str) -> None:
                 _refuse(trail, "the integer is too long to write out", name)
 
 
-#: A key path as a chain from the innermost key: ``("B", ("A", None))``.
-_Trail = tuple[Any, "_Trail"] | None
-
-
 def _is_text(value: str) -> bool:
     if value.isascii():
         return True
@@ -462,7 +449,7 @@ def _merge(data: dict[str, Any], layer_data: dict[str, Any], layer: Layer) -> No
 
 
 def _defaults_layer(
-    index: int, item: DefaultsItem, root: str
+    index: int, item: DocumentItem, root: str
 ) -> tuple[Layer, Source | None, dict[str, Any]]:
     """Read one item of ``defaults`` into a layer."""
     name, value = named_item("defaults", index, item)
@@ -482,7 +469,19 @@ def _defaults_layer(
 
 
 def check_name(what: str, value: str) -> None:
-    if not isinstance(value, str) or not _SAFE_NAME.fullmatch(value):
+    """Refuse a name that cannot become part of a file name as it is.
+
+    ASCII letters, digits, ``.``, ``_`` and ``-``, starting with a letter
+    or digit: no separator and no leading dot, so no variable can reach
+    outside the instance directory. Tested with string methods, not a
+    regular expression, whose compiling would cost every cold ``load()``.
+    """
+    if not (
+        isinstance(value, str)
+        and value.isascii()
+        and value[:1].isalnum()
+        and all(c.isalnum() or c in "._-" for c in value)
+    ):
         raise ConfigError(
             f"invalid {what} name {value!r}: use letters, digits, '.', '_' and '-',"
             " starting with a letter or digit"

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from .jsonfile import json_type
 from .merge import copy_tree
-from .provenance import _NOTHING, Layer, Origin, Source
+from .provenance import _NOTHING, Layer, Origin
 
 if TYPE_CHECKING:
+    from .provenance import Source
     from .schema import Schemas
 
+    #: A key: dotted (``"DB.HOST"``) or, for keys that hold dots, a tuple of parts.
+    Key = str | tuple[str, ...]
+
 _MISSING: Any = object()
-
-
-#: A key: dotted (``"DB.HOST"``) or, for keys that hold dots, a tuple of parts.
-Key = str | tuple[str, ...]
 
 
 def split_key(key: Key) -> tuple[str, ...]:

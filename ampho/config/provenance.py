@@ -14,9 +14,12 @@ load that never needs them does not pay for them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .jsonfile import KeyPath, key_offsets, position
+from .jsonfile import key_offsets, position
+
+if TYPE_CHECKING:
+    from .jsonfile import KeyPath
 
 # Layer and Origin are small immutable records. They are plain classes
 # rather than NamedTuples because making a NamedTuple class costs a cold
@@ -238,4 +241,6 @@ class SecretsSource(EnvSource):
     label = "{}"
 
 
-Source = FileSource | MappingSource | EnvSource
+if TYPE_CHECKING:
+    #: Any layer's source (for annotations only).
+    Source = FileSource | MappingSource | EnvSource

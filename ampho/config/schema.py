@@ -22,6 +22,7 @@ from .errors import ConfigError
 from .jsonfile import key_offsets, named_item, position, read_json_file, shown_key
 
 if TYPE_CHECKING:
+    from .jsonfile import DocumentItem
     from .mapping import Config
 
 #: The dialect every schema is checked and validated with.
@@ -42,10 +43,6 @@ _PLAIN_KEYWORDS = frozenset(
 _PLAIN_RULE_KEYWORDS = frozenset(
     ("$comment", "title", "description", "type", "minimum", "examples", "default", "writeOnly")
 )
-
-#: One item of ``schemas=``: a mapping, or ``(name, mapping)``, or
-#: ``(name, path of a JSON file)``, like an item of ``defaults=``.
-SchemaItem = Mapping[str, Any] | tuple[str, Mapping[str, Any] | str | os.PathLike[str]]
 
 #: The JSON types of Python values, as a schema's ``type`` names them.
 _JSON_TYPES = {
@@ -766,7 +763,7 @@ def _where(config: Any, path: tuple[Any, ...]) -> str | None:
     return None
 
 
-def load_schemas(items: Iterable[SchemaItem], root: str) -> Schemas | None:
+def load_schemas(items: Iterable[DocumentItem], root: str) -> Schemas | None:
     """Read and check the schemas of ``items``; ``None`` when there are none.
 
     :param items: like ``defaults=`` of :func:`ampho.config.load`: a
@@ -794,7 +791,7 @@ def load_schemas(items: Iterable[SchemaItem], root: str) -> Schemas | None:
     return Schemas(schemas)
 
 
-def _read_item(index: int, item: SchemaItem, root: str) -> Schema:
+def _read_item(index: int, item: DocumentItem, root: str) -> Schema:
     name, value = named_item("schemas", index, item)
     if isinstance(value, Mapping):
         from .merge import copy_tree
