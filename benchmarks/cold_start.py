@@ -20,11 +20,13 @@ from pathlib import Path
 
 import config_load
 import page
-from page import HYPERFINE, ROOT, hyperfine, processes, rows, table, verdict
+from page import HYPERFINE, ROOT, callgrind, hyperfine, processes, rows, table, verdict
 
 LOAD_TARGET = 1.15  # python -c "import ampho.config; load()" / floor
 GET_TARGET = 3.0  # ampho config get / floor
 KEY = "MAIL.SERVER"
+#: Imports alone, counted to show what deepmerge's import costs.
+IMPORTS = {"json": "import json", "json-deepmerge": "import json, deepmerge"}
 IMPORTTIME_RUNS = 9
 TOP = 12
 
@@ -73,15 +75,29 @@ def self_times(command: list[str], cwd: Path, env: dict[str, str]) -> dict[str, 
 
 
 def where_time_goes(floor: list[str], ampho: list[str], cwd: Path, env: dict[str, str]) -> str:
-    """The imports the ampho script makes beyond the floor's, heaviest first."""
+    """The imports the ampho script makes beyond the floor's, heaviest first,
+    each with what brings it: deepmerge's import, Ampho's own, or neither."""
     below = self_times(floor, cwd, env)
+    deepmerge = self_times([floor[0], "-c", IMPORTS["json-deepmerge"]], cwd, env)
     extra = {m: us for m, us in self_times(ampho, cwd, env).items() if m not in below}
-    rows = [[f"``{m}``", f"{us:,.0f}"] for m, us in sorted(extra.items(), key=lambda i: -i[1])]
-    total = [f"all {len(extra)} imports beyond the floor's", f"{sum(extra.values()):,.0f}"]
-    return table(["Module (self time)", "µs"], [*rows[:TOP], total])
+
+    def brought_by(module: str) -> str:
+        if module in deepmerge:
+            return "deepmerge"
+        return "ampho" if module.split(".")[0] == "ampho" else "other"
+
+    heaviest = sorted(extra.items(), key=lambda item: -item[1])[:TOP]
+    found = [[f"``{m}``", brought_by(m), f"{us:,.0f}"] for m, us in heaviest]
+    for group in ("deepmerge", "ampho", "other"):
+        modules = [us for m, us in extra.items() if brought_by(m) == group]
+        found.append([f"{len(modules)} modules in all", group, f"{sum(modules):,.0f}"])
+    total = [f"{len(extra)} modules in all", "any", f"{sum(extra.values()):,.0f}"]
+    return table(["Module (self time)", "imported by", "µs"], [*found, total])
 
 
-def cold_load(base: Path, runs: int) -> tuple[dict[str, dict[str, float]], str]:
+def cold_load(base: Path, runs: int) -> tuple[dict[str, dict[str, float]], dict[str, int], str]:
+    """Wall times and instruction counts of the load against the floors, and
+    where the time goes."""
     fixture = config_load.write_fixture(base, config_load.SIZES[0])
     env = config_load.child_environ()
     where = imported_from(base, env)
@@ -92,8 +108,11 @@ def cold_load(base: Path, runs: int) -> tuple[dict[str, dict[str, float]], str]:
         )
     floor = fixture["scripts"]["floor"]
     ampho = [sys.executable, "-c", load_code(fixture)]
-    times = hyperfine({"floor": floor, "ampho": ampho}, runs=runs, cwd=base, env=env, warmup=3)
-    return times, where_time_goes(floor, ampho, base, env)
+    commands = {"floor": floor, "deepmerge": fixture["scripts"]["deepmerge"], "ampho": ampho}
+    times = hyperfine(commands, runs=runs, cwd=base, env=env, warmup=3)
+    commands |= {name: [sys.executable, "-c", code] for name, code in IMPORTS.items()}
+    counts = {name: callgrind(command, cwd=base, env=env) for name, command in commands.items()}
+    return times, counts, where_time_goes(floor, ampho, base, env)
 
 
 def config_get(base: Path, runs: int) -> dict[str, dict[str, float]]:
@@ -117,10 +136,42 @@ def config_get(base: Path, runs: int) -> dict[str, dict[str, float]]:
     return hyperfine(commands, runs=runs, cwd=root, env=env, warmup=3)
 
 
+def load_rows(times: dict[str, dict[str, float]], counts: dict[str, int]) -> list[list[str]]:
+    """``[label, ms, ratio, M instructions, ratio]``; the imports alone are not timed."""
+    labels = {"floor": "floor script", "deepmerge": "floor script, merged by deepmerge"}
+    labels |= {"ampho": "``import ampho.config`` and ``load()``"}
+    labels |= {name: f"``python -c '{code}'``" for name, code in IMPORTS.items()}
+    found = []
+    for name, label in labels.items():
+        timed = times.get(name)
+        wall = [f"{timed['ms']:.1f}", f"{timed['ratio']:.2f}"] if timed else ["not timed"] * 2
+        count = [f"{counts[name] / 1e6:.1f}", f"{counts[name] / counts['floor']:.2f}"]
+        found.append([label, *wall, *count])
+    return found
+
+
+def deepmerge_share(times: dict[str, dict[str, float]], counts: dict[str, int]) -> str:
+    """What deepmerge's import takes of the target, in instructions."""
+    floor, ampho = counts["floor"], counts["ampho"]
+    imported = counts["json-deepmerge"] - counts["json"]
+    return f"""\
+* Ampho against the floor merged by deepmerge:
+  {times["ampho"]["ms"] / times["deepmerge"]["ms"]:.2f}x in wall time,
+  {ampho / counts["deepmerge"]:.2f}x in instructions.
+* deepmerge's import (``import json, deepmerge`` less ``import json``):
+  {imported / 1e6:.1f} M instructions, {imported / floor:.0%} of the floor's;
+  the target leaves {(LOAD_TARGET - 1) * floor / 1e6:.1f} M above the floor.
+* Ampho's count less deepmerge's import: {(ampho - imported) / floor:.2f}x the floor's.
+"""
+
+
 def section(
-    load: dict[str, dict[str, float]], imports: str, get: dict[str, dict[str, float]], runs: int
+    load: dict[str, dict[str, float]],
+    counts: dict[str, int],
+    imports: str,
+    get: dict[str, dict[str, float]],
+    runs: int,
 ) -> str:
-    labels = {"floor": "floor script", "ampho": "``import ampho.config`` and ``load()``"}
     get_labels = {"pass": "``python -c pass``", "floor": "floor script"}
     get_labels["ampho"] = f"``ampho config get {KEY}``"
     return f"""
@@ -141,14 +192,21 @@ benchmark stops if ``ampho.__file__`` lies in the checkout.
 
 *Loading the configuration*: the 2,000-leaf fixture of the section
 above, ``python -c "import ampho.config; ampho.config.load(root,
-'production', user=..., host=...)"`` against the floor script.
+'production', user=..., host=...)"`` against the floor script, and
+against the floor with its merge done by deepmerge, as Ampho's is. Each
+command is also run once under ``valgrind --tool=callgrind``, whose
+count of instructions does not depend on what else the machine is
+doing; the imports alone are counted too.
 
-{table(["Command", "ms", "ratio"], rows(load, labels))}
+{table(["Command", "ms", "ratio", "M instructions", "ratio"], load_rows(load, counts))}
 * Target, ampho / floor: {verdict(load["ampho"]["ratio"], LOAD_TARGET)}
-
+{deepmerge_share(load, counts)}
 Where the time goes: ``python -X importtime`` of both commands (median
 of {IMPORTTIME_RUNS} runs, importtime's own bookkeeping included), the
-modules the ampho command imports and the floor does not, by self time:
+modules the ampho command imports and the floor does not, by self time.
+*deepmerge* marks those that ``python -c 'import json, deepmerge'``
+imports as well, which any loader merging with deepmerge pays for;
+*ampho* marks Ampho's own modules:
 
 {imports}
 *Reading one setting*: ``ampho config get {KEY}`` in a copy of
@@ -165,9 +223,10 @@ def main() -> int:
     args = page.arguments(__doc__)
     runs = 3 if args.quick else 15
     with tempfile.TemporaryDirectory(prefix="ampho-bench-cold-") as tmp:
-        load, imports = cold_load(Path(tmp), runs)
+        load, counts, imports = cold_load(Path(tmp), runs)
         get = config_get(Path(tmp), runs)
-    page.publish(args, "cold-start", "cold_start.py", section(load, imports, get, runs))
+    body = section(load, counts, imports, get, runs)
+    page.publish(args, "cold-start", "cold_start.py", body)
     return 0
 
 

@@ -250,6 +250,17 @@ if __name__ == "__main__":
     if os.environ.get("BENCH_DUMP"):
         print(json.dumps(data))
 """
+#: The floor with deepmerge doing the merge, as Ampho's merge does: the
+#: least any loader built on deepmerge can cost, its import included.
+#: ``load_floor`` finds this ``merge`` in place of the floor's own.
+DEEPMERGE_FLOOR = (
+    FLOOR
+    + """
+from deepmerge import Merger
+
+merge = Merger([(dict, "merge")], ["override"], ["override"]).merge
+"""
+)
 AMPHO = """\
 from ampho.config import load
 
@@ -299,6 +310,7 @@ if os.environ.get("BENCH_DUMP"):
 """
 
 LABELS = {"pass": "``python -c pass``", "floor": "floor (json + merge + env)"}
+LABELS |= {"deepmerge": "floor, merged by deepmerge"}
 LABELS |= {"ampho": "ampho.config.load()", "ampho-schema": "load() with a schema"}
 LABELS |= {"dynaconf": "Dynaconf", "pydantic": "pydantic-settings"}
 #: Why a peer's settings differ from the floor's.
@@ -316,6 +328,7 @@ def write_scripts(folder: Path, fixture: dict[str, Any]) -> dict[str, list[str]]
     options = {"root": root, "env": ENV, "user": USER, "host": HOST}
     sources = {
         "floor": FLOOR + FLOOR_MAIN.format(files=files),
+        "deepmerge": DEEPMERGE_FLOOR + FLOOR_MAIN.format(files=files),
         "ampho": AMPHO.format(**options, schemas=""),
         "ampho-schema": AMPHO.format(**options, schemas=schemas),
         "dynaconf": DYNACONF.format(files=files),
@@ -384,7 +397,9 @@ def check(fixture: dict[str, Any], cwd: Path) -> tuple[list[str], dict[str, list
     found = {name: diff(floor, dump(scripts[name], cwd)) for name in scripts if name != "pass"}
     size = f"{fixture['leaves']:,} leaves"
     problems = [
-        f"{size}: {n} differs: {found[n][:3]}" for n in ("ampho", "ampho-schema") if found[n]
+        f"{size}: {n} differs: {found[n][:3]}"
+        for n in ("deepmerge", "ampho", "ampho-schema")
+        if found[n]
     ]
     options: dict[str, Any] = {"user": USER, "host": HOST, "environ": child_environ()}
     schema = json.loads(Path(fixture["schema"]).read_text(encoding="utf-8"))
@@ -485,7 +500,9 @@ the same files (the *floor*: ``json.load`` of the three files, a
 recursive merge and the ``AMPHO_*`` variables applied as Flask's
 ``from_prefixed_env`` does, importing only :mod:`json` and :mod:`os`),
 and next to Dynaconf (``merge_enabled=True``) and pydantic-settings
-(``JsonConfigSettingsSource(deep_merge=True)``). *load() with a schema*
+(``JsonConfigSettingsSource(deep_merge=True)``). *Floor, merged by
+deepmerge* is the floor with its merge done by deepmerge's ``Merger``,
+as Ampho's is: the least a loader merging with deepmerge can take. *load() with a schema*
 passes ``schemas=[({SCHEMA_NAME!r}, path)]``, a draft 2020-12 schema
 declaring every section an object and typing {len(SCHEMA_LEAVES)} leaves.
 
@@ -496,7 +513,8 @@ The fixtures (seeded, in a temporary directory, and {len(ENV_OVERRIDES)} ``AMPHO
 {fixtures}
 
 Checked before timing: every approach loads once and its settings are
-compared with the floor's (ampho's must be equal, and are); a schema the
+compared with the floor's (ampho's and deepmerge's must be equal, and
+are); a schema the
 settings cannot meet must make ``load()`` raise ``SettingsInvalid``; only
 the load with a schema imports :mod:`jsonschema` (``-X importtime``).
 

@@ -110,6 +110,21 @@ def hyperfine(
     }
 
 
+def callgrind(command: list[str], *, cwd: Path, env: dict[str, str]) -> int:
+    """The instructions ``command`` executes, counted by valgrind's callgrind.
+
+    A count, not a time: the same for the same binary, files and
+    environment however busy the machine is, so it shows what a noisy
+    median hides.
+    """
+    argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command]
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode or found is None:
+        raise SystemExit(f"callgrind failed on {shlex.join(command)}: {done.stderr[-500:]}")
+    return int(found.group(1))
+
+
 @contextlib.contextmanager
 def gunicorn(cwd: Path, *args: str) -> Iterator[int]:
     """``gunicorn -w 2 -k sync`` on 127.0.0.1 and a free port, for the block."""
