@@ -14,11 +14,14 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ampho.config import Config, load
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 @pytest.fixture
@@ -94,6 +97,12 @@ class AppTree:
         files.setdefault("__init__", "")
         self.write({f"{name}/{module}.py": text for module, text in files.items()})
         return self.root / name
+
+    def create_app(self, **config: Any) -> Flask:
+        """The application of this root in testing mode, with ``config`` on top."""
+        from ampho import create_app
+
+        return create_app(root_dir=self.root, config={"TESTING": True, **config})
 
 
 @pytest.fixture

@@ -83,6 +83,18 @@ def run(
     )
 
 
+def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    """The failure contract: one ``Error:`` line on stderr, nothing else."""
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), result.stderr
+    assert result.stderr.endswith("\n")
+    return lines[0]
+
+
 def write_tree(root: Path, files: dict[str, str]) -> Path:
     """Write files under ``root``; text is dedented, a leading newline dropped."""
     for relative, content in files.items():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ampho import create_app
-
 
 def test_two_bundles_each_render_their_own_index(app_tree) -> None:
     app_tree.bundle(
@@ -29,7 +27,7 @@ def test_two_bundles_each_render_their_own_index(app_tree) -> None:
     """,
     )
     app_tree.write({"app/tpl/index.html": "app {{ _bundle.name }}"})
-    app = create_app(root_dir=app_tree.root, config={"TESTING": True})
+    app = app_tree.create_app()
     client = app.test_client()
     assert client.get("/").data == b"app app"
     assert client.get("/blog").data == b"blog blog"

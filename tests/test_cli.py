@@ -15,21 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from processes import AMPHO, PYTHON_M_AMPHO, run, write_instance, write_tree
+from processes import (
+    AMPHO,
+    PYTHON_M_AMPHO,
+    assert_one_line_error,
+    run,
+    write_instance,
+    write_tree,
+)
 
 import ampho
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    """The failure contract: one ``Error:`` line on stderr, nothing else."""
-    assert result.returncode != 0
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: "), result.stderr
-    assert result.stderr.endswith("\n")
-    return lines[0]
 
 
 @pytest.fixture

@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from processes import AMPHO, PYTHON_M_AMPHO, run, write_instance, write_tree
+from processes import (
+    AMPHO,
+    PYTHON_M_AMPHO,
+    assert_one_line_error,
+    run,
+    write_instance,
+    write_tree,
+)
 
 import ampho
 import ampho.cli
@@ -46,17 +53,6 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     return result.stdout
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    """The failure contract: one ``Error:`` line on stderr, nothing else."""
-    assert result.returncode != 0
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: "), result.stderr
-    return lines[0]
 
 
 def commands_in_help(text: str) -> dict[str, str]:

@@ -10,8 +10,6 @@ import pytest
 from flask import url_for
 from werkzeug.routing import BuildError
 
-from ampho import create_app
-
 BLOG_VIEWS = """
     from ampho import route
 
@@ -42,10 +40,6 @@ BLOG_VIEWS = """
 """
 
 
-def make_app(app_tree, **config):
-    return create_app(root_dir=app_tree.root, config={"TESTING": True, **config})
-
-
 def blog_and_app(app_tree, blog_init: str = "", app_views: str | None = None) -> None:
     app_tree.bundle("blog", __init__=blog_init, views=BLOG_VIEWS)
     app_tree.bundle(
@@ -67,21 +61,21 @@ def blog_and_app(app_tree, blog_init: str = "", app_views: str | None = None) ->
 
 def test_variable_rule_converts_the_value(app_tree) -> None:
     blog_and_app(app_tree)
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/post/42").text == "post 42 int"
     assert client.get("/post/abc").status_code == 404
 
 
 def test_methods_post_accepts_post_and_refuses_get(app_tree) -> None:
     blog_and_app(app_tree)
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.post("/comment").text == "commented"
     assert client.get("/comment").status_code == 405
 
 
 def test_endpoint_option_names_the_endpoint_within_the_bundle(app_tree) -> None:
     blog_and_app(app_tree)
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     assert "blog.atom" in app.view_functions
     assert "blog.feed" not in app.view_functions
     with app.test_request_context():
@@ -91,7 +85,7 @@ def test_endpoint_option_names_the_endpoint_within_the_bundle(app_tree) -> None:
 
 def test_strict_slashes_false_serves_the_url_without_its_slash(app_tree) -> None:
     blog_and_app(app_tree)
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/about").status_code == 200
     assert client.get("/about").text == "about"
     # the default (strict) rule redirects instead
@@ -100,14 +94,14 @@ def test_strict_slashes_false_serves_the_url_without_its_slash(app_tree) -> None
 
 def test_two_routes_on_one_view_with_defaults(app_tree) -> None:
     blog_and_app(app_tree)
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/page/").text == "page 1"
     assert client.get("/page/7").text == "page 7"
 
 
 def test_route_returns_the_view_unchanged(app_tree) -> None:
     blog_and_app(app_tree)
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     views = sys.modules["blog.views"]
     assert views.feed() == "feed"
     assert app.view_functions["blog.atom"] is views.feed
@@ -119,7 +113,7 @@ def test_route_returns_the_view_unchanged(app_tree) -> None:
 
 def test_endpoints_are_bundle_dot_function(app_tree) -> None:
     blog_and_app(app_tree)
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     assert app.view_functions["app.home"] is sys.modules["app.views"].home
     assert "blog.post" in app.view_functions
     assert "app.post" not in app.view_functions
@@ -151,7 +145,7 @@ def test_same_function_name_in_two_bundles_gives_two_endpoints(app_tree) -> None
             return "app index"
     """,
     )
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     client = app.test_client()
     assert client.get("/").text == "app index"
     assert client.get("/blog").text == "blog index"
@@ -192,7 +186,7 @@ def test_relative_url_for_resolves_within_the_requests_bundle(app_tree) -> None:
             return "other"
     """,
     )
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/").text == "/"
     assert client.get("/blog").text == "/blog /blog/other"
 
@@ -221,7 +215,7 @@ VIEWS_PACKAGE = {
 def test_views_package_binds_routes_of_its_submodules_to_the_bundle(app_tree) -> None:
     app_tree.write(VIEWS_PACKAGE)
     app_tree.bundle("app", __init__="REQUIRES = ['blog']")
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     client = app.test_client()
     assert client.get("/posts").text == "posts"
     assert client.get("/admin").text == "dashboard"
@@ -252,7 +246,7 @@ def test_route_in_a_helper_module_imported_by_views_belongs_to_the_bundle(app_tr
     """,
     )
     app_tree.bundle("app", __init__="REQUIRES = ['blog']")
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     assert app.test_client().get("/help").text == "help"
     assert app.view_functions["blog.help_page"] is sys.modules["blog.helpers"].help_page
     assert "app.help_page" not in app.view_functions
@@ -260,7 +254,7 @@ def test_route_in_a_helper_module_imported_by_views_belongs_to_the_bundle(app_tr
 
 def test_url_prefix_applies_to_the_bundles_routes_only(app_tree) -> None:
     blog_and_app(app_tree, blog_init="URL_PREFIX = '/blog'")
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     client = app.test_client()
     assert client.get("/blog/post/5").text == "post 5 int"
     assert client.get("/post/5").status_code == 404
@@ -298,9 +292,9 @@ def test_two_apps_in_one_process_both_have_all_routes(app_tree) -> None:
             return "home"
     """,
     )
-    first = make_app(app_tree)
+    first = app_tree.create_app()
     assert first.test_client().get("/").text == "home"
-    second = make_app(app_tree)
+    second = app_tree.create_app()
     for app in (first, second):
         client = app.test_client()
         assert client.get("/").text == "home"
@@ -317,7 +311,7 @@ def test_routes_of_a_forgotten_module_are_not_registered_again(app_tree) -> None
     app_tree fixture and reloaders do) contributes only its new routes, even
     while the old module object is still referenced somewhere."""
     blog_and_app(app_tree)
-    make_app(app_tree)
+    app_tree.create_app()
     forgotten = sys.modules["blog.views"]
     for name in [n for n in sys.modules if n.split(".")[0] in ("app", "blog")]:
         del sys.modules[name]
@@ -332,7 +326,7 @@ def test_routes_of_a_forgotten_module_are_not_registered_again(app_tree) -> None
     """,
     )
     importlib.invalidate_caches()
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     assert sys.modules["blog.views"] is not forgotten
     client = app.test_client()
     assert client.get("/new/1").text == "new 1"
@@ -371,7 +365,7 @@ def static_tree(app_tree, blog_init: str = "") -> None:
 
 def test_static_file_is_served_with_content_and_mimetype(app_tree) -> None:
     static_tree(app_tree)
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     css = client.get("/static/blog/site.css")
     assert css.status_code == 200
     assert css.text == "body { color: red }\n"
@@ -389,7 +383,7 @@ def test_static_file_is_served_with_content_and_mimetype(app_tree) -> None:
 
 def test_missing_static_file_is_404(app_tree) -> None:
     static_tree(app_tree)
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/static/blog/nope.css").status_code == 404
     assert client.get("/static/blog/js").status_code == 404
 
@@ -406,7 +400,7 @@ def test_missing_static_file_is_404(app_tree) -> None:
 )
 def test_static_path_traversal_is_404(app_tree, url) -> None:
     static_tree(app_tree)
-    response = make_app(app_tree).test_client().get(url)
+    response = app_tree.create_app().test_client().get(url)
     assert response.status_code == 404
     assert b"import" not in response.data
     assert b"url_for" not in response.data
@@ -414,7 +408,7 @@ def test_static_path_traversal_is_404(app_tree, url) -> None:
 
 def test_url_for_bundle_static_builds_the_static_url(app_tree) -> None:
     static_tree(app_tree)
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     with app.test_request_context():
         assert url_for("blog.static", filename="site.css") == "/static/blog/site.css"
         assert url_for("blog.static", filename="js/app.js") == "/static/blog/js/app.js"
@@ -424,7 +418,7 @@ def test_url_for_bundle_static_builds_the_static_url(app_tree) -> None:
 
 def test_url_prefix_does_not_move_static_files(app_tree) -> None:
     static_tree(app_tree, blog_init="URL_PREFIX = '/blog'")
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     client = app.test_client()
     assert client.get("/blog/where").text == "/static/blog/site.css"
     response = client.get("/static/blog/site.css")
@@ -437,7 +431,7 @@ def test_url_prefix_does_not_move_static_files(app_tree) -> None:
 
 def test_bundle_without_static_folder_has_no_static_rule(app_tree) -> None:
     static_tree(app_tree)
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     assert "blog.static" in app.view_functions
     assert "app.static" not in app.view_functions
     assert not [r for r in app.url_map.iter_rules() if r.rule.startswith("/static/app")]
@@ -462,7 +456,7 @@ def test_the_entry_bundles_static_folder_is_flasks_static_endpoint(app_tree) -> 
             """,
         }
     )
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     assert app.static_folder == str(app_tree.root / "app" / "static")
     assert app.has_static_folder
     client = app.test_client()
@@ -482,7 +476,7 @@ def test_the_entry_bundles_static_folder_is_flasks_static_endpoint(app_tree) -> 
 def test_without_an_entry_static_folder_static_answers_404_as_in_flask(app_tree) -> None:
     """Flask adds its static rule whether the folder exists or not."""
     static_tree(app_tree)
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     assert not os.path.isdir(app.static_folder or "")
     with app.test_request_context():
         assert url_for("static", filename="site.css") == "/static/site.css"

@@ -7,11 +7,7 @@ import sys
 import pytest
 from jinja2 import TemplateNotFound, TemplatesNotFound
 
-from ampho import create_app, render
-
-
-def make_app(app_tree, **config):
-    return create_app(root_dir=app_tree.root, config={"TESTING": True, **config})
+from ampho import render
 
 
 def two_bundles(app_tree, blog_views: str, app_views: str, files: dict[str, str]) -> None:
@@ -42,7 +38,7 @@ def test_each_bundle_renders_its_own_template_of_the_same_name(app_tree) -> None
             "app/tpl/index.html": "app index {{ who }} {{ _bundle.name }}",
         },
     )
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/").text == "app index a app"
     assert client.get("/blog").text == "blog index b blog"
 
@@ -54,7 +50,7 @@ def test_bundle_in_context_is_the_calling_bundles_object(app_tree) -> None:
         views(("/", "render('who.html')")),
         {"blog/tpl/who.html": "{{ _bundle.name }} {{ _bundle.requires | join(',') }}"},
     )
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     client = app.test_client()
     assert client.get("/blog").text == "blog "
     # app has no who.html: blog's is used, but the calling bundle is still app
@@ -68,7 +64,7 @@ def test_bundle_in_context_is_the_same_object_as_in_app_state(app_tree) -> None:
         views(),
         {"blog/tpl/id.html": "{{ object_id(_bundle) }}"},
     )
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     app.jinja_env.globals["object_id"] = id
     blog = app.extensions["ampho"].bundle("blog")
     assert app.test_client().get("/blog").text == str(id(blog))
@@ -91,7 +87,7 @@ def test_render_from_a_views_package_submodule_uses_its_bundles_templates(app_tr
             "app/tpl/index.html": "app index",
         }
     )
-    assert make_app(app_tree).test_client().get("/admin").text == "blog index blog"
+    assert app_tree.create_app().test_client().get("/admin").text == "blog index blog"
 
 
 def test_render_from_a_bundle_helper_module_uses_that_bundles_templates(app_tree) -> None:
@@ -122,7 +118,7 @@ def test_render_from_a_bundle_helper_module_uses_that_bundles_templates(app_tree
             "app/tpl/widget.html": "app widget",
         }
     )
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     assert app.test_client().get("/").text == "[blog widget blog]"
     # outside a request too, in an application context
     with app.app_context():
@@ -143,7 +139,7 @@ def test_render_accepts_a_list_and_uses_the_first_found(app_tree) -> None:
             "app/tpl/second.html": "app second",
         },
     )
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/blog/1").text == "blog second blog"
     assert client.get("/blog/2").text == "blog third"
 
@@ -155,7 +151,7 @@ def test_render_list_of_only_missing_templates_names_them_all(app_tree) -> None:
         views(),
         {"blog/tpl/index.html": "x"},
     )
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     with pytest.raises(TemplatesNotFound) as caught:
         client.get("/blog")
     assert caught.value.templates == ["nope.html", "blog:gone.html"]
@@ -172,7 +168,7 @@ def test_render_template_in_a_subdirectory_of_the_calling_bundle(app_tree) -> No
             "app/tpl/posts/show.html": "app show",
         },
     )
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/blog").text == "blog show"
     assert client.get("/").text == "app show"
 
@@ -184,7 +180,7 @@ def test_html_templates_are_autoescaped(app_tree) -> None:
         views(("/", "render('blog:page.html', x='<b>')")),
         {"blog/tpl/page.html": "{{ x }}", "blog/tpl/page.txt": "{{ x }}"},
     )
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/blog").text == "&lt;b&gt;"
     assert client.get("/").text == "&lt;b&gt;"
     assert client.get("/txt").text == "<b>"
@@ -203,7 +199,7 @@ def test_bundle_colon_name_renders_another_bundles_template(app_tree) -> None:
             "app/tpl/post.html": "app post {{ _bundle.name }}",
         },
     )
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/").text == "blog post app"
     assert client.get("/blog").text == "app post blog"
 
@@ -225,7 +221,7 @@ def test_extends_and_include_with_bundle_names(app_tree) -> None:
             ),
         }
     )
-    assert make_app(app_tree).test_client().get("/").text == "<home, card of blog>"
+    assert app_tree.create_app().test_client().get("/").text == "<home, card of blog>"
 
 
 def test_plain_include_in_a_bundle_template_is_that_bundles_own(app_tree) -> None:
@@ -239,7 +235,7 @@ def test_plain_include_in_a_bundle_template_is_that_bundles_own(app_tree) -> Non
             "app/tpl/card.html": "app card",
         },
     )
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/blog").text == "blog card"
     assert client.get("/").text == "blog card"
 
@@ -257,7 +253,7 @@ def test_plain_include_in_a_bundle_template_reached_by_fallback(app_tree) -> Non
             "app/tpl/card.html": "app card",
         },
     )
-    assert make_app(app_tree).test_client().get("/").text == "blog post: blog card"
+    assert app_tree.create_app().test_client().get("/").text == "blog post: blog card"
 
 
 def test_plain_names_inside_an_extended_bundle_template_are_its_own(app_tree) -> None:
@@ -282,7 +278,7 @@ def test_plain_names_inside_an_extended_bundle_template_are_its_own(app_tree) ->
         }
     )
     # base's plain names are layout's; home's plain include is app's
-    assert make_app(app_tree).test_client().get("/").text == "layout nav|layout macro|app nav"
+    assert app_tree.create_app().test_client().get("/").text == "layout nav|layout macro|app nav"
 
 
 def test_plain_name_missing_in_caller_falls_back_to_entry_bundle_first(app_tree) -> None:
@@ -300,7 +296,7 @@ def test_plain_name_missing_in_caller_falls_back_to_entry_bundle_first(app_tree)
             "shop/tpl/other.html": "shop other",
         }
     )
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/shop/1").text == "app shared"
     assert client.get("/shop/2").text == "blog only shop"
 
@@ -315,7 +311,7 @@ def test_plain_include_missing_in_bundle_falls_back_to_entry_bundle(app_tree) ->
             "app/tpl/base.html": "app base [{% block b %}{% endblock %}]",
         },
     )
-    assert make_app(app_tree).test_client().get("/blog").text == "app base [post]"
+    assert app_tree.create_app().test_client().get("/blog").text == "app base [post]"
 
 
 # -- missing templates -------------------------------------------------------------
@@ -331,7 +327,7 @@ def test_missing_template_raises_template_not_found_naming_it(app_tree, name) ->
         views(),
         {"blog/tpl/index.html": "blog index"},
     )
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     with pytest.raises(TemplateNotFound) as caught:
         client.get("/blog")
     assert caught.value.name == name
@@ -346,7 +342,7 @@ def test_missing_include_raises_template_not_found_naming_it(app_tree) -> None:
         {"blog/tpl/post.html": '{% include "absent.html" %}'},
     )
     with pytest.raises(TemplateNotFound) as caught:
-        make_app(app_tree).test_client().get("/blog")
+        app_tree.create_app().test_client().get("/blog")
     assert caught.value.name == "absent.html"
 
 
@@ -359,7 +355,7 @@ def test_template_name_cannot_leave_the_tpl_folder(app_tree, name) -> None:
         {"blog/tpl/index.html": "blog index"},
     )
     with pytest.raises(TemplateNotFound):
-        make_app(app_tree).test_client().get("/blog")
+        app_tree.create_app().test_client().get("/blog")
 
 
 # -- Flask's own template search, after the bundles ------------------------------
@@ -409,7 +405,7 @@ def test_the_app_templates_folder_is_searched_as_flask_searches_it(app_tree) -> 
             "app/templates/blog/_form.html": "<form>",
         }
     )
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/flask").text == "<base>T<form></base>"
     assert client.get("/ampho").text == "<base>T<form></base>"
 
@@ -423,7 +419,7 @@ def test_a_blueprint_template_folder_registered_by_a_hook_is_searched(app_tree) 
             "app/tpl/layout.html": "bundle layout",
         }
     )
-    assert make_app(app_tree).test_client().get("/shop/").text == "bundle layout"
+    assert app_tree.create_app().test_client().get("/shop/").text == "bundle layout"
 
 
 def test_a_bundle_template_includes_a_template_only_flask_finds(app_tree) -> None:
@@ -436,7 +432,7 @@ def test_a_bundle_template_includes_a_template_only_flask_finds(app_tree) -> Non
             "app/templates/macros.html": "from templates/",
         },
     )
-    assert make_app(app_tree).test_client().get("/blog").text == "from templates/!"
+    assert app_tree.create_app().test_client().get("/blog").text == "from templates/!"
 
 
 def test_on_a_clash_bundles_win_then_the_app_folder_then_blueprints(app_tree) -> None:
@@ -456,7 +452,7 @@ def test_on_a_clash_bundles_win_then_the_app_folder_then_blueprints(app_tree) ->
             "app/shop_templates/c.html": "blueprint c",
         }
     )
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/a").text == "tpl a"
     assert client.get("/b").text == "templates b"
     assert client.get("/shop/").text == "blueprint c"
@@ -485,7 +481,7 @@ def test_on_a_clash_a_plain_name_from_flask_code_gets_the_bundle_template(app_tr
             "app/shop_templates/shop/index.html": "{% extends 'a.html' %}",
         }
     )
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/plain").text == "tpl a|templates b"
     assert client.get("/shop/").text == "tpl a"
 
@@ -499,21 +495,21 @@ def test_list_templates_lists_bundles_app_folder_and_blueprints(app_tree) -> Non
             "app/shop_templates/shop/index.html": "",
         }
     )
-    listed = make_app(app_tree).jinja_env.list_templates()
+    listed = app_tree.create_app().jinja_env.list_templates()
     assert {"page.html", "app:page.html", "base.html", "shop/index.html"} <= set(listed)
 
 
 def test_a_name_with_a_colon_that_is_no_bundle_is_flasks_to_find(app_tree) -> None:
     app_tree.bundle("app", views=views(("/", "render('ghost:page.html')")))
     app_tree.write({"app/templates/ghost:page.html": "flask's"})
-    assert make_app(app_tree).test_client().get("/").text == "flask's"
+    assert app_tree.create_app().test_client().get("/").text == "flask's"
 
 
 def test_a_name_no_folder_holds_is_template_not_found_naming_it(app_tree) -> None:
     app_tree.bundle("app", __init__=BLUEPRINT_HOOK.format(requires=[]))
     app_tree.write({"app/templates/base.html": ""})
     with pytest.raises(TemplateNotFound) as caught:
-        make_app(app_tree).test_client().get("/shop/")
+        app_tree.create_app().test_client().get("/shop/")
     assert caught.value.name == "shop/index.html"
 
 
@@ -544,7 +540,7 @@ def test_g_from_before_request_and_view_and_request_args_reach_the_template(app_
     app_tree.write(
         {"app/tpl/ctx.html": "{{ g.x }} {{ g.y }} {{ request.args.q }} {{ request.path }}"}
     )
-    client = make_app(app_tree).test_client()
+    client = app_tree.create_app().test_client()
     assert client.get("/?q=hello").text == "from-before from-view hello /"
 
 
@@ -567,7 +563,7 @@ def test_session_reaches_the_template(app_tree, config) -> None:
     """,
     )
     app_tree.write({"app/tpl/session.html": "user={{ session.user }}"})
-    app = make_app(app_tree, **config)
+    app = app_tree.create_app(**config)
     assert app.secret_key
     client = app.test_client()
     assert client.get("/").text == "user="
@@ -599,7 +595,7 @@ def test_render_from_outside_any_bundle_has_no_bundle(app_tree) -> None:
         """
         }
     )
-    app = make_app(app_tree)
+    app = app_tree.create_app()
     import outside
 
     with app.test_request_context("/"):
