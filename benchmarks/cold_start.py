@@ -20,7 +20,7 @@ from pathlib import Path
 
 import config_load
 import page
-from page import HYPERFINE, ROOT, callgrind, hyperfine, processes, rows, table, verdict
+from page import HYPERFINE, INTERLEAVED, ROOT, callgrind, hyperfine, processes, rows, table, verdict
 
 LOAD_TARGET = 1.15  # python -c "import ampho.config; load()" / floor
 GET_TARGET = 3.0  # ampho config get / floor
@@ -109,7 +109,7 @@ def cold_load(base: Path, runs: int) -> tuple[dict[str, dict[str, float]], dict[
     floor = fixture["scripts"]["floor"]
     ampho = [sys.executable, "-c", load_code(fixture)]
     commands = {"floor": floor, "deepmerge": fixture["scripts"]["deepmerge"], "ampho": ampho}
-    times = hyperfine(commands, runs=runs, cwd=base, env=env, warmup=3)
+    times = hyperfine(commands, runs=runs, cwd=base, env=env, warmup=1, rounds=runs)
     commands |= {name: [sys.executable, "-c", code] for name, code in IMPORTS.items()}
     counts = {name: callgrind(command, cwd=base, env=env) for name, command in commands.items()}
     return times, counts, where_time_goes(floor, ampho, base, env)
@@ -182,11 +182,13 @@ Cold starts of the installed package
 
 What a fresh process pays to use Ampho once, as a script or a
 deployment hook does, against a floor script doing the same work with
-:mod:`json` and :mod:`os` only. Both sides paired in hyperfine, {runs}
-runs each ({HYPERFINE}); the median wall time and its ratio to the
-floor's. Ampho is the installed wheel (``tox -e bench``), run
-from a temporary directory, so the checkout is not on ``sys.path``; the
-benchmark stops if ``ampho.__file__`` lies in the checkout.
+:mod:`json` and :mod:`os` only, paired in hyperfine; the median wall
+time and its ratio to the floor's. The load, a matter of milliseconds
+that a burst of other work can outlast, runs {2 * runs} times
+({INTERLEAVED}); ``config get`` runs {runs} times ({HYPERFINE}).
+Ampho is the installed wheel (``tox -e bench``), run from a temporary
+directory, so the checkout is not on ``sys.path``; the benchmark stops
+if ``ampho.__file__`` lies in the checkout.
 
 {page.machine("deepmerge", "flask", "click")}
 
@@ -223,7 +225,7 @@ def main() -> int:
     args = page.arguments(__doc__)
     runs = 3 if args.quick else 15
     with tempfile.TemporaryDirectory(prefix="ampho-bench-cold-") as tmp:
-        load, counts, imports = cold_load(Path(tmp), runs)
+        load, counts, imports = cold_load(Path(tmp), 2 * runs)
         get = config_get(Path(tmp), runs)
     body = section(load, counts, imports, get, runs)
     page.publish(args, "cold-start", "cold_start.py", body)

@@ -65,6 +65,11 @@ def publish(args: argparse.Namespace, name: str, script: str, body: str) -> None
 
 #: How :func:`hyperfine` runs the commands, for the page.
 HYPERFINE = "``hyperfine -N`` after warm-up runs, in three invocations, the second in reverse"
+#: How :func:`hyperfine` runs with ``rounds=runs``, for commands of a few milliseconds.
+INTERLEAVED = (
+    "``hyperfine -N``, one invocation a run of each command after one warm-up run,"
+    " the order reversed in every second invocation"
+)
 
 
 def hyperfine(
@@ -74,17 +79,21 @@ def hyperfine(
     cwd: Path,
     env: dict[str, str] | None = None,
     warmup: int = 2,
+    rounds: int = 3,
 ) -> dict[str, dict[str, float]]:
     """Time ``commands`` (name: argv) with hyperfine, no shell, ``runs`` times each.
 
     hyperfine runs one command's runs after the other's, so a burst of
     other work on a shared machine lands on one side: the runs are split
-    over three invocations, the order reversed in the second. Returns by
+    over ``rounds`` invocations (three by default, one for fewer than nine
+    runs), the order reversed in every second. Commands of a few
+    milliseconds, which a burst can outlast, take ``rounds=runs``: one run
+    of each per invocation, so both sides of a pair run side by side. Returns by
     name the median of all runs (``ms``), its ratio to the first
     command's (``ratio``) and the mean CPU time, user plus system
     (``cpu``), all read from hyperfine's JSON exports.
     """
-    rounds = 3 if runs >= 9 else 1
+    rounds = min(rounds, runs) if runs >= 9 else 1
     times: dict[str, list[float]] = {name: [] for name in commands}
     cpu: dict[str, list[float]] = {name: [] for name in commands}
     with tempfile.TemporaryDirectory() as tmp:
