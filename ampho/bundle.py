@@ -214,20 +214,6 @@ def import_bundle(name: str, required_by: str | None = None) -> ModuleType:
     return module
 
 
-def bundle_exists(name: str) -> bool:
-    """Whether ``name`` can be imported as a bundle: a regular package.
-
-    It is found, not imported. A directory without ``__init__.py`` (a
-    namespace package, such as a root directory called ``app``) is not
-    a bundle.
-    """
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return False
-    return spec is not None and spec.origin is not None and bool(spec.submodule_search_locations)
-
-
 def _requires(module: ModuleType) -> tuple[str, ...]:
     requires: Any = getattr(module, "REQUIRES", ())
     if not isinstance(requires, (list, tuple)) or not all(isinstance(r, str) for r in requires):

@@ -342,7 +342,8 @@ def _entry_root(entry: str) -> str | None:
 
     This is the root the application factory chooses, so a script beside
     the application reads the application's configuration. The package is
-    found, not imported.
+    found, not imported, here rather than in :mod:`ampho.bundle`, which a
+    script without bundles then never imports.
     """
     import importlib.util
 
