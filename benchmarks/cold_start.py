@@ -20,7 +20,7 @@ from pathlib import Path
 
 import config_load
 import page
-from page import HYPERFINE, INTERLEAVED, ROOT, callgrind, hyperfine, processes, rows, table, verdict
+from page import HYPERFINE, ROOT, callgrind, hyperfine, processes, rows, table, verdict
 
 LOAD_TARGET = 1.15  # python -c "import ampho.config; load()" / floor
 GET_TARGET = 3.0  # ampho config get / floor
@@ -80,19 +80,14 @@ def where_time_goes(floor: list[str], ampho: list[str], cwd: Path, env: dict[str
     below = self_times(floor, cwd, env)
     deepmerge = self_times([floor[0], "-c", IMPORTS["json-deepmerge"]], cwd, env)
     extra = {m: us for m, us in self_times(ampho, cwd, env).items() if m not in below}
-
-    def brought_by(module: str) -> str:
-        if module in deepmerge:
-            return "deepmerge"
-        return "ampho" if module.split(".")[0] == "ampho" else "other"
-
+    by = {m: "ampho" if m.split(".")[0] == "ampho" else "other" for m in extra}
+    by |= {m: "deepmerge" for m in extra if m in deepmerge}
     heaviest = sorted(extra.items(), key=lambda item: -item[1])[:TOP]
-    found = [[f"``{m}``", brought_by(m), f"{us:,.0f}"] for m, us in heaviest]
-    for group in ("deepmerge", "ampho", "other"):
-        modules = [us for m, us in extra.items() if brought_by(m) == group]
+    found = [[f"``{m}``", by[m], f"{us:,.0f}"] for m, us in heaviest]
+    for group in ("deepmerge", "ampho", "other", "any"):
+        modules = [us for m, us in extra.items() if group in (by[m], "any")]
         found.append([f"{len(modules)} modules in all", group, f"{sum(modules):,.0f}"])
-    total = [f"{len(extra)} modules in all", "any", f"{sum(extra.values()):,.0f}"]
-    return table(["Module (self time)", "imported by", "µs"], [*found, total])
+    return table(["Module (self time)", "imported by", "µs"], found)
 
 
 def cold_load(base: Path, runs: int) -> tuple[dict[str, dict[str, float]], dict[str, int], str]:
@@ -109,7 +104,7 @@ def cold_load(base: Path, runs: int) -> tuple[dict[str, dict[str, float]], dict[
     floor = fixture["scripts"]["floor"]
     ampho = [sys.executable, "-c", load_code(fixture)]
     commands = {"floor": floor, "deepmerge": fixture["scripts"]["deepmerge"], "ampho": ampho}
-    times = hyperfine(commands, runs=runs, cwd=base, env=env, warmup=1, rounds=runs)
+    times = hyperfine(commands, runs=runs, cwd=base, env=env, warmup=3)
     commands |= {name: [sys.executable, "-c", code] for name, code in IMPORTS.items()}
     counts = {name: callgrind(command, cwd=base, env=env) for name, command in commands.items()}
     return times, counts, where_time_goes(floor, ampho, base, env)
@@ -136,42 +131,36 @@ def config_get(base: Path, runs: int) -> dict[str, dict[str, float]]:
     return hyperfine(commands, runs=runs, cwd=root, env=env, warmup=3)
 
 
-def load_rows(times: dict[str, dict[str, float]], counts: dict[str, int]) -> list[list[str]]:
-    """``[label, ms, ratio, M instructions, ratio]``; the imports alone are not timed."""
+def load_table(times: dict[str, dict[str, float]], counts: dict[str, int]) -> str:
+    """Times and instruction counts, then what deepmerge's import takes of the target."""
     labels = {"floor": "floor script", "deepmerge": "floor script, merged by deepmerge"}
     labels |= {"ampho": "``import ampho.config`` and ``load()``"}
     labels |= {name: f"``python -c '{code}'``" for name, code in IMPORTS.items()}
+    floor, ampho = counts["floor"], counts["ampho"]
     found = []
     for name, label in labels.items():
         timed = times.get(name)
         wall = [f"{timed['ms']:.1f}", f"{timed['ratio']:.2f}"] if timed else ["not timed"] * 2
-        count = [f"{counts[name] / 1e6:.1f}", f"{counts[name] / counts['floor']:.2f}"]
-        found.append([label, *wall, *count])
-    return found
-
-
-def deepmerge_share(times: dict[str, dict[str, float]], counts: dict[str, int]) -> str:
-    """What deepmerge's import takes of the target, in instructions."""
-    floor, ampho = counts["floor"], counts["ampho"]
+        found.append([label, *wall, f"{counts[name] / 1e6:.1f}", f"{counts[name] / floor:.2f}"])
     imported = counts["json-deepmerge"] - counts["json"]
-    return f"""\
-* Ampho against the floor merged by deepmerge:
-  {times["ampho"]["ms"] / times["deepmerge"]["ms"]:.2f}x in wall time,
-  {ampho / counts["deepmerge"]:.2f}x in instructions.
-* deepmerge's import (``import json, deepmerge`` less ``import json``):
-  {imported / 1e6:.1f} M instructions, {imported / floor:.0%} of the floor's;
-  the target leaves {(LOAD_TARGET - 1) * floor / 1e6:.1f} M above the floor.
-* Ampho's count less deepmerge's import: {(ampho - imported) / floor:.2f}x the floor's.
-"""
+    wall = times["ampho"]["ms"] / times["deepmerge"]["ms"]
+    return table(["Command", "ms", "ratio", "M instructions", "ratio"], found) + (
+        f"\n* Target, ampho / floor: {verdict(times['ampho']['ratio'], LOAD_TARGET)}\n"
+        f"* Ampho against the floor merged by deepmerge: {wall:.2f}x in wall time,"
+        f" {ampho / counts['deepmerge']:.2f}x in instructions.\n"
+        f"* deepmerge's import (``import json, deepmerge`` less ``import json``):"
+        f" {imported / 1e6:.1f} M instructions, {imported / floor:.0%} of the floor's, where"
+        f" the target leaves {(LOAD_TARGET - 1) * floor / 1e6:.1f} M; Ampho's count less it:"
+        f" {(ampho - imported) / floor:.2f}x the floor's.\n"
+    )
 
 
 def section(
-    load: dict[str, dict[str, float]],
-    counts: dict[str, int],
-    imports: str,
+    load: tuple[dict[str, dict[str, float]], dict[str, int], str],
     get: dict[str, dict[str, float]],
     runs: int,
 ) -> str:
+    times, counts, imports = load
     get_labels = {"pass": "``python -c pass``", "floor": "floor script"}
     get_labels["ampho"] = f"``ampho config get {KEY}``"
     return f"""
@@ -182,11 +171,9 @@ Cold starts of the installed package
 
 What a fresh process pays to use Ampho once, as a script or a
 deployment hook does, against a floor script doing the same work with
-:mod:`json` and :mod:`os` only, paired in hyperfine; the median wall
-time and its ratio to the floor's. The load, a matter of milliseconds
-that a burst of other work can outlast, runs {2 * runs} times
-({INTERLEAVED}); ``config get`` runs {runs} times ({HYPERFINE}).
-Ampho is the installed wheel (``tox -e bench``), run from a temporary
+:mod:`json` and :mod:`os` only. Both sides paired in hyperfine, {runs}
+runs each ({HYPERFINE}); the median wall time and its ratio to the
+floor's. Ampho is the installed wheel (``tox -e bench``), run from a temporary
 directory, so the checkout is not on ``sys.path``; the benchmark stops
 if ``ampho.__file__`` lies in the checkout.
 
@@ -200,9 +187,7 @@ command is also run once under ``valgrind --tool=callgrind``, whose
 count of instructions does not depend on what else the machine is
 doing; the imports alone are counted too.
 
-{table(["Command", "ms", "ratio", "M instructions", "ratio"], load_rows(load, counts))}
-* Target, ampho / floor: {verdict(load["ampho"]["ratio"], LOAD_TARGET)}
-{deepmerge_share(load, counts)}
+{load_table(times, counts)}
 Where the time goes: ``python -X importtime`` of both commands (median
 of {IMPORTTIME_RUNS} runs, importtime's own bookkeeping included), the
 modules the ampho command imports and the floor does not, by self time.
@@ -223,12 +208,11 @@ imports as well, which any loader merging with deepmerge pays for;
 
 def main() -> int:
     args = page.arguments(__doc__)
-    runs = 3 if args.quick else 15
+    runs = 3 if args.quick else 20
     with tempfile.TemporaryDirectory(prefix="ampho-bench-cold-") as tmp:
-        load, counts, imports = cold_load(Path(tmp), 2 * runs)
+        load = cold_load(Path(tmp), runs)
         get = config_get(Path(tmp), runs)
-    body = section(load, counts, imports, get, runs)
-    page.publish(args, "cold-start", "cold_start.py", body)
+    page.publish(args, "cold-start", "cold_start.py", section(load, get, runs))
     return 0
 
 

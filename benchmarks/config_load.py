@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from page import INTERLEAVED, arguments, hyperfine, machine, publish, table, verdict
+from page import HYPERFINE, arguments, hyperfine, machine, publish, table, verdict
 
 SIZES = (2_000, 20_000)
 USER, HOST, ENV = "bench", "bench-host", "production"
@@ -519,7 +519,7 @@ settings cannot meet must make ``load()`` raise ``SettingsInvalid``; only
 the load with a schema imports :mod:`jsonschema` (``-X importtime``).
 
 *Fresh process*: all approaches paired in hyperfine, {runs} runs each
-({INTERLEAVED}), run from the fixture's directory; the median wall time,
+({HYPERFINE}), run from the fixture's directory; the median wall time,
 its ratio to the floor's, and the mean CPU time (user + system).
 Target: ampho at most {COLD_TARGET}x the floor.
 
@@ -550,10 +550,7 @@ def main() -> int:
             if found:
                 continue
             commands = fixture["scripts"]
-            environ = child_environ()
-            fixture["cold"] = hyperfine(
-                commands, runs=runs, cwd=base, env=environ, warmup=1, rounds=runs
-            )
+            fixture["cold"] = hyperfine(commands, runs=runs, cwd=base, env=child_environ())
             fixture["warm"] = in_process(fixture, args.quick, base)
             results.append(fixture)
     for problem in problems:

@@ -64,11 +64,9 @@ def publish(args: argparse.Namespace, name: str, script: str, body: str) -> None
 
 
 #: How :func:`hyperfine` runs the commands, for the page.
-HYPERFINE = "``hyperfine -N`` after warm-up runs, in three invocations, the second in reverse"
-#: How :func:`hyperfine` runs with ``rounds=runs``, for commands of a few milliseconds.
-INTERLEAVED = (
-    "``hyperfine -N``, one invocation a run of each command after one warm-up run,"
-    " the order reversed in every second invocation"
+HYPERFINE = (
+    "``hyperfine -N``, an invocation for each run of every command, the order reversed"
+    " in every second, after warm-up runs in the first"
 )
 
 
@@ -79,28 +77,25 @@ def hyperfine(
     cwd: Path,
     env: dict[str, str] | None = None,
     warmup: int = 2,
-    rounds: int = 3,
 ) -> dict[str, dict[str, float]]:
     """Time ``commands`` (name: argv) with hyperfine, no shell, ``runs`` times each.
 
     hyperfine runs one command's runs after the other's, so a burst of
-    other work on a shared machine lands on one side: the runs are split
-    over ``rounds`` invocations (three by default, one for fewer than nine
-    runs), the order reversed in every second. Commands of a few
-    milliseconds, which a burst can outlast, take ``rounds=runs``: one run
-    of each per invocation, so both sides of a pair run side by side. Returns by
+    other work on a shared machine, which can outlast a command of a few
+    milliseconds many times over, lands on one side: each invocation
+    runs every command once, side by side, the order reversed in every
+    second, and only the first has warm-up runs. Returns by
     name the median of all runs (``ms``), its ratio to the first
     command's (``ratio``) and the mean CPU time, user plus system
     (``cpu``), all read from hyperfine's JSON exports.
     """
-    rounds = min(rounds, runs) if runs >= 9 else 1
     times: dict[str, list[float]] = {name: [] for name in commands}
     cpu: dict[str, list[float]] = {name: [] for name in commands}
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / "hyperfine.json"
-        for n in range(rounds):
-            argv = ["hyperfine", "-N", "--style", "basic", "--warmup", str(warmup)]
-            argv += ["--runs", str(-(-runs // rounds)), "--export-json", str(export)]
+        for n in range(runs):
+            argv = ["hyperfine", "-N", "--style", "none", "--warmup", str(warmup if n == 0 else 0)]
+            argv += ["--runs", "1", "--export-json", str(export)]
             for name in list(commands)[:: 1 - 2 * (n % 2)]:
                 argv += ["-n", name, shlex.join(commands[name])]
             if subprocess.run(argv, cwd=cwd, env=env, stdout=sys.stderr).returncode:
@@ -120,12 +115,8 @@ def hyperfine(
 
 
 def callgrind(command: list[str], *, cwd: Path, env: dict[str, str]) -> int:
-    """The instructions ``command`` executes, counted by valgrind's callgrind.
-
-    A count, not a time: the same for the same binary, files and
-    environment however busy the machine is, so it shows what a noisy
-    median hides.
-    """
+    """The instructions ``command`` executes, counted by valgrind's callgrind:
+    the same for the same files however busy the machine is, unlike a time."""
     argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command]
     done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
     found = re.search(r"Collected : (\d+)", done.stderr)
