@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     # Redaction is for printing; a script that only loads its settings
     # does not pay for importing it (measured: about half a millisecond
-    # of a cold start that the benchmark holds to 1.3x a bare json.load).
+    # of a cold start, which docs/benchmarks.rst compares with a bare
+    # json.load).
     if name in ("is_secret_key", "redact"):
         from . import redaction
 
