@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import page
-from page import HYPERFINE, gunicorn, hyperfine, processes, rows, table, verdict, wrk
+from page import HYPERFINE, Times, gunicorn, hyperfine, processes, rows, table, verdict, wrk
 
 SIZES = (1, 10, 100)
 KINDS = ("ampho", "flask")
@@ -185,7 +185,7 @@ def check(roots: dict[str, Path], base: Path) -> list[str]:
     return problems
 
 
-def requests(roots: dict[str, Path], rounds: int, seconds: float) -> dict[str, dict[str, float]]:
+def requests(roots: dict[str, Path], rounds: int, seconds: float) -> Times:
     """Median requests/s of alternating wrk rounds, both servers up throughout."""
     ampho, flask = roots[f"ampho-{SERVED}"], roots[f"flask-{SERVED}"]
     rates: dict[str, dict[str, list[float]]] = {v: {"ampho": [], "flask": []} for v in VIEWS}

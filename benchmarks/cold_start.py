@@ -20,7 +20,7 @@ from pathlib import Path
 
 import config_load
 import page
-from page import HYPERFINE, ROOT, callgrind, hyperfine, processes, rows, table, verdict
+from page import HYPERFINE, ROOT, Times, callgrind, hyperfine, processes, rows, table, verdict
 
 LOAD_TARGET = 1.15  # python -c "import ampho.config; load()" / floor
 GET_TARGET = 3.0  # ampho config get / floor
@@ -90,7 +90,7 @@ def where_time_goes(floor: list[str], ampho: list[str], cwd: Path, env: dict[str
     return table(["Module (self time)", "imported by", "µs"], found)
 
 
-def cold_load(base: Path, runs: int) -> tuple[dict[str, dict[str, float]], dict[str, int], str]:
+def cold_load(base: Path, runs: int) -> tuple[Times, dict[str, int], str]:
     """Wall times and instruction counts of the load against the floors, and
     where the time goes."""
     fixture = config_load.write_fixture(base, config_load.SIZES[0])
@@ -110,7 +110,7 @@ def cold_load(base: Path, runs: int) -> tuple[dict[str, dict[str, float]], dict[
     return times, counts, where_time_goes(floor, ampho, base, env)
 
 
-def config_get(base: Path, runs: int) -> dict[str, dict[str, float]]:
+def config_get(base: Path, runs: int) -> Times:
     """``ampho config get KEY`` against the floor; both must print the same value."""
     root = base / "hello-world"
     ignore = shutil.ignore_patterns("__pycache__", "log", "secret_key", "*.db")
@@ -131,7 +131,7 @@ def config_get(base: Path, runs: int) -> dict[str, dict[str, float]]:
     return hyperfine(commands, runs=runs, cwd=root, env=env, warmup=3)
 
 
-def load_table(times: dict[str, dict[str, float]], counts: dict[str, int]) -> str:
+def load_table(times: Times, counts: dict[str, int]) -> str:
     """Times and instruction counts, then what deepmerge's import takes of the target."""
     labels = {"floor": "floor script", "deepmerge": "floor script, merged by deepmerge"}
     labels |= {"ampho": "``import ampho.config`` and ``load()``"}
@@ -155,11 +155,7 @@ def load_table(times: dict[str, dict[str, float]], counts: dict[str, int]) -> st
     )
 
 
-def section(
-    load: tuple[dict[str, dict[str, float]], dict[str, int], str],
-    get: dict[str, dict[str, float]],
-    runs: int,
-) -> str:
+def section(load: tuple[Times, dict[str, int], str], get: Times, runs: int) -> str:
     times, counts, imports = load
     get_labels = {"pass": "``python -c pass``", "floor": "floor script"}
     get_labels["ampho"] = f"``ampho config get {KEY}``"

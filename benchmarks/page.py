@@ -63,6 +63,8 @@ def publish(args: argparse.Namespace, name: str, script: str, body: str) -> None
     print(f"wrote {path}", file=sys.stderr)
 
 
+#: Figures by name: ``{"ampho": {"ms": 33.9, "ratio": 1.45, ...}}``.
+Times = dict[str, dict[str, float]]
 #: How :func:`hyperfine` runs the commands, for the page.
 HYPERFINE = (
     "``hyperfine -N``, an invocation for each run of every command, the order reversed"
@@ -77,7 +79,7 @@ def hyperfine(
     cwd: Path,
     env: dict[str, str] | None = None,
     warmup: int = 2,
-) -> dict[str, dict[str, float]]:
+) -> Times:
     """Time ``commands`` (name: argv) with hyperfine, no shell, ``runs`` times each.
 
     hyperfine runs one command's runs after the other's, so a burst of
@@ -182,7 +184,7 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def rows(times: dict[str, dict[str, float]], labels: dict[str, str]) -> list[list[str]]:
+def rows(times: Times, labels: dict[str, str]) -> list[list[str]]:
     """``[label, median ms, ratio]`` of hyperfine's figures, in the order of ``labels``."""
     return [
         [label, f"{times[k]['ms']:.1f}", f"{times[k]['ratio']:.2f}"] for k, label in labels.items()
