@@ -67,14 +67,11 @@ from flask import Blueprint
 
 bp = Blueprint({name!r}, __name__, template_folder="tpl"{prefix})
 """
-FLASK_APP_VIEWS = AMPHO_APP_VIEWS.replace(
-    "from ampho import render, route",
-    "from flask import render_template as render\n\nfrom . import bp",
-).replace("@route", "@bp.route")
-FLASK_VIEWS = AMPHO_VIEWS.replace(
-    "from ampho import render, route",
-    "from flask import render_template as render\n\nfrom . import bp",
-).replace("@route", "@bp.route")
+FLASK_IMPORT = "from flask import render_template as render\n\nfrom . import bp"
+FLASK_APP_VIEWS, FLASK_VIEWS = (
+    views.replace("from ampho import render, route", FLASK_IMPORT).replace("@route", "@bp.route")
+    for views in (AMPHO_APP_VIEWS, AMPHO_VIEWS)
+)
 FLASK_COMMANDS = """\
 import click
 from flask.cli import AppGroup

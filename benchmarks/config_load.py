@@ -93,7 +93,7 @@ def make_default(rng: random.Random, leaves: int) -> dict[str, Any]:
         "CACHE": {"TYPE": "memcached", "SERVERS": ["localhost:11211"], "DEFAULT_TIMEOUT": 300},
         "MAIL": {"SERVER": "localhost", "PORT": 25, "USE_TLS": False, "SENDER": "app@localhost"},
     }
-    budget = leaves - len(leaf_paths(data))
+    budget = leaves - len(leaf_values(data))
     index = 0
     while budget > 0:
         section: dict[str, Any] = {}
@@ -113,15 +113,15 @@ def make_default(rng: random.Random, leaves: int) -> dict[str, Any]:
     return data
 
 
-def leaf_paths(data: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    """Key paths of every leaf (anything but a non-empty object)."""
-    paths = []
+def leaf_values(data: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    """Every leaf (anything but a non-empty object) by its key path."""
+    found: dict[tuple[str, ...], Any] = {}
     for key, value in data.items():
         if isinstance(value, dict) and value:
-            paths.extend(leaf_paths(value, (*prefix, key)))
+            found.update(leaf_values(value, (*prefix, key)))
         else:
-            paths.append((*prefix, key))
-    return paths
+            found[(*prefix, key)] = value
+    return found
 
 
 def set_path(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
@@ -180,7 +180,7 @@ def write_fixture(base: Path, leaves: int) -> dict[str, Any]:
     """Write one fixture and its scripts; return what the benchmark needs of it."""
     rng = random.Random(f"{SEED}-{leaves}")
     default = make_default(rng, leaves)
-    paths = leaf_paths(default)
+    paths = list(leaf_values(default))
     sentry = {"DSN": "https://key@sentry.example.com/1", "SAMPLE_RATE": 0.2}
     upper = {"DEBUG": False, "DATABASE.HOST": "db.example.com", "SENTRY": sentry}
     layers = {
@@ -199,7 +199,7 @@ def write_fixture(base: Path, leaves: int) -> dict[str, Any]:
     schema = root / "schema.json"
     schema.write_text(json.dumps(make_schema(merged), indent=2) + "\n", encoding="utf-8")
     fixture = {"leaves": leaves, "root": str(root), "files": files, "schema": str(schema)}
-    fixture["layer_leaves"] = [len(leaf_paths(data)) for data in layers.values()]
+    fixture["layer_leaves"] = [len(leaf_values(data)) for data in layers.values()]
     fixture["kib"] = sum(Path(path).stat().st_size for path in files) / 1024
     fixture["scripts"] = write_scripts(base / f"scripts-{leaves}", fixture)
     return fixture
@@ -251,15 +251,22 @@ if __name__ == "__main__":
     if os.environ.get("BENCH_DUMP"):
         print(json.dumps(data))
 """
-#: The floor with deepmerge doing the merge, as Ampho's merge does: the
-#: least any loader built on deepmerge can cost, its import included.
-#: ``load_floor`` finds this ``merge`` in place of the floor's own.
+#: The floor merged by deepmerge with Ampho's strategy for dicts (``ampho/config/merge.py``),
+#: its import included; ``load_floor`` finds this ``merge`` in place of the floor's own.
 DEEPMERGE_FLOOR = (
     FLOOR
     + """
 from deepmerge import Merger
 
-merge = Merger([(dict, "merge")], ["override"], ["override"]).merge
+def merge_objects(merger, path, base, upper):
+    for key, value in upper.items():
+        if type(value) is dict and type(base.get(key)) is dict:
+            merger.value_strategy([*path, key], base[key], value)
+        else:
+            base[key] = value
+    return base
+
+merge = Merger([(dict, merge_objects)], ["override"], ["override"]).merge
 """
 )
 AMPHO = """\
@@ -354,15 +361,9 @@ def child_environ() -> dict[str, str]:
 # --- the checks ---------------------------------------------------------------------------
 
 
-def flat(data: dict[str, Any], prefix: str = "") -> dict[str, str]:
+def flat(data: dict[str, Any]) -> dict[str, str]:
     """Every leaf as ``{dotted key: its JSON}``, so that ``1`` and ``true`` differ."""
-    leaves = {}
-    for key, value in data.items():
-        if isinstance(value, dict) and value:
-            leaves.update(flat(value, f"{prefix}{key}."))
-        else:
-            leaves[prefix + key] = json.dumps(value)
-    return leaves
+    return {".".join(path): json.dumps(value) for path, value in leaf_values(data).items()}
 
 
 def diff(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
@@ -502,8 +503,9 @@ recursive merge and the ``AMPHO_*`` variables applied as Flask's
 ``from_prefixed_env`` does, importing only :mod:`json` and :mod:`os`),
 and next to Dynaconf (``merge_enabled=True``) and pydantic-settings
 (``JsonConfigSettingsSource(deep_merge=True)``). *Floor, merged by
-deepmerge* is the floor with its merge done by deepmerge's ``Merger``,
-as Ampho's is: the least a loader merging with deepmerge can take. *load() with a schema*
+deepmerge* is the floor with its merge done by deepmerge's ``Merger``
+and Ampho's strategy for dicts: about the least a loader merging with
+deepmerge can take. *load() with a schema*
 passes ``schemas=[({SCHEMA_NAME!r}, path)]``, a draft 2020-12 schema
 declaring every section an object and typing {len(SCHEMA_LEAVES)} leaves.
 

@@ -35,10 +35,8 @@ TEXT_TARGET = 0.8  # Ampho's text records/s at least this share of the standard 
 LOGGER, NAME, WHEN = "app.requests", "bench", "MIDNIGHT"  # one file a day: no switch
 MESSAGE = "GET /items/%d 200 in %.1f ms [worker %d record %d]"
 MESSAGE_PATTERN = r"GET /items/\d+ 200 in [\d.]+ ms \[worker (\d+) record (\d+)\]"
-TEXT_LINE = re.compile(
-    rf"\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}} INFO \[\d+\] {re.escape(LOGGER)}: "
-    + MESSAGE_PATTERN
-)
+TIME = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"
+TEXT_LINE = re.compile(rf"{TIME} INFO \[\d+\] {re.escape(LOGGER)}: {MESSAGE_PATTERN}")
 LABELS = {"ampho": "Ampho ``PeriodFileHandler``", "standard": "``logging.FileHandler``"}
 
 
