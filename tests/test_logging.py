@@ -720,6 +720,133 @@ def test_request_fields_are_available_to_text_formats(app_tree) -> None:
     assert "abc GET /hello 127.0.0.1 flask line" in lines
 
 
+# --- one record, one line ----------------------------------------------------------------
+
+#: What ends a line for ``str.splitlines`` and for many log viewers, and
+#: how a text line shows it.
+LINE_BREAKS = [
+    pytest.param("\n", "\\n", id="LF"),
+    pytest.param("\r\n", "\\r\\n", id="CRLF"),
+    pytest.param("\r", "\\r", id="CR"),
+    pytest.param("\v", "\\x0b", id="VT"),
+    pytest.param("\f", "\\x0c", id="FF"),
+    pytest.param("\x1c", "\\x1c", id="FS"),
+    pytest.param("\x1e", "\\x1e", id="RS"),
+    pytest.param("\x85", "\\x85", id="NEL"),
+    pytest.param("\u2028", "\\u2028", id="LS"),
+    pytest.param("\u2029", "\\u2029", id="PS"),
+]
+
+#: Every record's line starts with its level in the formats below.
+RECORD_START = re.compile(r"(DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
+
+
+def lines_of(text: str) -> list[str]:
+    """The lines of ``text`` as ``str.splitlines`` sees them: every line break counts."""
+    return text.splitlines()
+
+
+@pytest.mark.parametrize(("line_break", "shown"), LINE_BREAKS)
+def test_a_line_break_in_a_message_is_escaped_in_text_lines_of_file_and_console(
+    configure, root, capfd, line_break, shown
+) -> None:
+    setup(configure({"LOG_FILES_MSG_FORMAT": "%(levelname)s %(message)s"}))
+    message = marker()
+    logging.getLogger("t").info("%s%sCRITICAL forged", message, line_break)
+    expected = [f"INFO {message}{shown}CRITICAL forged"]
+    [path] = period_files(root / "log")
+    assert lines_of(path.read_text(encoding="utf-8")) == expected
+    assert containing(message, lines_of(capfd.readouterr().err)) == expected
+
+
+@pytest.mark.parametrize("line_break", ["\x85", "\u2028", "\u2029"], ids=["NEL", "LS", "PS"])
+def test_a_line_break_json_dumps_leaves_raw_is_escaped_in_json_lines_of_file_and_console(
+    configure, root, capfd, line_break
+) -> None:
+    # json.dumps escapes the others (below U+0020) itself.
+    setup(configure({"LOG_FILES_FORMAT": "json", "LOG_CONSOLE_FORMAT": "json"}))
+    message = f"{marker()}{line_break}CRITICAL forged"
+    logging.getLogger("t").info(message)
+    [path] = period_files(root / "log")
+    for text in (path.read_text(encoding="utf-8"), capfd.readouterr().err):
+        [line] = containing("forged", lines_of(text))
+        assert json.loads(line)["message"] == message
+        assert f"\\u{ord(line_break):04x}CRITICAL forged" in line
+
+
+def test_a_traceback_follows_its_record_indented_and_cannot_start_a_record(
+    configure, root, capfd
+) -> None:
+    setup(configure({"LOG_FILES_MSG_FORMAT": "%(levelname)s %(message)s"}))
+    message = marker()
+    try:
+        raise ValueError("bad value\nCRITICAL forged\u2028CRITICAL forged too")
+    except ValueError:
+        logging.getLogger("t").exception(message)
+    [path] = period_files(root / "log")
+    for text in (path.read_text(encoding="utf-8"), capfd.readouterr().err):
+        lines = lines_of(text[text.index(f"ERROR {message}") :])
+        assert lines[0] == f"ERROR {message}"
+        assert lines[1] == "  Traceback (most recent call last):"
+        assert lines[-2:] == [
+            "  ValueError: bad value",
+            "  CRITICAL forged\\u2028CRITICAL forged too",
+        ]
+        assert all(line.startswith("  ") for line in lines[1:])
+
+
+#: Request paths as a client sends them, and as Flask decodes them.
+HOSTILE_PATHS = [
+    pytest.param("/a%0ACRITICAL%20forged", "/a\nCRITICAL forged", id="LF"),
+    pytest.param("/a%0D%0ACRITICAL%20forged", "/a\r\nCRITICAL forged", id="CRLF"),
+    pytest.param("/a%C2%85CRITICAL%20forged", "/a\x85CRITICAL forged", id="NEL"),
+    pytest.param("/a%E2%80%A8CRITICAL%20forged", "/a\u2028CRITICAL forged", id="LS"),
+    pytest.param("/a%E2%80%A9CRITICAL%20forged", "/a\u2029CRITICAL forged", id="PS"),
+    pytest.param("/a%1B[2J%1B]0;title%07b", "/a\x1b[2J\x1b]0;title\x07b", id="terminal"),
+    pytest.param("/a%E2%80%AEgnp.exe", "/a\u202egnp.exe", id="bidi"),
+    pytest.param("/a%00b", "/a\x00b", id="NUL"),
+]
+
+
+@pytest.mark.parametrize(("sent", "path"), HOSTILE_PATHS)
+def test_request_fields_are_printable_in_text_lines_and_exact_in_json_lines(
+    configure, root, capfd, sent, path
+) -> None:
+    from flask import Flask
+
+    # The same record goes to the text file and the JSON console.
+    setup(
+        configure(
+            {
+                "LOG_CONSOLE_FORMAT": "json",
+                "LOG_FILES_MSG_FORMAT": "%(levelname)s %(method)s %(path)s %(remote_addr)s|",
+            }
+        )
+    )
+    web = Flask("web")
+    environ = {"REMOTE_ADDR": f"10.0.0.1{path[2:]}"}  # as a ProxyFix would take it from a header
+    with web.test_request_context(sent, environ_base=environ):
+        logging.getLogger("t").info("seen")
+    [path_file] = period_files(root / "log")
+    [line] = lines_of(path_file.read_text(encoding="utf-8"))
+    escaped = path.encode("unicode_escape").decode("ascii")
+    assert line == f"INFO GET {escaped} 10.0.0.1{escaped[2:]}|"
+    assert line.isprintable()
+    [json_line] = containing('"seen"', lines_of(capfd.readouterr().err))
+    record = json.loads(json_line)
+    if "\x1b" not in path:  # JSON lines hold no terminal escapes (see the colour tests)
+        assert record["path"] == path
+        assert record["remote_addr"] == f"10.0.0.1{path[2:]}"
+
+
+def test_a_terminal_console_keeps_the_colours_of_messages_but_not_of_request_fields() -> None:
+    from ampho.logging.formatting import text_formatter
+
+    formatter = text_formatter("%(path)s %(message)s", colours=True)
+    record = logging.makeLogRecord({"msg": "\x1b[31mred\x1b[0m\nCRITICAL", "path": "/\x1b[2J"})
+    assert formatter.format(record) == "/\\x1b[2J \x1b[31mred\x1b[0m\\nCRITICAL"
+
+
 # --- booleans and bad settings ---------------------------------------------------------
 
 

@@ -19,6 +19,10 @@ _ENVIRON_KEY = "ampho.request_id"
 #: The fields a request adds, as text formats see them outside one.
 REQUEST_FIELDS = {"method": "-", "path": "-", "remote_addr": "-", "request_id": "-"}
 
+#: The fields whose text a client chose: the request's, and the user
+#: agent of Gunicorn's access records (:mod:`ampho.logging.gunicorn`).
+_FROM_REQUEST = (*REQUEST_FIELDS, "user_agent")
+
 
 #: A terminal's escape sequence (ECMA-48): colours and the like (CSI,
 #: ``ESC [``), a title (OSC, ``ESC ]``), or the short kind (``ESC c``,
@@ -39,29 +43,121 @@ def plain(text: str) -> str:
     return _ESCAPES.sub("", text) if "\x1b" in text else text
 
 
-class PlainFormatter(logging.Formatter):
-    """A ``%``-style formatter whose lines hold no terminal escape sequences."""
+#: What ends a line for :meth:`str.splitlines`, and so for many log
+#: viewers and shippers: LF, CR, the vertical tab and form feed, the file,
+#: group and record separators, NEL (U+0085), and the line and paragraph
+#: separators (U+2028, U+2029).
+_LINE_BREAKS = re.compile("[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+#: What a traceback's lines start with, under the line of their record.
+TRACEBACK_INDENT = "  "
+
+
+def _escaped(character: str) -> str:
+    """``\\n``, ``\\x85``, ``\\u2028``: the character as Python writes it in a string."""
+    return character.encode("unicode_escape").decode("ascii")
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks escaped: ``\\n``, ``\\r``, ``\\u2028``...
+
+    A message or a field holding a line break would otherwise start a
+    new line in the file, one that a reader, ``grep`` or a log shipper
+    takes for a record of its own: a request to ``/a%0ACRITICAL%20...``
+    would write a ``CRITICAL`` line.
+    """
+    if text.isprintable():  # a scan in C, for the many lines that need nothing
+        return text
+    return _LINE_BREAKS.sub(lambda match: _escaped(match.group()), text)
+
+
+def printable(value: str) -> str:
+    """A value from a request, with every character that is not printable
+    escaped: line breaks, and also terminal escapes, NULs and the
+    invisible characters that reorder text (U+202E), which the client
+    chose and the reader of the log should see."""
+    if value.isprintable():
+        return value
+    return "".join(c if c.isprintable() else _escaped(c) for c in value)
+
+
+class TextFormatter(logging.Formatter):
+    """A ``%``-style formatter that keeps a record to one line.
+
+    The line breaks of the message and of every field are escaped
+    (:func:`one_line`), and the fields a request sets are made printable
+    (:func:`printable`). A traceback stays on lines of its own, for
+    reading, each one indented by :data:`TRACEBACK_INDENT`; its other
+    line breaks are escaped too. So a line that does not start with a
+    space starts a record, whatever a client sent, and the usual
+    multi-line rule of log shippers (a line starting with a space
+    continues the record) keeps a traceback with its record.
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return one_line(super().formatMessage(_printable_request_fields(record)))
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        line, newline, rest = text.partition("\n")
+        if not newline:
+            return text
+        lines = (TRACEBACK_INDENT + one_line(part) for part in rest.split("\n"))
+        return "\n".join([line, *lines])
+
+
+class PlainFormatter(TextFormatter):
+    """A :class:`TextFormatter` whose lines hold no terminal escape sequences."""
 
     def format(self, record: logging.LogRecord) -> str:
         return plain(super().format(record))
 
 
 def text_formatter(fmt: str, *, colours: bool = False) -> logging.Formatter:
-    """A ``%``-style formatter; request fields read ``-`` outside requests.
+    """A ``%``-style formatter of one line a record; request fields read
+    ``-`` outside requests.
 
     :param colours: keep the terminal escape sequences of messages, for a
-        console that is a terminal; otherwise lines are plain text.
+        console that is a terminal; otherwise lines are plain text. The
+        fields of a request never keep theirs (:func:`printable`).
     """
     if colours:
-        return logging.Formatter(fmt, defaults=REQUEST_FIELDS)
+        return TextFormatter(fmt, defaults=REQUEST_FIELDS)
     return PlainFormatter(fmt, defaults=REQUEST_FIELDS)
+
+
+def _printable_request_fields(record: logging.LogRecord) -> logging.LogRecord:
+    """``record``, or a copy whose request fields are :func:`printable`.
+
+    A copy, because the record is shared: the JSON handler formats the
+    same record, and keeps the values as they are.
+    """
+    fields = vars(record)
+    if fields.keys().isdisjoint(_FROM_REQUEST):  # outside requests: one step in C
+        return record
+    for name in _FROM_REQUEST:
+        value = fields.get(name)
+        if isinstance(value, str) and not value.isprintable():
+            break
+    else:
+        return record
+    changed = {
+        name: printable(value)
+        for name in _FROM_REQUEST
+        if isinstance(value := fields.get(name), str)
+    }
+    return logging.makeLogRecord({**fields, **changed})
+
+
+#: The line breaks ``json.dumps`` leaves as they are, as JSON escapes.
+_JSON_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
 
 
 def json_formatter() -> logging.Formatter:
     """One JSON object per line: timestamp (UTC), level, logger, message,
     process, the exception as text when there is one, and inside a
     request: method, path, remote_addr and request_id. Text values hold
-    no terminal escape sequences."""
+    no terminal escape sequences, and every line break is escaped."""
     formatter: logging.Formatter = _plain_json_formatter_class()(
         ["levelname", "name", "message", "process"],
         rename_fields={"levelname": "level", "name": "logger", "exc_info": "exception"},
@@ -83,6 +179,14 @@ def _plain_json_formatter_class() -> Any:
                 if isinstance(value, str):
                     log_data[key] = plain(value)
             return log_data
+
+        def jsonify_log_record(self, log_data: dict[str, Any]) -> str:
+            # json.dumps escapes LF and CR, but with ensure_ascii=False it
+            # writes NEL, U+2028 and U+2029 as they are, and those end a
+            # line for many readers. Outside strings JSON is ASCII, so
+            # replacing them anywhere is replacing them in strings.
+            text = str(super().jsonify_log_record(log_data))
+            return text if text.isascii() else text.translate(_JSON_LINE_BREAKS)
 
     return PlainJsonFormatter
 

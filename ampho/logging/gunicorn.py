@@ -41,26 +41,46 @@ class Logger(glogging.Logger):  # type: ignore[misc]
     always written.
     """
 
+    #: Whether Ampho's handlers were built once in this process; Gunicorn
+    #: calls :meth:`setup` again on a reload (HUP).
+    _configured = False
+
     def setup(self, cfg: Any) -> None:
         """Build Ampho's handlers from the configuration of the current
         root, so that the master's lines (booting, workers) reach them
-        too; a worker's application replaces them when it is built."""
+        too; a worker's application replaces them when it is built.
+
+        Broken settings at start-up stop Gunicorn with one ``Error:``
+        line. On a reload they must not: Gunicorn calls this in the
+        middle of ``Arbiter.reload()``, and a master that exits there
+        leaves its workers serving on their own. So the error is logged,
+        in one line, the handlers stay as they were, and the reload goes
+        on: new workers that cannot build the application fail to boot,
+        and Gunicorn then stops, master and workers together.
+        """
         self.cfg = cfg
         self._access_log_enabled = True
-        root = environ_root(os.environ) or current_dir()
-        entry = os.environ.get("AMPHO_ENTRY") or "app"
-        try:
-            setup_logging(load(root), name=entry)
-        except ConfigError as e:
-            # One line, as the ampho command gives, not a traceback.
-            print(f"Error: {e}", file=sys.stderr)
-            raise SystemExit(1) from None
+        self._setup_handlers()
         level = self.LOG_LEVELS.get(cfg.loglevel.lower(), logging.INFO)
         for log, log_level in ((self.error_log, level), (self.access_log, logging.INFO)):
             for handler in list(log.handlers):
                 log.removeHandler(handler)
             log.propagate = True
             log.setLevel(log_level)
+
+    def _setup_handlers(self) -> None:
+        root = environ_root(os.environ) or current_dir()
+        entry = os.environ.get("AMPHO_ENTRY") or "app"
+        try:
+            setup_logging(load(root), name=entry)
+        except ConfigError as e:
+            if self._configured:
+                self.error_log.error("reload: %s; logging stays as it was", e)
+                return
+            # One line, as the ampho command gives, not a traceback.
+            print(f"Error: {e}", file=sys.stderr)
+            raise SystemExit(1) from None
+        self._configured = True
 
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
         """One record per response, with the request's fields as attributes."""
@@ -73,7 +93,7 @@ class Logger(glogging.Logger):  # type: ignore[misc]
             status = status.split(None, 1)[0]
         extra = {
             "method": environ.get("REQUEST_METHOD", "-"),
-            "path": environ.get("PATH_INFO", "-"),
+            "path": _text(environ.get("PATH_INFO", "-")),
             "status": int(status) if str(status).isdigit() else status,
             "duration_ms": _milliseconds(request_time),
             "remote_addr": environ.get("REMOTE_ADDR", "-"),
@@ -94,6 +114,16 @@ class Logger(glogging.Logger):  # type: ignore[misc]
 
     def close_on_exec(self) -> None:
         """Nothing to do: Ampho's handlers are not Gunicorn's files."""
+
+
+def _text(value: str) -> str:
+    """A WSGI string (the bytes sent, one character each) as the UTF-8 text
+    it is, as Flask's ``request.path`` decodes it: the access record and
+    the application's records of a request show the same path."""
+    try:
+        return value.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # not a WSGI string: already text
+        return value
 
 
 def _milliseconds(request_time: datetime.timedelta) -> float:
