@@ -12,6 +12,7 @@ and ``on_load`` are its hooks.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -188,30 +189,80 @@ def declarations(
     }
 
 
-def import_bundle(name: str, required_by: str | None = None) -> ModuleType:
-    """Import a bundle's package.
+def check_bundle_name(name: str) -> None:
+    """Refuse a name that cannot be a bundle's, before anything is imported.
 
-    :raises BundleError: if there is no such package (and not because
-        something inside it failed to import), or it is not a package.
+    A bundle is a top-level package of the project. A name of the
+    standard library is refused even when the project has a package of
+    that name: the standard library's module is often imported already
+    (``email`` is, by Werkzeug), so the application would get it while a
+    script got the project's; importing ``this`` or ``antigravity`` does
+    things of its own.
+
+    :raises BundleError: saying what is wrong with the name.
     """
     if not name or "." in name or not name.isidentifier():
         raise BundleError(f"invalid bundle name {name!r}: use a top-level package name")
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name != name:
-            raise  # a missing import inside the bundle: its traceback tells
-        where = f" (required by {required_by!r})" if required_by else ""
+    if name in sys.stdlib_module_names:
+        raise BundleError(
+            f"bundle name {name!r} is taken by the standard library's module {name!r}:"
+            " rename the package"
+        )
+
+
+def import_bundle(name: str, required_by: str | None = None) -> ModuleType:
+    """Import a bundle's package.
+
+    The package is found before it is imported, so a module that is not a
+    package is refused without running it. A package of that name already
+    imported from elsewhere than :data:`sys.path` now finds it (a library
+    the application imported first) is refused too: the application and a
+    script reading its settings must take the same package for the bundle.
+
+    :raises BundleError: for a name :func:`check_bundle_name` refuses, if
+        there is no such package (and not because something inside it
+        failed to import), or it is not a package, or it is shadowed.
+    """
+    check_bundle_name(name)
+    where = f" (required by {required_by!r})" if required_by else ""
+    spec = _spec_on_path(name)
+    if spec is None:
         raise BundleError(
             f"no bundle named {name!r}{where}: no such package on sys.path", missing=name
-        ) from None
-    if not hasattr(module, "__path__"):
-        raise BundleError(f"bundle {name!r} is a module, not a package")
-    if getattr(module, "__file__", None) is None:
-        raise BundleError(
-            f"no bundle named {name!r}: {module.__path__[0]} has no __init__.py", missing=name
         )
-    return module
+    if spec.submodule_search_locations is None:
+        raise BundleError(f"bundle {name!r} is a module, not a package: {spec.origin}")
+    if spec.origin is None or spec.origin == "namespace":
+        raise BundleError(
+            f"no bundle named {name!r}: {next(iter(spec.submodule_search_locations))}"
+            " has no __init__.py",
+            missing=name,
+        )
+    imported = sys.modules.get(name)
+    imported_from = getattr(getattr(imported, "__spec__", None), "origin", None)
+    if imported is not None and imported_from != spec.origin:
+        raise BundleError(
+            f"bundle {name!r} is {spec.origin}, but a module {name!r} from {imported_from}"
+            " was imported first: rename the package"
+        )
+    return importlib.import_module(name)
+
+
+def _spec_on_path(name: str) -> importlib.machinery.ModuleSpec | None:
+    """Where importing a top-level ``name`` now would find it, whether or
+    not :data:`sys.modules` holds a module of that name already.
+
+    Each finder of :data:`sys.meta_path` is asked in turn, as the import
+    system does, so editable installs (whose finders sit there) count.
+    """
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        if find_spec is None:
+            continue
+        spec: importlib.machinery.ModuleSpec | None = find_spec(name, None)
+        if spec is not None:
+            return spec
+    return None
 
 
 def _requires(module: ModuleType) -> tuple[str, ...]:

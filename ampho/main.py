@@ -2,7 +2,8 @@
 
 ``gunicorn ampho.main:application`` and ``uwsgi --module ampho.main``
 serve the application of the current directory (or ``AMPHO_ROOT``):
-the directory goes on :data:`sys.path`, so its entry bundle imports.
+the directory goes on :data:`sys.path`, so its entry bundle imports,
+and the root is found as :func:`ampho.config.load` finds it.
 ``APPLICATION`` and ``app`` name the same object.
 
 Whatever keeps the application from being built (a broken settings
@@ -18,9 +19,9 @@ import os
 
 from .app import create_app
 from .bundle import add_to_path
-from .config.loader import current_dir, environ_root
+from .config.loader import search_dir
 
-add_to_path(environ_root(os.environ) or current_dir())
+add_to_path(search_dir(os.environ))
 
 application = create_app()
 APPLICATION = app = application

@@ -11,7 +11,7 @@ from flask import Flask, send_from_directory
 
 from ..bundle import Bundle, BundleError, add_to_path, resolve, settings_files
 from ..config import Config, load
-from ..config.loader import display_path, environ_root, instance_path
+from ..config.loader import display_path, entry_from_environ, environ_root, resolve_dirs
 from ..logging import setup as setup_logging
 from .commands import bundle_group, commands_by_module
 from .instance import SECRET_KEY_FILE, instance_secret_key, make_instance_dir
@@ -43,7 +43,7 @@ class State:
 
 def entry_name(entry: str | None = None) -> str:
     """The entry bundle: the argument, else ``AMPHO_ENTRY``, else ``app``."""
-    return entry or os.environ.get("AMPHO_ENTRY") or "app"
+    return entry or entry_from_environ(os.environ)
 
 
 def create_app(
@@ -59,8 +59,12 @@ def create_app(
     :param entry: the entry bundle's package name. Defaults to
         ``AMPHO_ENTRY``, then ``"app"``.
     :param root_dir: the root directory, put on :data:`sys.path` so the
-        bundles in it import. Defaults to ``AMPHO_ROOT``, then the parent
-        directory of the entry bundle's package.
+        bundles in it import. Defaults to ``AMPHO_ROOT``, then the project
+        directory of the entry bundle's package (the directory holding
+        it, or the one above ``src/``), then, for an installed entry
+        bundle, the current directory: the rule of
+        :func:`ampho.config.load`. A root in site-packages or the
+        standard library is refused.
     :param env: the environment, as for :func:`ampho.config.load`.
     :param instance_dir: the instance directory, absolute or relative to
         the root: Flask's :attr:`~flask.Flask.instance_path`, where the
@@ -87,10 +91,10 @@ def create_app(
         add_to_path(root_dir)
     bundles = resolve(entry)
     main = bundles[-1]
-    root = root_dir if root_dir is not None else os.path.dirname(main.path)
-    # A named directory must exist (instance_path says so); only the
-    # default is created.
-    instance = instance_path(root, instance_dir, os.environ)
+    # The root as load() finds it, from the package just imported; a
+    # named instance directory must exist (instance_path says so), only
+    # the default is created.
+    root, instance = resolve_dirs(root_dir, instance_dir, os.environ, "AMPHO", entry)
     make_instance_dir(instance, root)
 
     cfg = load_for(bundles, root, env, instance, overrides=config)

@@ -19,7 +19,7 @@ from ..app import create_app, entry_name
 from ..bundle import BundleError, add_to_path
 from ..config import ConfigError
 from ..config.errors import SettingsInvalid
-from ..config.loader import current_dir, environ_root
+from ..config.loader import search_dir
 from .config import config_group
 from .core import CONTEXT_SETTINGS, OneLineErrorGroup, echo_errors, global_options
 from .run import watching_run
@@ -68,7 +68,7 @@ def _create_app() -> Flask:
     So ``cd hello-world && ampho run`` finds the ``app`` package there,
     as ``flask run`` finds ``app.py``.
     """
-    add_to_path(environ_root(os.environ) or current_dir())
+    add_to_path(search_dir(os.environ))
     app = create_app()
     # Flask's command line takes debug mode from FLASK_DEBUG (--debug)
     # alone. Ampho's configuration has its say when neither is given, so

@@ -62,9 +62,12 @@ def load(
     validated against each.
 
     :param root_dir: the application's root directory. Defaults to
-        ``AMPHO_ROOT``, then the parent directory of the entry bundle's
-        package (``AMPHO_ENTRY`` or ``app``) when it can be imported, as
-        the application factory chooses it, then the current directory.
+        ``AMPHO_ROOT``, then the project directory of the entry bundle
+        (``AMPHO_ENTRY`` or ``app``) when it can be imported and is not
+        installed: the directory holding its package, or the one above
+        ``src/`` in a src layout (:func:`find_root`), as the application
+        factory chooses it; then the current directory. A root inside
+        site-packages or the standard library is refused.
     :param env: the environment, choosing ``{env}.json``. Defaults to
         ``AMPHO_ENV``, then ``FLASK_ENV``, then ``"production"``.
     :param instance_dir: where the JSON files are, absolute or relative
@@ -120,7 +123,7 @@ def load(
     defaults = list(defaults)
     schemas = list(schemas)
     if bundles:
-        found = bundle_files(environ.get(f"{env_prefix}_ENTRY") or "app")
+        found = bundle_files(entry_from_environ(environ, env_prefix))
         if found is not None:
             defaults += found[0]
             schemas[:0] = found[1]
@@ -177,7 +180,7 @@ def bundle_files(entry: str) -> tuple[list[DocumentItem], list[DocumentItem]] | 
     the entry can be imported as it is; ``None`` when it cannot."""
     # Found first, as the root is: a script with no bundles does not
     # import the bundle machinery.
-    if _entry_root(entry) is None:
+    if entry_package_dir(entry) is None:
         return None
     from ..bundle import BundleError, resolve, settings_files
 
@@ -268,16 +271,119 @@ def resolve_dirs(
     instance_dir: str | os.PathLike[str] | None,
     environ: Mapping[str, str],
     env_prefix: str,
+    entry: str | None = None,
 ) -> tuple[str, str]:
-    """The absolute root and instance directories, as :func:`load` finds them."""
-    if root_dir is None:
-        root_dir = (
-            environ_root(environ, env_prefix)
-            or _entry_root(environ.get(f"{env_prefix}_ENTRY") or "app")
-            or current_dir()
-        )
-    root = os.path.abspath(root_dir)
+    """The absolute root and instance directories, as :func:`load` finds them.
+
+    :param entry: the entry bundle, if not ``AMPHO_ENTRY`` or ``app``.
+    :raises ConfigError: for a root inside an installation directory,
+        an ``AMPHO_ROOT`` or instance directory that is not there.
+    """
+    root = root_path(root_dir, environ, env_prefix, entry)
     return root, instance_path(root, instance_dir, environ, env_prefix)
+
+
+def root_path(
+    root_dir: str | os.PathLike[str] | None,
+    environ: Mapping[str, str],
+    env_prefix: str = "AMPHO",
+    entry: str | None = None,
+) -> str:
+    """The absolute root directory: ``root_dir``, else ``AMPHO_ROOT``, else
+    :func:`find_root` for the entry bundle.
+
+    :raises ConfigError: for a root inside an installation directory, or
+        an ``AMPHO_ROOT`` that names no directory.
+    """
+    if root_dir is None:
+        root = environ_root(environ, env_prefix) or find_root(
+            entry or entry_from_environ(environ, env_prefix)
+        )
+    else:
+        root = os.path.abspath(root_dir)
+    refuse_import_location(root)
+    return root
+
+
+def entry_from_environ(environ: Mapping[str, str], env_prefix: str = "AMPHO") -> str:
+    """The entry bundle's name: ``AMPHO_ENTRY``, else ``app``."""
+    return environ.get(f"{env_prefix}_ENTRY") or "app"
+
+
+def search_dir(environ: Mapping[str, str], env_prefix: str = "AMPHO") -> str:
+    """The directory put first on :data:`sys.path` so the entry bundle
+    imports: ``AMPHO_ROOT``, else the current directory, as ``flask``
+    finds ``app.py`` there."""
+    return environ_root(environ, env_prefix) or current_dir()
+
+
+def find_root(entry: str) -> str:
+    """The root directory when none is named: the project directory of the
+    entry bundle (:func:`project_dir`), else the current directory.
+
+    This is the one rule every part of Ampho uses (``load()``, the
+    application factory, the ``ampho`` command, ``ampho.main`` and
+    Gunicorn's logger class), so they all read the same instance
+    directory. ``docs/configuration.rst`` explains it.
+    """
+    package_dir = entry_package_dir(entry)
+    found = project_dir(package_dir) if package_dir is not None else None
+    return found or current_dir()
+
+
+def project_dir(package_dir: str) -> str | None:
+    """The project directory of a package, or ``None`` if it is installed.
+
+    The directory that holds the package, or for the *src layout*
+    (``<project>/src/<package>``, imported through ``PYTHONPATH=src`` or an
+    editable install) the one above ``src``. A package in an import
+    location that is not a project's (site-packages, the standard
+    library) has none: Ampho must never put ``instance/`` or ``log/``
+    there.
+    """
+    parent = os.path.dirname(os.path.abspath(package_dir))
+    if import_location(parent) is not None:
+        return None
+    if os.path.basename(parent) == "src":
+        return os.path.dirname(parent)
+    return parent
+
+
+def import_location(path: str) -> str | None:
+    """What installation directory ``path`` is in, if it is in one:
+    ``"site-packages"``, ``"dist-packages"`` or ``"the standard library"``.
+
+    Told by the names alone, which costs no import: the directories
+    ``pip`` installs into are called so on every platform (Debian's are
+    ``dist-packages``), and the standard library is where :mod:`os` is.
+    """
+    parts = os.path.normcase(os.path.abspath(path)).split(os.sep)
+    for name in ("site-packages", "dist-packages"):
+        if name in parts:
+            return name
+    stdlib = os.path.normcase(os.path.dirname(os.path.abspath(os.__file__)))
+    joined = os.sep.join(parts)
+    if joined == stdlib or joined.startswith(stdlib + os.sep):
+        return "the standard library"
+    return None
+
+
+def refuse_import_location(root: str) -> None:
+    """Refuse a root directory inside an installation directory.
+
+    Ampho creates the instance directory, its ``secret_key`` and the log
+    directory under the root: files written into site-packages or the
+    standard library would outlive the project, be shared by every
+    program using that Python, and vanish with the next upgrade.
+
+    :raises ConfigError: naming the directory and what to do.
+    """
+    where = import_location(root)
+    if where is not None:
+        raise ConfigError(
+            f"the root directory {root} is inside {where}: run from the project's"
+            " directory, or name it with --root or AMPHO_ROOT"
+        )
 
 
 def instance_path(
@@ -337,14 +443,28 @@ def environ_root(environ: Mapping[str, str], env_prefix: str = "AMPHO") -> str |
     return root
 
 
-def _entry_root(entry: str) -> str | None:
-    """The parent directory of the entry bundle's package, if importable.
+def entry_package_dir(entry: str) -> str | None:
+    """The directory of the entry bundle's package, found on
+    :data:`sys.path` without importing it; ``None`` if there is none.
 
-    This is the root the application factory chooses, so a script beside
-    the application reads the application's configuration. The package is
-    found, not imported, here rather than in :mod:`ampho.bundle`, which a
-    script without bundles then never imports.
+    A name of the standard library is never a bundle: it is refused here,
+    before anything is imported, as :func:`ampho.bundle.import_bundle`
+    refuses it, so the configuration commands and the application agree.
+    A name that is no package name (``this.x``) names no bundle to read
+    settings from; it is not looked up, which would import ``this``.
     """
+    import sys
+
+    if not entry.isidentifier():
+        return None
+    if entry in sys.stdlib_module_names:
+        # Imported only to say why, so a plain load does not pay for it.
+        from ..bundle import BundleError, check_bundle_name
+
+        try:
+            check_bundle_name(entry)
+        except BundleError as e:
+            raise ConfigError(str(e)) from None
     import importlib.util
 
     try:
@@ -355,8 +475,7 @@ def _entry_root(entry: str) -> str | None:
     # of that name on sys.path, such as a root directory called "app".
     if spec is None or spec.origin is None or not spec.submodule_search_locations:
         return None
-    package_dir = next(iter(spec.submodule_search_locations))
-    return os.path.dirname(os.path.abspath(package_dir))
+    return os.path.abspath(next(iter(spec.submodule_search_locations)))
 
 
 def current_dir() -> str:

@@ -24,7 +24,7 @@ from typing import Any
 from gunicorn import glogging  # type: ignore[import-untyped]
 
 from ..config import ConfigError, load
-from ..config.loader import current_dir, environ_root
+from ..config.loader import entry_from_environ
 from .configure import setup as setup_logging
 from .formatting import _ENVIRON_KEY, REQUEST_ID_HEADER, _clean
 
@@ -46,9 +46,10 @@ class Logger(glogging.Logger):  # type: ignore[misc]
     _configured = False
 
     def setup(self, cfg: Any) -> None:
-        """Build Ampho's handlers from the configuration of the current
-        root, so that the master's lines (booting, workers) reach them
-        too; a worker's application replaces them when it is built.
+        """Build Ampho's handlers from the application's configuration,
+        its root found as :func:`ampho.config.load` finds it, so that the
+        master's lines (booting, workers) reach them too; a worker's
+        application replaces them when it is built.
 
         Broken settings at start-up stop Gunicorn with one ``Error:``
         line. On a reload they must not: Gunicorn calls this in the
@@ -69,10 +70,10 @@ class Logger(glogging.Logger):  # type: ignore[misc]
             log.setLevel(log_level)
 
     def _setup_handlers(self) -> None:
-        root = environ_root(os.environ) or current_dir()
-        entry = os.environ.get("AMPHO_ENTRY") or "app"
+        # The root as the application finds it: Gunicorn put its working
+        # directory on sys.path, so the entry bundle is found there.
         try:
-            setup_logging(load(root), name=entry)
+            setup_logging(load(), name=entry_from_environ(os.environ))
         except ConfigError as e:
             if self._configured:
                 self.error_log.error("reload: %s; logging stays as it was", e)
