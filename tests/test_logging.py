@@ -844,7 +844,24 @@ def test_a_terminal_console_keeps_the_colours_of_messages_but_not_of_request_fie
 
     formatter = text_formatter("%(path)s %(message)s", colours=True)
     record = logging.makeLogRecord({"msg": "\x1b[31mred\x1b[0m\nCRITICAL", "path": "/\x1b[2J"})
-    assert formatter.format(record) == "/\\x1b[2J \x1b[31mred\x1b[0m\\nCRITICAL"
+    assert formatter.format(record) == "/\\x1b[2J \x1b[31mred\x1b[0m\n  CRITICAL"
+
+
+@pytest.mark.parametrize(("line_break", "shown"), LINE_BREAKS[2:])
+def test_a_message_of_several_lines_keeps_them_indented_under_its_record(
+    configure, root, capfd, line_break, shown
+) -> None:
+    # The program's own text, as Werkzeug's banner or an f-string: its line
+    # feeds start indented lines, which no reader takes for a record.
+    setup(configure({"LOG_FILES_MSG_FORMAT": "%(levelname)s %(message)s"}))
+    message = marker()
+    logging.getLogger("t").info(f"{message}\nCRITICAL forged{line_break}CRITICAL again\n * x")
+    expected = [f"INFO {message}", f"  CRITICAL forged{shown}CRITICAL again", "   * x"]
+    [path] = period_files(root / "log")
+    text = path.read_text(encoding="utf-8")
+    assert lines_of(text[text.index(f"INFO {message}") :]) == expected
+    err = capfd.readouterr().err
+    assert lines_of(err[err.index(f"INFO {message}") :])[:3] == expected
 
 
 # --- booleans and bad settings ---------------------------------------------------------

@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 #: The header a request id is taken from, when a proxy sets one.
@@ -82,28 +83,32 @@ def printable(value: str) -> str:
 
 
 class TextFormatter(logging.Formatter):
-    """A ``%``-style formatter that keeps a record to one line.
+    """A ``%``-style formatter whose every record starts a line, and whose
+    other lines are indented.
 
-    The line breaks of the message and of every field are escaped
-    (:func:`one_line`), and the fields a request sets are made printable
-    (:func:`printable`). A traceback stays on lines of its own, for
-    reading, each one indented by :data:`TRACEBACK_INDENT`; its other
-    line breaks are escaped too. So a line that does not start with a
+    What a record is made of decides how it is kept safe. The fields a
+    request sets are data a client chose: they are made printable
+    (:func:`printable`). The string arguments of a message (``%s`` of
+    ``log.info("no page %s", path)``) are data too: their line breaks
+    are escaped (:func:`one_line`). The message's own text and a
+    traceback are the program's: they keep their lines, for reading
+    (Werkzeug's start-up banner is one message of three lines), and each
+    line after the first is indented by :data:`TRACEBACK_INDENT`, their
+    other line breaks escaped. So a line that does not start with a
     space starts a record, whatever a client sent, and the usual
     multi-line rule of log shippers (a line starting with a space
     continues the record) keeps a traceback with its record.
     """
 
     def formatMessage(self, record: logging.LogRecord) -> str:
-        return one_line(super().formatMessage(_printable_request_fields(record)))
+        return super().formatMessage(_safe_copy(record))
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        line, newline, rest = text.partition("\n")
-        if not newline:
+        if text.isprintable():  # one line, nothing to escape: most records
             return text
-        lines = (TRACEBACK_INDENT + one_line(part) for part in rest.split("\n"))
-        return "\n".join([line, *lines])
+        first, *rest = text.split("\n")
+        return "\n".join([one_line(first), *(TRACEBACK_INDENT + one_line(part) for part in rest)])
 
 
 class PlainFormatter(TextFormatter):
@@ -126,27 +131,36 @@ def text_formatter(fmt: str, *, colours: bool = False) -> logging.Formatter:
     return PlainFormatter(fmt, defaults=REQUEST_FIELDS)
 
 
-def _printable_request_fields(record: logging.LogRecord) -> logging.LogRecord:
-    """``record``, or a copy whose request fields are :func:`printable`.
+def _safe_copy(record: logging.LogRecord) -> logging.LogRecord:
+    """``record``, or a copy whose request fields are :func:`printable` and
+    whose message was made from string arguments on :func:`one_line`.
 
     A copy, because the record is shared: the JSON handler formats the
     same record, and keeps the values as they are.
     """
     fields = vars(record)
-    if fields.keys().isdisjoint(_FROM_REQUEST):  # outside requests: one step in C
+    changed: dict[str, Any] = {}
+    if not fields.keys().isdisjoint(_FROM_REQUEST):  # outside requests: one step in C
+        for name in _FROM_REQUEST:
+            value = fields.get(name)
+            if isinstance(value, str) and not value.isprintable():
+                changed[name] = printable(value)
+    args = record.args
+    if isinstance(args, Mapping):
+        if any(isinstance(value, str) and not value.isprintable() for value in args.values()):
+            changed["args"] = {key: _one_line_arg(value) for key, value in args.items()}
+    elif args and any(isinstance(value, str) and not value.isprintable() for value in args):
+        changed["args"] = tuple(_one_line_arg(value) for value in args)
+    if not changed:
         return record
-    for name in _FROM_REQUEST:
-        value = fields.get(name)
-        if isinstance(value, str) and not value.isprintable():
-            break
-    else:
-        return record
-    changed = {
-        name: printable(value)
-        for name in _FROM_REQUEST
-        if isinstance(value := fields.get(name), str)
-    }
-    return logging.makeLogRecord({**fields, **changed})
+    copy = logging.makeLogRecord({**fields, **changed})
+    if "args" in changed:
+        copy.message = copy.getMessage()
+    return copy
+
+
+def _one_line_arg(value: object) -> object:
+    return one_line(value) if isinstance(value, str) else value
 
 
 #: The line breaks ``json.dumps`` leaves as they are, as JSON escapes.
