@@ -1,9 +1,10 @@
 """``ampho run``: Flask's ``run``, watching the settings files too.
 
 The development server's reloader restarts on a change to any settings
-file, a new one included, and keeps watching while the settings are
-broken. In the ``production`` environment, debug mode (and with it
-Werkzeug's interactive debugger) comes only from the command line.
+file, one created or removed included, and keeps watching while the
+settings are broken. In the ``production`` environment, debug mode (and
+with it Werkzeug's interactive debugger) comes only from the command
+line.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from werkzeug.serving import is_running_from_reloader
 from ..bundle import BundleError
 from ..config import ConfigError
 from ..config.errors import SettingsInvalid
+from ..config.secretsdir import is_hidden_or_backup
 from .core import echo_errors
 
 #: Where the first process hands the settings files to the processes the
@@ -31,72 +33,127 @@ _SETTINGS_FILES_VARIABLE = "_AMPHO_RELOAD_FILES"
 
 
 def settings_files(app: Flask) -> list[str]:
-    """Every file the application's configuration was read from, or may be.
+    """Every path the application's configuration was read from, or may be.
 
-    The layers' files, found or not (a missing ``instance/{env}.json`` or
-    ``instance/{user}@{host}.json`` counts, so creating one restarts the
-    server), the files of the secrets directory, and the bundles'
-    ``schema.json``.
+    The layers' files, the secrets directory, and each bundle's
+    ``default.json`` and ``schema.json``, whether they exist or not: a
+    missing ``instance/{env}.json`` counts, so creating one restarts the
+    server.
     """
     state = app.extensions["ampho"]
-    files = [bundle.schema_file for bundle in state.bundles if bundle.schema_file]
-    for layer in state.config.layers:
-        if layer.path is None:
-            continue
-        if os.path.isdir(layer.path):  # the secrets directory: its files
-            files.extend(entry.path for entry in os.scandir(layer.path) if entry.is_file())
-        else:
-            files.append(layer.path)
-    return sorted({os.path.abspath(path) for path in files})
+    paths = [layer.path for layer in state.config.layers if layer.path is not None]
+    for bundle in state.bundles:
+        paths.append(os.path.join(bundle.path, "default.json"))
+        paths.append(os.path.join(bundle.path, "schema.json"))
+    return sorted({os.path.abspath(path) for path in paths})
 
 
-#: When each settings file was last changed as this process read it, 0
-#: for a missing one: what the reloader compares with.
-_read_mtimes: dict[str, float] = {}
+def _file_state(path: str) -> tuple[int, int, int] | None:
+    """A file's inode, modification time and size; ``None`` if it is missing."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
-def _note_mtimes(paths: Sequence[str]) -> None:
+def _state(path: str) -> object:
+    """What a watched settings path holds now, as far as the reloader can tell.
+
+    Any difference from the state noted when the settings were read is a
+    change, in either direction: a file that appears or disappears, or a
+    backup moved back over a newer file. The secrets directory's state is
+    the state of each file the secrets layer reads (not an editor's swap
+    or backup file: :func:`~ampho.config.secretsdir.is_hidden_or_backup`),
+    so adding or removing a secret is a change and saving in an editor
+    changes only the file saved.
+    """
+    if not os.path.isdir(path):
+        return _file_state(path)
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return None
+    return [
+        (name, _file_state(os.path.join(path, name)))
+        for name in names
+        if not is_hidden_or_backup(name)
+    ]
+
+
+#: The state of each watched settings path when this process read it.
+_read_states: dict[str, object] = {}
+
+
+def _note_states(paths: Sequence[str]) -> None:
     for path in paths:
-        try:
-            _read_mtimes.setdefault(path, os.stat(path).st_mtime)
-        except OSError:
-            _read_mtimes.setdefault(path, 0.0)
+        _read_states.setdefault(path, _state(path))
 
 
-class _StatReloaderLoop(_reloader.StatReloaderLoop):
-    """Werkzeug's stat reloader, comparing settings files with what was read.
+class _SettingsWatch(_reloader.ReloaderLoop):
+    """Restart when a settings path differs from what the application read.
 
-    Werkzeug's loop takes the first time it sees a file for its starting
-    point, so a settings file created while the server runs would count
-    only from its next change, and a change made while the application
-    loaded would not count at all.
+    Werkzeug's loops watch ``extra_files`` for code: the stat loop skips
+    a file that does not exist, so removing a settings file would change
+    nothing; it takes the first time it sees a file for its starting
+    point, missing a change made while the application loaded; and it
+    counts only a newer modification time. Comparing with the noted
+    states at each of the loop's steps serves the stat and the watchdog
+    loop alike.
     """
 
-    def __enter__(self) -> _reloader.ReloaderLoop:
-        loop = super().__enter__()
-        for path in self.extra_files:
-            if path in _read_mtimes:
-                self.mtimes[path] = _read_mtimes[path]
-        return loop
+    def run_step(self) -> None:
+        super().run_step()
+        for path, read in _read_states.items():
+            if _state(path) != read:
+                self.trigger_reload(path)
+                return
 
 
-def _use_stat_reloader_loop() -> None:
+class _StatLoopWatchingSettings(_SettingsWatch, _reloader.StatReloaderLoop):
+    """Werkzeug's stat reloader loop, watching the settings too."""
+
+
+class _WatchdogLoopWatchingSettings(_SettingsWatch, _reloader.WatchdogReloaderLoop):
+    """Werkzeug's watchdog reloader loop, watching the settings too."""
+
+
+_LOOPS_WATCHING_SETTINGS: dict[type[_reloader.ReloaderLoop], type[_reloader.ReloaderLoop]] = {
+    _reloader.StatReloaderLoop: _StatLoopWatchingSettings,
+    _reloader.WatchdogReloaderLoop: _WatchdogLoopWatchingSettings,
+}
+
+
+def _use_loops_watching_settings() -> None:
     for name, loop in list(_reloader.reloader_loops.items()):
-        if loop is _reloader.StatReloaderLoop:
-            _reloader.reloader_loops[name] = _StatReloaderLoop
+        _reloader.reloader_loops[name] = _LOOPS_WATCHING_SETTINGS.get(loop, loop)
+
+
+class AppNotLoaded(RuntimeError):
+    """Raised for each request while the application cannot be loaded.
+
+    A new exception for each request, caused by the loading error: raising
+    that one error object again would add each request's frames to its
+    traceback, so each logged traceback would hold every earlier one, and
+    the log would grow with the square of the requests (60 wrote 1.9 MB).
+    """
 
 
 def _failing_app(error: Exception) -> Flask:
-    """An application that raises the loading error for every request.
+    """An application that answers every request with the loading error.
 
     It stands in while the settings are broken, as Flask's does for a
-    syntax error in a view, so the reloader keeps watching.
+    syntax error in a view, so the reloader keeps watching. A settings
+    error is its one located line, as on the command line, without the
+    loader's frames; any other error keeps its traceback, as the cause.
     """
     app = Flask("ampho")
+    message = f"the application could not be loaded: {error}"
+    cause = None if isinstance(error, (ConfigError, BundleError)) else error
 
     @app.before_request
     def raise_error() -> None:
-        raise error
+        raise AppNotLoaded(message) from cause
 
     return app
 
@@ -107,7 +164,7 @@ def _run_watching_settings(ctx: click.Context, /, **params: Any) -> Any:
     info = ctx.ensure_object(ScriptInfo)
     inherited = os.environ.get(_SETTINGS_FILES_VARIABLE, "")
     files = [path for path in inherited.split(os.pathsep) if path]
-    _note_mtimes(files)
+    _note_states(files)
     try:
         app = info.load_app()
     except Exception as e:
@@ -127,10 +184,9 @@ def _run_watching_settings(ctx: click.Context, /, **params: Any) -> Any:
         files.extend(settings_files(app))
         _explain_debug_off(app)
     files = sorted(set(files))
-    _note_mtimes(files)
+    _note_states(files)
     os.environ[_SETTINGS_FILES_VARIABLE] = os.pathsep.join(files)
-    _use_stat_reloader_loop()
-    params["extra_files"] = [*(params.get("extra_files") or ()), *files]
+    _use_loops_watching_settings()
     flask_run = run_command.callback
     assert flask_run is not None
     return ctx.invoke(flask_run, **params)
