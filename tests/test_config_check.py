@@ -30,8 +30,9 @@ def test_parse_error_is_an_error_with_file_line_and_column(root, write):
     write("instance/default.json", "{}")
     write("instance/production.json", '{\n  "A": 1\n  "B": 2\n}')
     findings = _check(root)
-    assert findings == [Finding(ERROR, "instance/production.json", 3, 3, "Expecting ',' delimiter")]
-    assert _lines(findings) == ["instance/production.json:3:3: error: Expecting ',' delimiter"]
+    message = "a comma is missing before this (expected , or } after a value)"
+    assert findings == [Finding(ERROR, "instance/production.json", 3, 3, message)]
+    assert _lines(findings) == [f"instance/production.json:3:3: error: {message}"]
 
 
 def test_every_broken_file_is_reported_not_just_the_first(root, write):
@@ -209,7 +210,7 @@ def test_instance_dir_and_ampho_root_are_honoured(tmp_path):
         None, instance_dir="conf", environ={**ENVIRON, "AMPHO_ROOT": str(tmp_path / "proj")}
     )
     assert [(f.severity, f.source, f.line, f.column) for f in findings] == [
-        (ERROR, "conf/default.json", 1, 9)
+        (ERROR, "conf/default.json", 1, 8)
     ]
 
 
@@ -280,7 +281,8 @@ def test_broken_bundle_defaults_are_an_error(root, write):
     write("instance/default.json", "{}")
     defaults = [("blog/default.json", str(root / "bundles/blog/default.json"))]
     assert _lines(_check(root, defaults=defaults)) == [
-        "blog/default.json:1:10: error: Expecting value"
+        "blog/default.json:1:10: error: expected a value (a string, number, object, array,"
+        " true, false or null), not }"
     ]
 
 
@@ -423,3 +425,25 @@ def test_a_key_a_read_only_instance_dir_cannot_hold_is_an_error(default, expecte
     finally:
         shutil.rmtree(base)
     assert lines == expected
+
+
+def test_check_passes_over_an_editors_lock_swap_and_backup_files(tmp_path):
+    """Emacs's lock (a dangling link), Vim's swap file and a backup beside
+    production.json: the application never loads them, and the real
+    command, the gate before ``kill -HUP``, passes."""
+    from processes import AMPHO, run, write_tree
+
+    root = write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "instance/default.json": '{"A": 1}',
+            "instance/production.json": '{"A": 2}',
+            "instance/production.json~": '{"A": ',
+            "instance/.production.json.swp": "b0VIM 9.0",
+            "instance/#production.json#": '{"A": ',
+        },
+    )
+    os.symlink("u@h.4242:1733580000", root / "instance/.#production.json")
+    result = run(AMPHO, ["config", "check", "--strict"], root)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "no problems found\n")

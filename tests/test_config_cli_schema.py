@@ -172,7 +172,7 @@ def test_schema_file_that_is_not_json_is_one_located_error(site: Path) -> None:
     (site / "mail/schema.json").write_text('{\n  "type": "object",\n}\n')
     result = ampho(site, "config", "schema")
     assert_errors(result, [result.stderr[len("Error: ") :].rstrip("\n")])
-    assert result.stderr.startswith("Error: mail/schema.json:3:1: "), result.stderr
+    assert result.stderr.startswith("Error: mail/schema.json:2:19: "), result.stderr
 
 
 # --- config explain ----------------------------------------------------------------

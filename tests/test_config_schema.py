@@ -18,9 +18,11 @@ import jsonschema
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from processes import in_child
 
 from ampho import create_app
 from ampho.config import ConfigError, SettingsInvalid, load
+from ampho.config.output import depth as output_depth
 from ampho.config.schema import Schemas, Violation, load_schemas
 
 MAIL_SCHEMA = {
@@ -389,7 +391,7 @@ def test_a_bad_schema_is_a_located_config_error_naming_its_file(app_tree: Any) -
 def test_a_schema_file_that_is_not_json_is_located(app_tree: Any) -> None:
     app_tree.bundle("app")
     app_tree.write({"app/schema.json": '{\n  "properties": {,}\n}\n'})
-    with pytest.raises(ConfigError, match=r"^app/schema\.json:2:18: Expecting property name"):
+    with pytest.raises(ConfigError, match=r"^app/schema\.json:2:18: expected a key in double"):
         load(app_tree.root, user="u", host="h", environ={})
 
 
@@ -919,3 +921,158 @@ def test_check_reports_a_top_level_violation_without_an_empty_key(app_tree: Any)
         "instance/default.json:2:8: error: (top level): 'B' is a dependency of 'A'"
         " (app/schema.json)",
     ]
+
+
+# --- schemas the application could not use: too deep, patterns that hang -----------
+
+#: Forty "a" and a "!": ``^(a+)+$`` takes about 2**40 steps to refuse it.
+HANGING = "a" * 40 + "!"
+
+
+def _load_in_child(root: Path) -> dict[str, Any]:
+    """What :func:`load` does in a forked child; an alarm ends one that hangs,
+    so a regression fails the test instead of hanging the suite."""
+
+    def call() -> dict[str, Any]:
+        load(root, user="u", host="h", environ={})
+        return {"loaded": True}
+
+    result: dict[str, Any] = in_child(call, seconds=20)
+    return result
+
+
+@pytest.mark.parametrize(
+    ("schema", "settings", "expected"),
+    [
+        pytest.param(
+            {"properties": {"NAME": {"type": "string", "pattern": "^(a+)+$"}}},
+            {"NAME": HANGING},
+            "app/schema.json:5:7: properties.NAME.pattern: the pattern '^(a+)+$' repeats"
+            " a part whose rounds can share a text in more than one way, as (a+)+ and"
+            " (a|a)* do, so a failing match takes exponential time; rewrite it",
+            id="pattern",
+        ),
+        pytest.param(
+            {"patternProperties": {"^(A+)+$": {"type": "integer"}}},
+            {"A" * 40 + "!": 1},
+            "app/schema.json:3:5: patternProperties: the pattern '^(A+)+$'",
+            id="patternProperties",
+        ),
+        pytest.param(
+            {"properties": {"NAME": {"pattern": "^(a+)+" + "b" * 60 + "$"}}},
+            {"NAME": HANGING},
+            "app/schema.json:4:7: properties.NAME.pattern: the pattern"
+            f" '^(a+)+{'b' * 51}...' repeats",
+            id="long pattern",
+        ),
+        pytest.param(
+            {
+                "$defs": {"name": {"type": "string", "pattern": "^(a|a)*$"}},
+                "properties": {"NAME": {"$ref": "#/$defs/name"}},
+            },
+            {"NAME": HANGING},
+            "app/schema.json:5:7: $defs.name.pattern: the pattern '^(a|a)*$'",
+            id="$defs",
+        ),
+        pytest.param(
+            {"properties": {"NAMES": {"type": "array", "items": {"pattern": "^(a+)+$"}}}},
+            {"NAMES": [HANGING]},
+            "app/schema.json:6:9: properties.NAMES.items.pattern: the pattern '^(a+)+$'",
+            id="items",
+        ),
+        pytest.param(
+            {"properties": {"MAP": {"type": "object", "propertyNames": {"pattern": "^(a+)+$"}}}},
+            {"MAP": {HANGING: 1}},
+            "app/schema.json:6:9: properties.MAP.propertyNames.pattern: the pattern '^(a+)+$'",
+            id="propertyNames",
+        ),
+        # The key is not set: the load would take the path that validates
+        # without jsonschema, and the pattern is refused all the same.
+        pytest.param(
+            {"properties": {"NAME": {"type": "string", "pattern": "^(\\w+\\s?)+$"}}},
+            {},
+            "app/schema.json:5:7: properties.NAME.pattern: the pattern '^(\\\\w+\\\\s?)+$'",
+            id="key not set",
+        ),
+    ],
+)
+def test_a_pattern_that_backtracks_for_ever_is_refused_at_its_key(
+    app_tree: Any, schema: dict[str, Any], settings: dict[str, Any], expected: str
+) -> None:
+    app_tree.bundle("app")
+    app_tree.write(
+        {
+            "app/schema.json": json.dumps(schema, indent=2),
+            "instance/default.json": json.dumps(settings),
+        }
+    )
+    result = _load_in_child(app_tree.root)
+    assert result.get("raised") == "ConfigError", result
+    assert result["str"].startswith(expected), result["str"]
+
+
+def test_a_pattern_in_data_keywords_is_no_pattern(app_tree: Any) -> None:
+    app_tree.bundle("app")
+    schema = {
+        "properties": {
+            "X": {"const": {"pattern": "^(a+)+$"}},
+            "Y": {"enum": [{"pattern": "(a|a)*"}], "default": {"pattern": "(a*)*"}},
+        }
+    }
+    app_tree.write({"app/schema.json": json.dumps(schema), "instance/default.json": "{}"})
+    assert load(app_tree.root, user="u", host="h", environ={}).to_dict() == {}
+
+
+def _nested(levels: int) -> dict[str, Any]:
+    """A schema of ``levels`` nested ``properties``, ``{"K": {"K": ...}}``."""
+    schema: dict[str, Any] = {"type": "string"}
+    for _ in range(levels):
+        schema = {"type": "object", "properties": {"K": schema}}
+    return schema
+
+
+def test_a_schema_nested_too_deeply_is_one_error_naming_its_file(app_tree: Any) -> None:
+    from ampho.config.check import check_instance
+
+    app_tree.bundle("app")
+    text = json.dumps(_nested(100))
+    app_tree.write({"app/schema.json": text, "instance/default.json": '{"A": 1}'})
+    deepest = text.rindex("{")
+    expected = (
+        f"app/schema.json:1:{deepest + 1}: is nested too deeply (201 levels; a schema may nest 64)"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load(app_tree.root, user="u", host="h", environ={})
+    assert str(caught.value) == expected
+    # config check says the same, where it used to find no problem.
+    findings = [str(f) for f in check_instance(app_tree.root, environ={})]
+    assert findings == [expected.replace(": is nested", ": error: is nested")]
+
+
+def test_a_mapping_schema_nested_too_deeply_names_its_item() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_schemas([_nested(40)], ".")
+    assert str(caught.value) == "schemas[0]: is nested too deeply (81 levels; a schema may nest 64)"
+
+
+def _deep_call(frames: int, func: Any) -> Any:
+    """``func()`` called ``frames`` frames deeper, as under a server and Flask."""
+    return func() if frames == 0 else _deep_call(frames - 1, func)
+
+
+def test_a_schema_as_deep_as_allowed_validates_under_a_deep_caller(app_tree: Any) -> None:
+    """The limit leaves room: ``not`` inside ``not``, the shape jsonschema
+    recurses deepest for, validates 300 frames down."""
+    from ampho.config.schema import MAX_DEPTH
+
+    nots = MAX_DEPTH - 3  # the top object, its properties, then the chain
+    rule: dict[str, Any] = {"type": "integer" if nots % 2 == 0 else "string"}
+    for _ in range(nots):
+        rule = {"not": rule}
+    schema = {"type": "object", "properties": {"A": rule}}
+    assert output_depth(schema) == MAX_DEPTH
+    app_tree.bundle("app")
+    app_tree.write({"app/schema.json": json.dumps(schema), "instance/default.json": '{"A": "x"}'})
+    with pytest.raises(SettingsInvalid) as caught:
+        _deep_call(300, lambda: load(app_tree.root, user="u", host="h", environ={}))
+    assert caught.value.lines()[0].startswith("instance/default.json:1:7: A: ")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from processes import AMPHO, run
 
 from ampho.config import ConfigError, SettingsInvalid, load
 from ampho.config.redaction import redact_at
@@ -67,6 +68,47 @@ def test_only_one_trailing_newline_is_removed(tmp_path: Path) -> None:
     secrets_dir(tmp_path, {"A": "x\n\n", "B": " y ", "C": "z\r\n", "D": "", "E": "two\nlines"})
     cfg = load_at(tmp_path, secrets_dir="secrets")
     assert cfg.to_dict() == {"A": "x\n", "B": " y ", "C": "z", "D": "", "E": "two\nlines"}
+
+
+BOM = "\ufeff".encode()
+
+
+@pytest.mark.parametrize(
+    ("content", "value"),
+    [
+        (BOM + b"hunter2\n", "hunter2"),
+        (BOM + b"hunter2\r\n", "hunter2"),
+        (BOM, ""),
+        (BOM + BOM + b"x", "\ufeffx"),  # one mark is an encoding's; a second is text
+        (b"x" + BOM, "x\ufeff"),  # only at the start
+    ],
+)
+def test_a_byte_order_mark_starting_a_file_is_dropped(
+    tmp_path: Path, content: bytes, value: str
+) -> None:
+    """Notepad writes one; an instance file's is dropped, and so is a secret's."""
+    secrets_dir(tmp_path, {"SMTP_PASSWORD": content})
+    assert load_at(tmp_path, secrets_dir="secrets")["SMTP_PASSWORD"] == value
+
+
+def test_a_byte_order_mark_does_not_change_a_declared_type(tmp_path: Path) -> None:
+    secrets_dir(tmp_path, {"DB__PORT": BOM + b"5432\n", "DB__HOST": BOM + b"10\n"})
+    cfg = load_at(tmp_path, secrets_dir="secrets", schemas=[SCHEMA])
+    assert cfg.lookup("DB.PORT") == 5432
+    assert cfg.lookup("DB.HOST") == "10"
+
+
+def test_the_command_reads_a_secret_with_a_byte_order_mark_as_its_text(tmp_path: Path) -> None:
+    """Through the real command, with the directory given by AMPHO_SECRETS_DIR."""
+    secrets = secrets_dir(tmp_path, {"MAIL__PASSWORD": BOM + b"hunter2\r\n"})
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "default.json").write_text('{"MAIL": {"SERVER": "smtp"}}')
+    env = {"AMPHO_SECRETS_DIR": str(secrets)}
+    got = run(AMPHO, ["config", "get", "MAIL.PASSWORD"], tmp_path, **env)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.encode() == b"hunter2\n"
+    dumped = run(AMPHO, ["config", "dump", "--show-secrets", "MAIL"], tmp_path, **env)
+    assert json.loads(dumped.stdout) == {"PASSWORD": "hunter2", "SERVER": "smtp"}
 
 
 def test_undeclared_values_are_text_and_declared_ones_are_typed(tmp_path: Path) -> None:
@@ -130,6 +172,21 @@ def test_names_starting_with_a_dot_are_skipped_and_kubernetes_links_followed(
     cfg = load_at(tmp_path, secrets_dir="secrets", schemas=[SCHEMA])
     assert cfg.to_dict() == {"DB": {"PASSWORD": "from-k8s", "HOST": "db"}}
     assert str(cfg.origin("DB.PASSWORD")) == "secrets/DB__PASSWORD"
+
+
+def test_an_editors_lock_swap_and_backup_files_are_skipped(tmp_path: Path) -> None:
+    # The rule config check applies in the instance directory, too.
+    directory = secrets_dir(
+        tmp_path,
+        {
+            "DB__PASSWORD": "pw\n",
+            "DB__PASSWORD~": "old-pw\n",
+            ".DB__PASSWORD.swp": "b0VIM 9.0",
+            "#DB__PASSWORD#": "draft-pw\n",
+        },
+    )
+    os.symlink("u@h.4242:1733580000", directory / ".#DB__PASSWORD")
+    assert load_at(tmp_path, secrets_dir="secrets").to_dict() == {"DB": {"PASSWORD": "pw"}}
 
 
 @pytest.mark.parametrize("name", ["db-password", "DB___X", "_A", "A__", "A.B", "é"])

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..bundle import AMPHO_SCHEMA_PATH
 from .errors import ConfigError
-from .jsonfile import key_offsets, named_item, position, read_json_file, shown_key
+from .jsonfile import deepest, key_offsets, named_item, position, read_json_file, shown_key
 
 if TYPE_CHECKING:
     from .jsonfile import DocumentItem
@@ -298,7 +298,8 @@ class Declared:
     __slots__ = ("description", "key", "schema", "type")
 
     def __init__(self, key: str, type: str, description: str, schema: str) -> None:
-        #: The dotted key.
+        #: The dotted key, a part holding a dot in double quotes, as
+        #: ``KEY`` arguments take it (``LOGGERS."shop.orders".LEVEL``).
         self.key = key
         #: The declared type, as text: ``integer``, ``string or null``.
         self.type = type
@@ -379,6 +380,8 @@ class Schemas:
 
     def settings(self) -> list[Declared]:
         """Each declared leaf (a key whose schema declares no properties)."""
+        from .mapping import format_key  # its key as commands take it: "shop.orders" quoted
+
         result = []
         for schema in self.items:
             for path, node in _declared_nodes(schema):
@@ -398,7 +401,7 @@ class Schemas:
                     ),
                     "",
                 )
-                result.append(Declared(shown_key(path), shown, description, schema.name))
+                result.append(Declared(format_key(path), shown, description, schema.name))
         return result
 
     def validate(self, config: Config | Mapping[str, Any]) -> list[Violation]:
@@ -784,11 +787,92 @@ def load_schemas(items: Iterable[DocumentItem], root: str) -> Schemas | None:
     from jsonschema.exceptions import SchemaError
 
     for schema in unchecked:
+        # Before check_schema, which compiles every pattern (recursively).
+        _check_depth(schema)
+        _check_patterns(schema)
         try:
             Draft202012Validator.check_schema(schema.document)
         except SchemaError as e:
             raise _schema_error(schema, e) from None
     return Schemas(schemas)
+
+
+#: How deeply a bundle's schema may nest objects and arrays. jsonschema
+#: recurses about eight frames a level (``not`` in ``not``, measured),
+#: so a deeper schema would fail on Python's recursion limit, in the
+#: application and not in ``config check``, which allows more; 64 levels
+#: (32 of nested ``properties``) are far more than settings need.
+MAX_DEPTH = 64
+
+#: Keywords whose values are data, not schemas: a ``"pattern"`` in them
+#: is nobody's regular expression.
+_DATA_KEYWORDS = frozenset(("const", "enum", "default", "examples"))
+
+
+def _check_depth(schema: Schema) -> None:
+    """Refuse a schema too deep to check, at its deepest place.
+
+    :raises ConfigError: naming the schema file.
+    """
+    from .output import depth
+
+    levels = depth(schema.document)
+    if levels <= MAX_DEPTH:
+        return
+    line = column = None
+    if schema.text is not None:
+        line, column = position(schema.text, deepest(schema.text)[1])
+    raise ConfigError(
+        f"is nested too deeply ({levels} levels; a schema may nest {MAX_DEPTH})",
+        path=schema.path,
+        line=line,
+        column=column,
+        source=schema.name,
+    )
+
+
+def _check_patterns(schema: Schema) -> None:
+    """Refuse a ``pattern`` or ``patternProperties`` key that could make a
+    match backtrack for ever (:mod:`ampho.config.patterns`).
+
+    Every validation and :meth:`Schema.at` match these with :mod:`re`,
+    which has no time limit: refused here, a bundle's schema cannot hang
+    the application at start-up, whichever way its settings are checked.
+
+    :raises ConfigError: naming the schema file, at the pattern's key.
+    """
+    from .patterns import backtracking_problem
+
+    for where, pattern in _patterns(schema.document):
+        problem = backtracking_problem(pattern)
+        if problem is None:
+            continue
+        # A key of patternProperties is the pattern: shown once, and cut short.
+        keyed = len(where) > 1 and where[-2] == "patternProperties"
+        place = shown_key(where[:-1] if keyed else where)
+        shown = pattern if len(pattern) <= 60 else f"{pattern[:57]}..."
+        raise _error_at_key(schema, where, f"{place}: the pattern {shown!r} {problem}; rewrite it")
+
+
+def _patterns(document: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """``(key path, pattern)`` of every regular expression of a schema."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, list):
+            stack.extend((child, (*path, index)) for index, child in enumerate(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("pattern"), str):
+            yield (*path, "pattern"), node["pattern"]
+        patterns = node.get("patternProperties")
+        if isinstance(patterns, dict):
+            for pattern in patterns:
+                yield (*path, "patternProperties", pattern), pattern
+        stack.extend(
+            (child, (*path, key)) for key, child in node.items() if key not in _DATA_KEYWORDS
+        )
 
 
 def _read_item(index: int, item: DocumentItem, root: str) -> Schema:
@@ -808,12 +892,18 @@ def _read_item(index: int, item: DocumentItem, root: str) -> Schema:
 def _schema_error(schema: Schema, error: Any) -> ConfigError:
     """A bad schema, at the keyword that is wrong when it can be found."""
     where = tuple(error.absolute_path)
+    message = f"is not a valid JSON Schema: {shown_key(where) or '(top level)'}: {error.message}"
+    return _error_at_key(schema, where, message)
+
+
+def _error_at_key(schema: Schema, where: tuple[Any, ...], message: str) -> ConfigError:
+    """A problem of a schema, at the key of ``where`` (or the nearest
+    object key above it) when the schema has a file."""
     keys: list[str] = []
     for part in where:
         if not isinstance(part, str):
             break
         keys.append(part)
-    message = f"is not a valid JSON Schema: {shown_key(where) or '(top level)'}: {error.message}"
     line = column = None
     if schema.text is not None:
         offsets = key_offsets(schema.text)

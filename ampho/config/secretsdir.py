@@ -6,7 +6,9 @@ sets ``DB.PASSWORD``), and its content, less one trailing newline, is
 the value. Docker puts secrets in ``/run/secrets/<name>``; Kubernetes
 mounts a Secret as one symbolic link per key (``DB__PASSWORD ->
 ..data/DB__PASSWORD``, ``..data`` a link to a timestamped folder), so
-links are followed and names starting with a dot are skipped.
+links are followed, and hidden files and editors' backups are skipped
+(:func:`is_hidden_or_backup`). A UTF-8 byte order mark at the start of
+a file is dropped, as in instance files.
 
 The content is typed by the schema as an environment value is
 (:func:`~ampho.config.environ.parse_value`): a password declared a
@@ -30,6 +32,18 @@ if TYPE_CHECKING:
 
 #: One part of a file name: what an environment variable name can say.
 _NAME_PART = re.compile(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*")
+
+
+def is_hidden_or_backup(name: str) -> bool:
+    """Whether a directory entry is a tool's file beside the settings, not one.
+
+    Hidden names: Emacs's lock ``.#name`` (a dangling symbolic link while
+    the file is open), Vim's swap file ``.name.swp``, Kubernetes's
+    ``..data``; backups: ``name~``, and Emacs's auto-save ``#name#``. The
+    secrets directory and ``ampho config check`` in the instance directory
+    pass over them alike, so a file open in an editor breaks neither.
+    """
+    return name.startswith((".", "#")) or name.endswith("~")
 
 
 def secrets_directory(
@@ -79,7 +93,7 @@ def read_secrets(
     except OSError as e:
         raise ConfigError(f"cannot be read: {e.strerror or e}", source=shown) from None
     for name in names:
-        if name.startswith("."):
+        if is_hidden_or_backup(name):
             continue
         path = os.path.join(directory, name)
         source = f"{shown.rstrip('/')}/{name}"
@@ -97,6 +111,9 @@ def read_secrets(
                 path=path,
                 source=source,
             ) from None
+        # An editor on Windows may start the file with a byte order mark,
+        # which is no part of the secret: dropped, as instance files drop it.
+        text = text.removeprefix("\ufeff")
         text = text.removesuffix("\n").removesuffix("\r") if text.endswith("\n") else text
         types = schemas.declared_types(key_path) if schemas is not None else None
         value = parse_value(source, text, key_path, types, default_text=True)
