@@ -137,7 +137,7 @@ ERROR_CASES = [
         ["config", "dump", "--root", ROOT],
         {},
         {"default.json": '{\n  "A": 1,\n}\n'},
-        "instance/default.json:3:1",
+        "instance/default.json:2:9: a comma before }: remove the trailing comma",
     ),
     (
         "invalid-json-file-get",

@@ -587,7 +587,7 @@ BUNDLE_ERRORS = [
     (
         "invalid-instance-json",
         {"app/__init__.py": "", "instance/default.json": '{\n  "A": 1,\n}\n'},
-        "instance/default.json:3:1",
+        "instance/default.json:2:9: a comma before }: remove the trailing comma",
     ),
     (
         "invalid-env-json",

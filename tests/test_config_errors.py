@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from processes import call_as_user
+from processes import AMPHO, assert_one_line_error, call_as_user, run
 
 import ampho
 from ampho.config import ConfigError, load
@@ -85,7 +85,11 @@ def test_config_error_raised_by_load_survives_pickle(load_root, write):
     write("instance/production.json", '{\n  "A": 1\n  "B": 2\n}')
     error = _error(load_root)
     copy = pickle.loads(pickle.dumps(error))
-    assert str(copy) == str(error) == "instance/production.json:3:3: Expecting ',' delimiter"
+    assert str(copy) == str(error)
+    assert str(error) == (
+        "instance/production.json:3:3: a comma is missing before this"
+        " (expected , or } after a value)"
+    )
     assert (copy.path, copy.line, copy.column) == (error.path, 3, 3)
 
 
@@ -98,29 +102,263 @@ def test_invalid_json_reports_line_and_column(load_root, write, root):
     lines += ['  "OBJ": {"X": 1', '    "Y": 2}', "}"]  # the error is on line 12
     path = write("instance/production.json", "\n".join(lines) + "\n")
     error = _error(load_root)
-    assert str(error) == "instance/production.json:12:5: Expecting ',' delimiter"
+    assert str(error) == (
+        "instance/production.json:12:5: a comma is missing before this"
+        " (expected , or } after a value)"
+    )
     assert error.path == str(path)
     assert (error.line, error.column) == (12, 5)
     assert error.path == str(root / "instance/production.json")
 
 
+#: What a file's bytes give: the whole line of the ConfigError, location
+#: (characters, 1-based, lines as an editor shows them) and one sentence.
+SYNTAX_ERRORS = [
+    # Comments, in every place the decoder meets them.
+    (
+        "line comment",
+        b'{\n  // the port\n  "PORT": 80\n}',
+        "2:3: JSON has no comments: remove this one",
+    ),
+    ("block comment", b"/* settings */\n{}", "1:1: JSON has no comments: remove this one"),
+    ("comment after a value", b'{"A": 1 /* one */}', "1:9: JSON has no comments: remove this one"),
+    ("hash comment", b'{\n# port\n"PORT": 80}', "2:1: JSON has no comments: remove this one"),
+    (
+        "comment after the object",
+        b'{"A": 1}\n// end\n',
+        "2:1: JSON has no comments: remove this one",
+    ),
+    # Trailing commas, pointed at the comma.
+    (
+        "trailing comma in an object",
+        b'{"A": 1,}',
+        "1:8: a comma before }: remove the trailing comma",
+    ),
+    (
+        "trailing comma in an array",
+        b'{"A": [1, 2,\n]}',
+        "1:12: a comma before ]: remove the trailing comma",
+    ),
+    (
+        "trailing comma, CRLF",
+        b'{\r\n  "A": 1,\r\n\r\n}\r\n',
+        "2:9: a comma before }: remove the trailing comma",
+    ),
+    # Quotes.
+    (
+        "single-quoted key",
+        b"{'A': 1}",
+        "1:2: a string in single quotes: JSON strings take double quotes",
+    ),
+    (
+        "single-quoted value",
+        b"{\"A\": 'x'}",
+        "1:7: a string in single quotes: JSON strings take double quotes",
+    ),
+    (
+        "curly quotes",
+        "{\u201cA\u201d: 1}".encode(),
+        '1:2: a curly quote: JSON strings take straight double quotes (")',
+    ),
+    (
+        "unquoted key",
+        b"{\n  PORT: 80\n}",
+        '2:3: the key PORT is not in double quotes: write "PORT"',
+    ),
+    # Inside strings.
+    ("tab in a string", b'{"A": "a\tb"}', "1:9: a tab inside a string: write it as \\t"),
+    (
+        "line break in a string",
+        b'{\n  "A": "abc,\n  "B": 1\n}',
+        "2:13: a line break inside a string: close the string on its line,"
+        " or write the line break as \\n",
+    ),
+    (
+        "CR in a string, CR-only file",
+        b'{\r"A": 1,\r"B": "x\r"}',
+        "3:8: a line break inside a string: close the string on its line,"
+        " or write the line break as \\n",
+    ),
+    (
+        "control character in a string",
+        b'{"A": "\x1b[31m"}',
+        "1:8: a control character (U+001B) inside a string: write it as \\u001b",
+    ),
+    (
+        "unterminated string",
+        b'{\n  "A": "abc}',
+        "2:8: a string that is never closed: add the closing double quote",
+    ),
+    (
+        "backslash of a Windows path",
+        b'{"DIR": "C:\\Users"}',
+        "1:12: \\U is not an escape JSON knows: write a backslash as \\\\",
+    ),
+    ("short \\u escape", b'{"A": "\\u12"}', "1:8: \\u must be followed by four hexadecimal digits"),
+    # Crashes and encodings: the whole file, no place in it.
+    (
+        "only NUL bytes",
+        b"\0" * 4096,
+        ": holds only NUL bytes, as a crash can leave a file; restore it,"
+        " or write {} for a layer with no settings",
+    ),
+    (
+        "NUL bytes after the object",
+        b'{"A": 1}\n' + b"\0" * 100,
+        "2:1: a NUL byte, as a crash can leave in a file: restore the file,"
+        " or remove the NUL bytes",
+    ),
+    (
+        "UTF-16 without a byte order mark",
+        '{"A": "\u00e9"}'.encode("utf-16-le"),
+        ": is UTF-16 text without a byte order mark; save it as UTF-8",
+    ),
+    (
+        "UTF-16 big-endian without a byte order mark",
+        '{"A": 1}'.encode("utf-16-be"),
+        ": is UTF-16 text without a byte order mark; save it as UTF-8",
+    ),
+    (
+        "UTF-16 with a byte order mark",
+        '{"A": 1}'.encode("utf-16"),
+        ": is UTF-16 text (it starts with a UTF-16 byte order mark); save it as UTF-8",
+    ),
+    (
+        "UTF-32 with a byte order mark",
+        '{"A": 1}'.encode("utf-32"),
+        ": is UTF-32 text (it starts with a UTF-32 byte order mark); save it as UTF-8",
+    ),
+    # Columns count characters, whatever bytes they took.
+    (
+        "invalid byte after multibyte text",
+        '{"\u00e9": "\u20ac\U0001f600'.encode() + b'\xff"}',
+        "1:10: is not valid UTF-8 (byte 0xff); save it as UTF-8",
+    ),
+    (
+        "syntax error after multibyte text",
+        '{"\u00e9": "\u20ac\U0001f600" "B": 1}'.encode(),
+        "1:12: a comma is missing before this (expected , or } after a value)",
+    ),
+    # Lines as an editor counts them: CR, CRLF and LF.
+    (
+        "CR-only line endings",
+        b'{\r  "A": 1\r  "B": 2\r}',
+        "3:3: a comma is missing before this (expected , or } after a value)",
+    ),
+    (
+        "mixed line endings",
+        b'{\r\n"A": 1,\r"B": 2,\n"C": 3\r\n"D": 4}',
+        "5:1: a comma is missing before this (expected , or } after a value)",
+    ),
+    # Structure.
+    (
+        "missing comma in an array",
+        b'{"A": [1 2]}',
+        "1:10: a comma is missing before this (expected , or ] after a value)",
+    ),
+    ("missing colon", b'{"A" 1}', "1:6: expected : between the key and its value"),
+    (
+        "equals sign for a colon",
+        b'{"A" = 1}',
+        "1:6: expected : between the key and its value, not =",
+    ),
+    (
+        "missing value",
+        b'{"A": }',
+        "1:7: expected a value (a string, number, object, array, true, false or null), not }",
+    ),
+    ("comma for a key", b'{\n  "A": {,}\n}', "2:9: expected a key in double quotes, not ,"),
+    (
+        "bracket for a brace",
+        b'{"A": {"B": 1]}',
+        "1:14: ] does not close the object that starts at line 1, column 7: a } is missing",
+    ),
+    (
+        "unclosed array",
+        b'{\n  "A": [1,\n}\n',
+        "3:1: } does not close the array that starts at line 2, column 8: a ] is missing",
+    ),
+    (
+        "cut short",
+        b'{\n  "A": {\n    "B": 1,\n',
+        "4:1: the file ends inside the object that starts at line 2, column 8:"
+        " a } is missing, or the file was cut short",
+    ),
+    (
+        "more after the object",
+        b'{"A": 1}\n{"B": 2}',
+        "2:1: more text after the top-level object: a settings file holds one object",
+    ),
+    # Values of other languages.
+    ("Python's True", b'{"A": True}', "1:7: True is not JSON: write true"),
+    ("Python's None", b'{"A": None}', "1:7: None is not JSON: write null"),
+    (
+        "unquoted text",
+        b'{"A": localhost}',
+        "1:7: text without double quotes: JSON strings take double quotes"
+        " (and true, false and null are lower case)",
+    ),
+    *(
+        (
+            f"number {number}",
+            b'{"A": ' + number.encode() + b"}",
+            "1:7: a number JSON cannot read (it has no leading zeros, + signs, hexadecimal or"
+            " trailing dots): write it in double quotes to keep it as text",
+        )
+        for number in ("01067", "+1", ".5", "1.", "0x1F", "1.2.3", "-")
+    ),
+]
+
+
 @pytest.mark.parametrize(
-    ("text", "line", "column", "message"),
-    [
-        ('{"A": 1,}', 1, 9, "Expecting property name enclosed in double quotes"),
-        ('{"A" 1}', 1, 6, "Expecting ':' delimiter"),
-        ('{"A": tru}', 1, 7, "Expecting value"),
-        ('{\n\t"A": [1, 2,\n\t\t3 4]\n}', 3, 5, "Expecting ',' delimiter"),
-        ('{\r\n  "A": 1\r\n  "B": 2\r\n}', 3, 3, "Expecting ',' delimiter"),
-        ('{"A": 1} x', 1, 10, "Extra data"),
-        ('{"A": "unterminated}', 1, 7, "Unterminated string starting at"),
-    ],
+    ("raw", "expected"),
+    [pytest.param(raw, expected, id=name) for name, raw, expected in SYNTAX_ERRORS],
 )
-def test_invalid_json_location(load_root, write, text, line, column, message):
-    write("instance/default.json", text)
+def test_json_syntax_error_is_one_located_sentence(load_root, write, raw, expected):
+    write("instance/default.json", raw)
     error = _error(load_root)
-    assert (error.line, error.column) == (line, column)
-    assert str(error) == f"instance/default.json:{line}:{column}: {message}"
+    if expected.startswith(":"):  # about the whole file: no line, no column
+        assert str(error) == f"instance/default.json{expected}"
+        assert (error.line, error.column) == (None, None)
+    else:
+        assert str(error) == f"instance/default.json:{expected}"
+        line, column, _ = expected.split(":", 2)
+        assert (error.line, error.column) == (int(line), int(column))
+
+
+@pytest.mark.parametrize(
+    ("raw", "line"),
+    [
+        (
+            b'{\r  // the port\r  "PORT": 80\r}',
+            "instance/production.json:2:3: JSON has no comments: remove this one",
+        ),
+        (
+            '{"PORT": 80}'.encode("utf-16-le"),
+            "instance/production.json: is UTF-16 text without a byte order mark; save it as UTF-8",
+        ),
+    ],
+    ids=["comment, CR-only lines", "UTF-16"],
+)
+def test_json_syntax_error_is_one_line_from_the_command(root, write, raw, line):
+    write("instance/production.json", raw)
+    result = run(AMPHO, ["config", "dump"], root)
+    assert assert_one_line_error(result) == f"Error: {line}"
+
+
+def test_json_syntax_messages_never_quote_a_value(load_root, write):
+    # A password someone forgot to quote, or quoted wrongly: the message
+    # says what is wrong without repeating it.
+    for text, mistake in [
+        ('{"PASSWORD": hunter2}', "text without double quotes"),
+        ("{\"PASSWORD\": 'hunter2'}", "a string in single quotes"),
+        ('{"PASSWORD": "hunter2\t"}', "a tab inside a string"),
+        ('{"PASSWORD": "hunter2', "a string that is never closed"),
+    ]:
+        write("instance/default.json", text)
+        message = str(_error(load_root))
+        assert mistake in message
+        assert "hunter2" not in message
 
 
 @pytest.mark.parametrize(

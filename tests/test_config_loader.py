@@ -152,7 +152,7 @@ def test_defaults_file_errors_are_reported_under_the_layer_name(load_root, write
     write("d.json", '{"A": 1,}')
     with pytest.raises(ConfigError) as excinfo:
         load_root(defaults=[("bundle", "d.json")])
-    assert str(excinfo.value).startswith("bundle:1:9: ")
+    assert str(excinfo.value) == "bundle:1:8: a comma before }: remove the trailing comma"
 
 
 def test_defaults_file_is_read_like_instance_files_for_duplicates(load_root, write):

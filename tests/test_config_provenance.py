@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ampho.config import Layer, Origin, load
+from ampho.config import Layer, Origin, jsonfile, load, provenance
+from ampho.config.environ import apply_environ
 
 DEFAULT_JSON = """\
 {
@@ -276,3 +277,121 @@ def test_origin_in_files_points_at_the_key(layers):
         line = texts[origin.source].splitlines()[origin.line - 1]
         assert origin.column == 2 * len(path) + 1
         assert line[origin.column - 1 :].startswith(json.dumps(path[-1]) + ":")
+
+
+# -- many keys, many variables: every origin right, the layer indexed once -----------
+
+
+def _counted_position(text: str, offset: int) -> tuple[int, int]:
+    """Lines and columns as an editor counts them, the slow obvious way."""
+    line, start, index = 1, 0, 0
+    while index < offset:
+        char = text[index]
+        index += 1
+        if char == "\r" and text[index : index + 1] == "\n":
+            index += 1
+        if char in "\r\n" and index <= offset:
+            line, start = line + 1, index
+    return line, offset - start + 1
+
+
+def test_lines_place_every_offset_as_an_editor_counts():
+    text = 'a\nb\r\ncd\re\r\r\n\n"\u00e9\U0001f600"\r\nend'
+    lines = jsonfile.Lines(text)
+    for offset in range(len(text) + 1):
+        expected = _counted_position(text, offset)
+        assert lines.position(offset) == expected, offset
+        assert jsonfile.position(text, offset) == expected, offset
+
+
+def test_origins_of_many_keys_are_at_their_lines(load_root, write):
+    # Sections end their lines in turn with LF, CRLF and a lone CR, as
+    # files edited on several systems do. Key i of section s is on line
+    # 3 + s * 52 + i, at column 5.
+    sections = []
+    for s in range(60):
+        newline = ("\n", "\r\n", "\r")[s % 3]
+        keys = f",{newline}".join(f'    "K{i}": {i}' for i in range(50))
+        sections.append(f'  "S{s}": {{{newline}{keys}{newline}  }}')
+    write("instance/default.json", "{\n" + ",\n".join(sections) + "\n}\n")
+    cfg = load_root()
+    for s in range(60):
+        for i in range(50):
+            assert (
+                str(cfg.origin((f"S{s}", f"K{i}"))) == f"instance/default.json:{3 + s * 52 + i}:5"
+            )
+
+
+def test_a_file_is_indexed_once_however_many_origins_are_asked(monkeypatch):
+    indexed: list[str] = []
+
+    class CountedLines(jsonfile.Lines):
+        __slots__ = ()
+
+        def __init__(self, text: str, end: int | None = None) -> None:
+            indexed.append("lines")
+            super().__init__(text, end)
+
+    def counted_key_offsets(text: str) -> dict:
+        indexed.append("keys")
+        return jsonfile.key_offsets(text)
+
+    monkeypatch.setattr(provenance, "Lines", CountedLines)
+    monkeypatch.setattr(provenance, "key_offsets", counted_key_offsets)
+    text = json.dumps({f"K{i}": i for i in range(500)}, indent=1)
+    source = provenance.FileSource(Layer("d.json", "/d.json", True), text)
+    for i in range(500):
+        # ' "K12": 12': the key at column 2, its value after '": '.
+        assert str(source.origin((f"K{i}",))) == f"d.json:{i + 2}:2"
+        assert str(source.value_origin((f"K{i}",))) == f"d.json:{i + 2}:{7 + len(str(i))}"
+    assert sorted(indexed) == ["keys", "lines"]
+
+
+def test_value_origin_skips_the_key_and_its_colon():
+    text = '{\r"A\\"B"\r  :\r\t[1]}'
+    source = provenance.FileSource(Layer("d.json", "/d.json", True), text)
+    assert str(source.value_origin(('A"B',))) == "d.json:4:2"
+    assert source.value_origin(("C",)) is None
+
+
+def _env_origin_by_scanning(applied, path):
+    """The rule, the slow obvious way: the last variable at, above or below the path."""
+    for name, target, _ in reversed(applied):
+        depth = min(len(target), len(path))
+        if target[:depth] == path[:depth]:
+            return f"env {name}"
+    return None
+
+
+class _CountedList(list):
+    """A list that counts how often it is gone through."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self.passes = 0
+
+    def __iter__(self):
+        self.passes += 1
+        return super().__iter__()
+
+    def __reversed__(self):
+        self.passes += 1
+        return super().__reversed__()
+
+
+def test_env_origins_of_many_variables():
+    environ = {f"AMPHO_S{i % 40}__N{i % 7}__V{i}": str(i) for i in range(2000)}
+    environ |= {f"AMPHO_S{i}": "{}" for i in range(0, 40, 3)}  # objects replaced, then filled
+    environ |= {"AMPHO_S5__N2": '{"X": 1}', "AMPHO_T": "1"}
+    plain = apply_environ({}, environ, "AMPHO")
+    applied = _CountedList(plain)
+    counted = provenance.EnvSource(Layer("env", None, True), applied)
+    # Each variable's key path and every path above it, and some below.
+    targets = [tuple(name.removeprefix("AMPHO_").split("__")) for name in environ]
+    paths = [target[:depth] for target in targets for depth in range(1, len(target) + 1)]
+    paths += [("S5", "N2", "X"), ("S5", "N2", "X", "DEEPER"), ("NOWHERE",), ("S1", "NOWHERE")]
+    for path in paths:
+        found = counted.origin(path)
+        assert (None if found is None else str(found)) == _env_origin_by_scanning(plain, path)
+    # One pass to index them, however many origins were asked.
+    assert applied.passes == 1

@@ -20,7 +20,7 @@ from .jsonfile import (
     dotted,
     duplicates,
     json_type,
-    key_offsets,
+    key_positions,
     position,
     read_json_file,
     read_regular_file,
@@ -29,6 +29,7 @@ from .loader import bundle_files, check_name, display_path, load, resolve_dirs
 from .merge import copy_tree, merge_into
 from .output import depth, recursion_room
 from .redaction import find_secrets
+from .secretsdir import is_hidden_or_backup
 
 if TYPE_CHECKING:
     from .jsonfile import DocumentItem, KeyPath
@@ -73,7 +74,7 @@ class _File(NamedTuple):
     path: str
     data: dict[str, Any]
     text: str
-    offsets: dict[KeyPath, int]
+    positions: dict[KeyPath, tuple[int, int]]
 
 
 #: A top-level key of a settings file that is for editors, not a setting.
@@ -153,7 +154,9 @@ def check_instance(
             )
         ]
     for name in names:
-        if not name.endswith(".json"):
+        # An editor's lock, swap or backup file is no layer: the
+        # application never loads it, so neither does the check.
+        if not name.endswith(".json") or is_hidden_or_backup(name):
             continue
         path = os.path.join(instance, name)
         source = display_path(path, root)
@@ -184,7 +187,7 @@ def check_instance(
                     " JSON keeps only the last one",
                 )
             )
-        files[name] = _File(source, path, data, text, key_offsets(text))
+        files[name] = _File(source, path, data, text, key_positions(text))
 
     defaults = list(defaults)
     schemas = list(schemas)
@@ -372,10 +375,7 @@ def _secrets(data: dict[str, Any]) -> list[KeyPath]:
 
 
 def _at(file: _File, path: tuple[Any, ...]) -> tuple[int | None, int | None]:
-    offset = file.offsets.get(path)
-    if offset is None:
-        return None, None
-    return position(file.text, offset)
+    return file.positions.get(path, (None, None))
 
 
 def _check_case(file: _File) -> list[Finding]:

@@ -35,16 +35,27 @@ if TYPE_CHECKING:
     #: instance files.
     DocumentItem = Mapping[str, Any] | tuple[str, Mapping[str, Any] | str | os.PathLike[str]]
 
-#: A JSON string (escapes included) or one of the punctuation characters.
-#: Numbers and literals never match, which the scanner does not need.
-#: A plain string, compiled by :mod:`re` on first use: loading never
-#: scans, so a script that only loads does not pay for compiling it.
-_TOKEN = r'(?s)"(?:[^"\\]|\\.)*"|[{}\[\]:,]'
+#: A JSON string, escapes included. The patterns here are plain strings,
+#: compiled by :mod:`re` on first use (and cached by it): loading never
+#: scans, so a script that only loads does not pay for compiling them.
+_STRING = r'"(?:[^"\\]|\\.)*"'
+
+#: A JSON string or one of the punctuation characters. Numbers and
+#: literals never match, which the scanner does not need.
+_TOKEN = rf"(?s){_STRING}|[{{}}\[\]:,]"
 
 #: Every token of a document, for finding a value the decoder refused:
 #: strings, punctuation, and any other run of characters (a number, a
 #: literal such as ``NaN``) up to the next delimiter.
-_VALUE_TOKEN = r'(?s)"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+'
+_VALUE_TOKEN = rf'(?s){_STRING}|[{{}}\[\]:,]|[^\s{{}}\[\]:,"]+'
+
+#: A key, its colon and the whitespace around it: what stands between
+#: where a key starts and where its value does.
+_KEY_AND_COLON = rf"(?s){_STRING}[ \t\r\n]*:[ \t\r\n]*"
+
+#: A line break as editors count them: ``\n``, ``\r\n``, or a lone
+#: ``\r`` (old Mac files), which Python's decoder does not count.
+_LINE_BREAK = r"\r\n?|\n"
 
 #: One escape inside a JSON string. An escaped backslash is consumed
 #: whole, so ``\\\\ud800`` is a backslash and the text ``ud800``.
@@ -99,11 +110,48 @@ def decode(text: str, *, allow_duplicates: bool = False) -> Any:
     )
 
 
+class Lines:
+    """Where the lines of a text start, to place many offsets in it.
+
+    Finding a line by counting line breaks from the start of the text
+    costs as much as the text before it, so placing every key of a large
+    file that way takes time that grows with the square of its size
+    (100,000 keys took a minute). This index is built once, in one pass,
+    and then places an offset by a binary search.
+
+    A line ends at ``\\n``, ``\\r\\n`` or a lone ``\\r``, as an editor
+    shows it; a column counts characters (code points) from 1, whatever
+    their encoding took in bytes.
+
+    :param end: index only the text before this offset, enough to place
+        offsets below it.
+    """
+
+    __slots__ = ("_bisect", "starts")
+
+    def __init__(self, text: str, end: int | None = None) -> None:
+        from bisect import bisect_right
+
+        #: The offset where each line starts, in order; the first is 0.
+        self.starts = [0]
+        finder = re.compile(_LINE_BREAK).finditer
+        self.starts += [m.end() for m in finder(text, 0, len(text) if end is None else end)]
+        self._bisect = bisect_right
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Turn a character offset into a 1-based ``(line, column)``."""
+        line = self._bisect(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+
 def position(text: str, offset: int) -> tuple[int, int]:
-    """Turn a character offset into a 1-based ``(line, column)``."""
-    line = text.count("\n", 0, offset) + 1
-    column = offset - text.rfind("\n", 0, offset)
-    return line, column
+    """Turn a character offset into a 1-based ``(line, column)``.
+
+    For one offset; to place many in the same text, build :class:`Lines`
+    once. A ``\\r\\n`` that the offset splits is one line break, as in
+    :class:`Lines`, so both always agree.
+    """
+    return Lines(text, offset + 1).position(offset)
 
 
 def read_json_file(
@@ -208,14 +256,18 @@ def parse_json(
         # a cold start pays for. The byte order mark is one character.
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        column = e.start - raw.rfind(b"\n", 0, e.start)
-        raise ConfigError(
+        wide = wide_encoding(raw)
+        if wide is not None:
+            raise ConfigError(wide, path=path, source=source) from None
+        # Placed in characters, as every other message is: the bytes
+        # before the bad one are valid UTF-8, so they decode.
+        before = raw[: e.start].decode("utf-8").removeprefix("\ufeff")
+        raise _error_at(
             f"is not valid UTF-8 (byte 0x{raw[e.start]:02x}); save it as UTF-8",
-            path=path,
-            line=line,
-            column=column,
-            source=source,
+            len(before),
+            before,
+            path,
+            source,
         ) from None
     if not text.strip(" \t\r\n"):  # JSON's whitespace, and only that
         raise ConfigError(
@@ -224,7 +276,11 @@ def parse_json(
     try:
         data = decode(text, allow_duplicates=allow_duplicates)
     except json.JSONDecodeError as e:
-        raise ConfigError(e.msg, path=path, line=e.lineno, column=e.colno, source=source) from None
+        whole = whole_file_problem(raw, text)
+        if whole is not None:
+            raise ConfigError(whole, path=path, source=source) from None
+        message, offset = syntax_error(e.msg, e.pos, text)
+        raise _error_at(message, offset, text, path, source) from None
     except _DuplicateKey:
         key, offset = first_duplicate(text)
         raise _error_at(
@@ -261,6 +317,248 @@ def parse_json(
             source,
         )
     return data, text
+
+
+#: Byte order marks of the encodings JSON files are mistakenly saved
+#: in, longest first (UTF-32's little-endian mark starts like UTF-16's).
+_BYTE_ORDER_MARKS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def wide_encoding(raw: bytes) -> str | None:
+    """Say so when a file is UTF-16 or UTF-32 text rather than UTF-8.
+
+    Windows tools (PowerShell's ``>``, Notepad's "Unicode") save UTF-16,
+    which is not valid UTF-8 or, without a byte order mark, decodes as
+    text with a NUL byte between the characters. Told apart by the mark,
+    or by a JSON document appearing when the bytes are read as one of
+    these encodings. Only asked once a file has failed to parse.
+    """
+    for mark, name in _BYTE_ORDER_MARKS:
+        if raw.startswith(mark):
+            return f"is {name} text (it starts with a {name} byte order mark); save it as UTF-8"
+    if b"\x00" not in raw:
+        return None
+    for codec, name in (
+        ("utf-32-le", "UTF-32"),
+        ("utf-32-be", "UTF-32"),
+        ("utf-16-le", "UTF-16"),
+        ("utf-16-be", "UTF-16"),
+    ):
+        try:
+            first = raw.decode(codec).lstrip(" \t\r\n")[:1]
+        except UnicodeDecodeError:
+            continue
+        if first in ("{", "["):
+            return f"is {name} text without a byte order mark; save it as UTF-8"
+    return None
+
+
+def whole_file_problem(raw: bytes, text: str) -> str | None:
+    """What is wrong with a whole file that failed to parse, if it is that.
+
+    A crash or a full disk can leave a file of NUL bytes: the blocks were
+    allocated, nothing was written to them. Such a file, and one in
+    UTF-16 or UTF-32, has no place worth pointing at.
+    """
+    if "\x00" not in text:
+        return None
+    if not text.strip("\x00 \t\r\n"):
+        return (
+            "holds only NUL bytes, as a crash can leave a file; restore it,"
+            " or write {} for a layer with no settings"
+        )
+    return wide_encoding(raw)
+
+
+#: Literals of Python, JavaScript and SQL that JSON spells otherwise,
+#: and how JSON spells them.
+_LITERALS = {
+    "True": "true",
+    "False": "false",
+    "None": "null",
+    "TRUE": "true",
+    "FALSE": "false",
+    "NULL": "null",
+    "Null": "null",
+    "undefined": "null",
+}
+
+#: A key written without quotes, then its colon: shown in the message.
+_BARE_KEY = r"[A-Za-z_$][A-Za-z0-9_$.-]{0,63}(?=[ \t]*:)"
+
+#: A number as JSON writes it, at the end of the text before a mistake.
+_NUMBER_BEFORE = r"(?:^|(?<=[\s:\[,]))-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\Z"
+
+
+def syntax_error(message: str, offset: int, text: str) -> tuple[str, int]:
+    """A whole sentence for what :mod:`json`'s decoder refused, and where.
+
+    The decoder's messages say what it expected, not what is wrong, and
+    some stop mid-sentence (``Unterminated string starting at``, whose
+    position is left out). The usual slips, a comment, a trailing comma,
+    single quotes, a line break in a string, a cut-off file, are told
+    apart by what stands at the offset, and the sentence says what to do.
+    Nothing of a value is quoted, as it may be a secret; a key written
+    without quotes is.
+
+    :param message: the decoder's ``msg``.
+    :param offset: the decoder's ``pos``, a character offset in ``text``.
+    :return: ``(sentence, offset)``; the offset moves where the mistake
+        is elsewhere (the comma of a trailing comma, the start of a
+        malformed number).
+    """
+    if message.startswith("Unterminated string"):
+        return "a string that is never closed: add the closing double quote", offset
+    if message.startswith("Invalid control character"):
+        return _control_character(text[offset]), offset
+    if message.startswith("Invalid \\uXXXX"):
+        # The decoder points past the backslash; the escape starts at it.
+        offset = text.rfind("\\", 0, offset + 1)
+        return "\\u must be followed by four hexadecimal digits", offset
+    if message.startswith("Invalid \\escape"):
+        escaped = text[offset + 1 : offset + 2]
+        if escaped.isprintable() and not escaped.isspace():
+            return f"\\{escaped} is not an escape JSON knows: write a backslash as \\\\", offset
+        return "a backslash that starts no escape: write a backslash as \\\\", offset
+    if offset >= len(text):
+        return _ends_early(text), offset
+    found = text[offset : offset + 2]
+    if found[0] == "\x00":
+        return (
+            "a NUL byte, as a crash can leave in a file: restore the file, or remove the NUL bytes",
+            offset,
+        )
+    if found in ("//", "/*") or found[0] == "#":
+        return "JSON has no comments: remove this one", offset
+    if found[0] in "'\u2018\u2019":
+        return "a string in single quotes: JSON strings take double quotes", offset
+    if found[0] in "\u201c\u201d":
+        return 'a curly quote: JSON strings take straight double quotes (")', offset
+    if message.startswith("Illegal trailing comma"):  # Python 3.13, at the comma
+        close = "}" if message.endswith("object") else "]"
+        return f"a comma before {close}: remove the trailing comma", offset
+    if found[0] in "}]":
+        closing = _closing(text, offset, found[0])
+        if closing is not None:
+            return closing
+    number = _number_start(text, offset)
+    if number is not None:
+        return (
+            "a number JSON cannot read (it has no leading zeros, + signs, hexadecimal or"
+            " trailing dots): write it in double quotes to keep it as text",
+            number,
+        )
+    if message == "Extra data":
+        return "more text after the top-level object: a settings file holds one object", offset
+    shown = f", not {found[0]}" if found[0] in "{}[]:,=;" else ""
+    if message.startswith("Expecting property name"):
+        key = re.compile(_BARE_KEY).match(text, offset)
+        if key is not None:
+            return f'the key {key.group()} is not in double quotes: write "{key.group()}"', offset
+        return f"expected a key in double quotes{shown}", offset
+    if message == "Expecting value":
+        word = re.compile(r"[A-Za-z_]\w*").match(text, offset)
+        if word is not None and word.group() in _LITERALS:
+            return f"{word.group()} is not JSON: write {_LITERALS[word.group()]}", offset
+        if word is not None:
+            return (
+                "text without double quotes: JSON strings take double quotes"
+                " (and true, false and null are lower case)",
+                offset,
+            )
+        return (
+            f"expected a value (a string, number, object, array, true, false or null){shown}",
+            offset,
+        )
+    if message == "Expecting ':' delimiter":
+        return f"expected : between the key and its value{shown}", offset
+    if message == "Expecting ',' delimiter":
+        return _missing_comma(text, offset), offset
+    # A message of a later Python: whole, without the dangling " at".
+    return f"is not valid JSON: {message.removesuffix(' at')}", offset
+
+
+def _control_character(char: str) -> str:
+    if char == "\t":
+        return "a tab inside a string: write it as \\t"
+    if char in "\r\n":
+        return (
+            "a line break inside a string: close the string on its line,"
+            " or write the line break as \\n"
+        )
+    return (
+        f"a control character (U+{ord(char):04X}) inside a string: write it as \\u{ord(char):04x}"
+    )
+
+
+def _open_brackets(text: str, end: int) -> list[tuple[str, int]]:
+    """The objects and arrays open at ``end``: ``(bracket, offset)``, innermost last."""
+    stack: list[tuple[str, int]] = []
+    for match in re.compile(_TOKEN).finditer(text, 0, end):
+        char = match.group()[0]
+        if char == "{" or char == "[":
+            stack.append((char, match.start()))
+        elif (char == "}" or char == "]") and stack:
+            stack.pop()
+    return stack
+
+
+def _container(text: str, bracket: str, offset: int) -> str:
+    line, column = position(text, offset)
+    kind = "object" if bracket == "{" else "array"
+    return f"the {kind} that starts at line {line}, column {column}"
+
+
+def _ends_early(text: str) -> str:
+    open_ = _open_brackets(text, len(text))
+    if not open_:
+        return "the file ends before the JSON document does: it may have been cut short"
+    bracket, at = open_[-1]
+    close = "}" if bracket == "{" else "]"
+    return (
+        f"the file ends inside {_container(text, bracket, at)}:"
+        f" a {close} is missing, or the file was cut short"
+    )
+
+
+def _closing(text: str, offset: int, found: str) -> tuple[str, int] | None:
+    """A trailing comma, or a bracket that closes the wrong thing."""
+    open_ = _open_brackets(text, offset)
+    if open_ and open_[-1][0] + found not in ("{}", "[]"):
+        bracket, at = open_[-1]
+        close = "}" if bracket == "{" else "]"
+        return (
+            f"{found} does not close {_container(text, bracket, at)}: a {close} is missing",
+            offset,
+        )
+    comma = len(text[:offset].rstrip(" \t\r\n")) - 1
+    if comma >= 0 and text[comma] == ",":
+        return f"a comma before {found}: remove the trailing comma", comma
+    return None
+
+
+def _number_start(text: str, offset: int) -> int | None:
+    """Where a number JSON cannot read starts, when the decoder stopped in one."""
+    char = text[offset]
+    if char in ".eExX0123456789":  # 01, 1., 1e, 0x1F, 1.2.3
+        number = re.compile(_NUMBER_BEFORE).search(text, max(0, offset - 400), offset)
+        if number is not None:
+            return number.start()
+    after = text[offset + 1 : offset + 2]
+    if char == "-" or (char in "+." and after in "0123456789" and after):  # -, +1, .5
+        return offset
+    return None
+
+
+def _missing_comma(text: str, offset: int) -> str:
+    open_ = _open_brackets(text, offset)
+    close = "]" if open_ and open_[-1][0] == "[" else "}"
+    return f"a comma is missing before this (expected , or {close} after a value)"
 
 
 def _error_at(message: str, offset: int, text: str, path: str | None, source: str) -> ConfigError:
@@ -339,6 +637,18 @@ def iter_keys(text: str) -> Iterator[tuple[int, KeyPath | None, str, int]]:
 def key_offsets(text: str) -> dict[KeyPath, int]:
     """Map every addressable key path of a document to its offset."""
     return {(*path, key): offset for _, path, key, offset in iter_keys(text) if path is not None}
+
+
+def key_positions(text: str) -> dict[KeyPath, tuple[int, int]]:
+    """Map every addressable key path of a document to its ``(line, column)``."""
+    lines = Lines(text)
+    return {path: lines.position(offset) for path, offset in key_offsets(text).items()}
+
+
+def value_offset(text: str, key_offset: int) -> int:
+    """Where the value of the key at ``key_offset`` starts."""
+    found = re.compile(_KEY_AND_COLON).match(text, key_offset)
+    return key_offset if found is None else found.end()
 
 
 def duplicates(text: str) -> list[tuple[KeyPath | None, str, int]]:

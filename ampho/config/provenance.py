@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .jsonfile import key_offsets, position
+from .jsonfile import Lines, key_offsets, value_offset
 
 if TYPE_CHECKING:
     from .jsonfile import KeyPath
@@ -129,38 +129,40 @@ def _walk(node: Any, path: KeyPath) -> Any:
 
 
 class FileSource:
-    """A JSON file layer; knows key positions once asked."""
+    """A JSON file layer; knows key positions once asked.
 
-    __slots__ = ("_offsets", "layer", "text")
+    The first question indexes the whole file (where each key is, where
+    each line starts) in one pass; every answer after it is a lookup, so
+    placing every key of a file takes time in proportion to its size.
+    """
+
+    __slots__ = ("_lines", "_offsets", "layer", "text")
 
     def __init__(self, layer: Layer, text: str) -> None:
         self.layer = layer
         self.text = text
         self._offsets: dict[KeyPath, int] | None = None
+        self._lines: Lines | None = None
 
-    def origin(self, path: KeyPath) -> Origin | None:
+    def _origin_at(self, offset: int) -> Origin:
+        if self._lines is None:
+            self._lines = Lines(self.text)
+        line, column = self._lines.position(offset)
+        return Origin(self.layer.name, line, column, self.layer)
+
+    def _offset(self, path: KeyPath) -> int | None:
         if self._offsets is None:
             self._offsets = key_offsets(self.text)
-        offset = self._offsets.get(path)
-        if offset is None:
-            return None
-        line, column = position(self.text, offset)
-        return Origin(self.layer.name, line, column, self.layer)
+        return self._offsets.get(path)
+
+    def origin(self, path: KeyPath) -> Origin | None:
+        offset = self._offset(path)
+        return None if offset is None else self._origin_at(offset)
 
     def value_origin(self, path: KeyPath) -> Origin | None:
         """Where the value of the key at ``path`` starts, rather than the key."""
-        if self._offsets is None:
-            self._offsets = key_offsets(self.text)
-        offset = self._offsets.get(path)
-        if offset is None:
-            return None
-        import re
-
-        found = re.compile(r'"(?:[^"\\]|\\.)*"\s*:\s*', re.S).match(self.text, offset)
-        if found is not None:
-            offset = found.end()
-        line, column = position(self.text, offset)
-        return Origin(self.layer.name, line, column, self.layer)
+        offset = self._offset(path)
+        return None if offset is None else self._origin_at(value_offset(self.text, offset))
 
     def value(self, path: KeyPath) -> Any:
         """What the file itself says at ``path`` (the file is parsed again:
@@ -195,7 +197,7 @@ class EnvSource:
     :param applied: ``(variable, key path, value)`` of each.
     """
 
-    __slots__ = ("applied", "layer")
+    __slots__ = ("_last_at", "_last_under", "applied", "layer")
 
     #: How a variable is shown as an origin.
     label = "env {}"
@@ -203,16 +205,38 @@ class EnvSource:
     def __init__(self, layer: Layer, applied: list[tuple[str, KeyPath, Any]]) -> None:
         self.layer = layer
         self.applied = applied
+        self._last_at: dict[KeyPath, int] | None = None
+        self._last_under: dict[KeyPath, int] = {}
+
+    def _index(self) -> dict[KeyPath, int]:
+        """Index the variables by key path, once: asking each origin by
+        going through every variable took minutes for a dump of ten
+        thousand of them.
+
+        ``_last_at`` maps a key path to the last variable that set it,
+        ``_last_under`` a key path to the last variable set at or below
+        it (under each of the variable's key path's prefixes).
+        """
+        last_at: dict[KeyPath, int] = {}
+        last_under = self._last_under
+        for index, (_, target, _) in enumerate(self.applied):
+            last_at[target] = index
+            for depth in range(len(target) + 1):
+                last_under[target[:depth]] = index
+        self._last_at = last_at
+        return last_at
 
     def origin(self, path: KeyPath) -> Origin | None:
         # A variable replaces the whole value at its path, so the last
         # one at or above the path set it; one below it changed the
         # object at the path.
-        for name, target, _ in reversed(self.applied):
-            depth = min(len(target), len(path))
-            if target[:depth] == path[:depth]:
-                return Origin(self.label.format(name), None, None, self.layer)
-        return None
+        last_at = self._index() if self._last_at is None else self._last_at
+        found = self._last_under.get(path, -1)
+        for depth in range(1, len(path)):
+            found = max(found, last_at.get(path[:depth], -1))
+        if found < 0:
+            return None
+        return Origin(self.label.format(self.applied[found][0]), None, None, self.layer)
 
     def value(self, path: KeyPath) -> Any:
         """What this layer's entries set at ``path``, applied in order."""
