@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from processes import AMPHO, run, write_instance
+from processes import AMPHO, assert_one_line_error, run, write_instance
 
 from ampho.cli import main as cli
 from ampho.config import load
@@ -221,6 +221,106 @@ def test_explain_of_an_empty_configuration_prints_no_leaves(tmp_path: Path) -> N
         assert result.stdout == ""
 
 
+# --- keys that hold a dot ----------------------------------------------------------
+
+#: Keys a dotted name cannot spell as they are, each with its own leaf.
+ODD_KEYS = {
+    "A.B": 1,
+    "LOGGERS": {"shop.orders": {"LEVEL": "INFO"}, "plain": "x"},
+    '"quoted': 2,
+    "": {"empty": 3},
+    "two\nlines": 4,
+    "a b": 5,
+    "é": {"x.y.z": [1, 2]},
+}
+
+
+@pytest.fixture
+def odd_root(tmp_path: Path) -> Path:
+    return write_instance(
+        tmp_path / "odd",
+        {
+            "default.json": ODD_KEYS,
+            "staging.json": {"LOGGERS": {"shop.orders": {"LEVEL": "DEBUG"}}},
+        },
+    )
+
+
+def _explained(line: str) -> tuple[str, Any]:
+    """The key and the value of a ``dump --explain`` line."""
+    key, rest = line.split(" = ", 1)
+    return key, json.loads(rest.rsplit("  (", 1)[0])
+
+
+def test_every_key_explain_prints_can_be_given_back(ampho: Ampho, odd_root: Path) -> None:
+    """What ``dump --explain`` prints as a key, every command takes as KEY."""
+    lines = ampho.ok("config", "dump", "--root", str(odd_root), "--explain").stdout.splitlines()
+    assert [_explained(line)[0] for line in lines] == [
+        '"".empty',
+        '"\\"quoted"',
+        '"A.B"',
+        "LOGGERS.plain",
+        'LOGGERS."shop.orders".LEVEL',
+        "a b",
+        '"two\\nlines"',
+        'é."x.y.z"',
+    ]
+    for line in lines:
+        key, value = _explained(line)
+        root = ("--root", str(odd_root))
+        assert json.loads(ampho.ok("config", "dump", *root, key).stdout) == value
+        assert ampho.ok("config", "dump", *root, "--explain", key).stdout == line + "\n"
+        got = ampho.ok("config", "get", *root, key).stdout
+        assert got == (value if isinstance(value, str) else json.dumps(value)) + "\n"
+        explained = ampho.ok("config", "explain", *root, key).stdout.splitlines()
+        assert explained[-1].endswith(f"{json.dumps(value)}  (wins)")
+
+
+def test_diff_prints_keys_as_commands_take_them(ampho: Ampho, odd_root: Path) -> None:
+    result = ampho.ok("config", "diff", "--root", str(odd_root), "production", "staging")
+    assert result.stdout.splitlines()[0] == 'LOGGERS."shop.orders".LEVEL'
+
+
+def test_a_dotted_key_split_at_its_dot_says_how_to_name_it(ampho: Ampho, odd_root: Path) -> None:
+    for command in ("get", "dump", "explain"):
+        result = ampho("config", command, "--root", str(odd_root), "LOGGERS.shop.orders.LEVEL")
+        assert result.exit_code == 1
+        assert result.stderr == (
+            "Error: LOGGERS.shop.orders.LEVEL: LOGGERS has no key 'shop' (the key"
+            """ 'shop.orders' holds a dot: name it LOGGERS."shop.orders".LEVEL)\n"""
+        )
+
+
+@pytest.mark.parametrize("key", ['"A', '"A.B"C', 'LOGGERS."shop.orders', '"\\x"'])
+def test_a_key_with_a_broken_quoted_part_is_one_error_line(key: str, odd_root: Path) -> None:
+    for command in ("get", "dump", "explain"):
+        result = run(AMPHO, ["config", command, key], odd_root)
+        line = assert_one_line_error(result)
+        assert line.startswith(f"Error: {key}: a part in double quotes must be a JSON string")
+
+
+def test_docs_prints_a_declared_dotted_key_as_commands_take_it(tmp_path: Path) -> None:
+    schema = {
+        "properties": {
+            "LOGGERS": {
+                "type": "object",
+                "properties": {"shop.orders": {"type": "object", "properties": {"LEVEL": {}}}},
+            }
+        }
+    }
+    root = tmp_path / "docs"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "schema.json").write_text(json.dumps(schema))
+    (root / "app" / "default.json").write_text('{"LOGGERS": {"shop.orders": {"LEVEL": "INFO"}}}')
+    rows = json.loads(run(AMPHO, ["config", "docs", "--format", "json"], root).stdout)
+    row = next(row for row in rows if row["declared_in"] == "app/schema.json")
+    assert row["key"] == 'LOGGERS."shop.orders".LEVEL'
+    assert row["default"] == "INFO"
+    got = run(AMPHO, ["config", "get", row["key"]], root)
+    assert got.stdout == "INFO\n"
+
+
 # --- dump --format env --------------------------------------------------------------
 
 
@@ -311,12 +411,18 @@ AWKWARD = {
     "STR_NAN": "NaN",
     "STR_INFINITY": "-Infinity",
     "STR_URL": "https://example.com/?a=1&b=2",
+    # No variable holds a NUL character: these are written as JSON.
+    "STR_NUL": "x\0y",
+    "STR_NUL_ONLY": "\0",
+    "STR_NUL_JSONISH": "1\0",
     "NESTED": {
         "DEEP": {"DEEPER": {"VALUE": "x", "NUMBER": 3}},
         "LIST": [1, "two", None, {"k": "v"}],
         "lower_key": "y",
         "Mixed_Case_1": 1,
         "2FA": True,
+        "NUL": "a\0b",
+        "NUL_LIST": ["\0", {"k": "\0"}],
     },
     "EMPTY": {},
     "NESTED_EMPTY": {"INNER": {}},
@@ -340,7 +446,17 @@ AWKWARD = {
 }
 
 
-def test_dump_format_env_round_trips_through_a_real_shell(tmp_path: Path) -> None:
+def _source_then(shell: str, env_file: str, args: list[str], cwd: Path, **env: str) -> Any:
+    """Run ``ampho ARGS`` in ``shell`` after sourcing ``env_file`` with ``set -a``."""
+    executable = shutil.which(shell)
+    if executable is None:  # pragma: no cover - both are in every image we run on
+        pytest.fail(f"{shell} is not installed")
+    command = f"set -a; . ./{env_file}; set +a; exec " + shlex.join([*AMPHO, *args])
+    return run([executable, "-c", command], [], cwd, **env)
+
+
+@pytest.mark.parametrize("shell", ["bash", "sh"])
+def test_dump_format_env_round_trips_through_a_real_shell(tmp_path: Path, shell: str) -> None:
     # The awkward values are split over layers so the dump is a real merge.
     root = write_instance(
         tmp_path / "app",
@@ -366,14 +482,93 @@ def test_dump_format_env_round_trips_through_a_real_shell(tmp_path: Path) -> Non
     assert all(name.startswith("AMPHO_") for name in parse_env_file(dumped.stdout))
     (tmp_path / "dump.env").write_text(dumped.stdout, encoding="utf-8")
 
-    command = "set -a; . ./dump.env; set +a; exec " + shlex.join(
-        [*AMPHO, "config", "dump", "--show-secrets", "--root", str(empty_root)]
-    )
-    rebuilt = run([shutil.which("sh") or "/bin/sh", "-c", command], [], tmp_path)
+    args = ["config", "dump", "--show-secrets", "--root", str(empty_root)]
+    rebuilt = _source_then(shell, "dump.env", args, tmp_path)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert rebuilt.stderr == ""
     assert json.loads(rebuilt.stdout) == json.loads(original.stdout)
     assert rebuilt.stdout == original.stdout
+    # One value read back by a script, byte for byte.
+    nul = _source_then(
+        shell, "dump.env", ["config", "get", "--root", str(empty_root), "STR_NUL"], tmp_path
+    )
+    assert nul.stdout == "x\0y\n"
+
+
+#: A schema typing some keys: a string-only key is read back as the
+#: text, never decoded, so it is written as the text.
+TYPED_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "TEXT": {"type": "string"},
+        "TEXT_JSONISH": {"type": "string"},
+        "MAYBE": {"type": ["string", "null"]},
+        "MAYBE_NUL": {"type": ["string", "null"]},
+        "NUMBERISH": {"type": ["string", "integer"]},
+        "SECTION": {
+            "type": "object",
+            "properties": {"TEXT": {"type": "string"}, "NUL": {"type": ["string", "null"]}},
+        },
+    },
+}
+
+TYPED = {
+    "TEXT": 'it\'s "quoted" $HOME\n',
+    "TEXT_JSONISH": '"007"',
+    "MAYBE": "null",
+    "MAYBE_NUL": "a\0b",
+    "NUMBERISH": "5",
+    "SECTION": {"TEXT": "true", "NUL": "\0"},
+    "UNDECLARED_NUL": "\0\0",
+}
+
+
+def _typed_root(root: Path, settings: dict[str, Any]) -> Path:
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "schema.json").write_text(json.dumps(TYPED_SCHEMA))
+    return write_instance(root, {"default.json": settings})
+
+
+@pytest.mark.parametrize("shell", ["bash", "sh"])
+def test_dump_format_env_round_trips_typed_keys_and_nul_characters(
+    tmp_path: Path, shell: str
+) -> None:
+    """Every value written is read back the same, through a real shell,
+    by the same schemas: the empty instance directory keeps the bundle."""
+    root = _typed_root(tmp_path / "app", TYPED)
+    dumped = run(AMPHO, ["config", "dump", "--show-secrets", "--format", "env"], root)
+    assert dumped.returncode == 0, dumped.stderr
+    assert "\0" not in dumped.stdout
+    (root / "dump.env").write_text(dumped.stdout, encoding="utf-8")
+    (root / "empty").mkdir()
+    empty = {"AMPHO_INSTANCE_DIR": str(root / "empty")}
+    args = ["config", "dump", "--show-secrets"]
+    rebuilt = _source_then(shell, "dump.env", args, root, **empty)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert json.loads(rebuilt.stdout) == TYPED
+    explained = _source_then(shell, "dump.env", [*args, "--explain"], root, **empty)
+    lines = explained.stdout.splitlines()
+    assert len(lines) == 8
+    assert all("(env AMPHO_" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("settings", "key"),
+    [
+        ({"TEXT": "x\0y"}, "TEXT"),
+        ({"SECTION": {"TEXT": "\0"}}, "SECTION.TEXT"),
+    ],
+)
+def test_dump_format_env_refuses_a_nul_in_a_string_only_key(
+    tmp_path: Path, settings: dict[str, Any], key: str
+) -> None:
+    """Read as the text, it could not be written as JSON: one line names it."""
+    root = _typed_root(tmp_path / "app", settings)
+    result = run(AMPHO, ["config", "dump", "--show-secrets", "--format", "env"], root)
+    line = assert_one_line_error(result)
+    assert line.startswith(f"Error: {key}: the string holds a NUL character")
+    assert "AMPHO_" + key.replace(".", "__") in line
 
 
 # A config whose top-level keys can all be variables; anything below.
@@ -640,7 +835,10 @@ def test_check_reports_parse_error_with_location(ampho: Ampho, app: Path) -> Non
     write_instance(app, {"broken.json": '{\n  "A": [1,\n}\n'})
     result = check(ampho, app)
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == ["instance/broken.json:3:1: error: Expecting value"]
+    assert result.stdout.splitlines() == [
+        "instance/broken.json:3:1: error: } does not close the array that starts at line 2,"
+        " column 8: a ] is missing"
+    ]
 
 
 def test_check_reports_every_broken_file(ampho: Ampho, app: Path) -> None:

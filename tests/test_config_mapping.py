@@ -7,9 +7,11 @@ import json
 from collections.abc import Mapping
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ampho.config import Config, ReadOnlyMapping
-from ampho.config.mapping import ReadOnlyList
+from ampho.config.mapping import ReadOnlyList, format_key, split_key
 
 SETTINGS = """\
 {
@@ -100,6 +102,68 @@ def test_lookup_by_tuple_for_keys_with_dots(cfg):
     assert cfg.lookup(("DB", "PORT")) == 5432
     with pytest.raises(KeyError):
         cfg.lookup("a.b.c")
+
+
+def test_lookup_by_a_quoted_part_for_keys_with_dots(cfg):
+    assert cfg.lookup('"a.b".c') == 1
+    assert cfg.lookup('"a.b"') == {"c": 1}
+    assert cfg.origin('"a.b".c') == cfg.origin(("a.b", "c"))
+    assert [s.value for s in cfg.explain('"a.b".c')] == [1]
+
+
+def test_a_key_split_on_a_dot_it_holds_says_how_to_name_it(cfg):
+    with pytest.raises(KeyError) as excinfo:
+        cfg.lookup("a.b.c")
+    assert excinfo.value.args[0] == (
+        """a: no such key (the key 'a.b' holds a dot: name it "a.b".c)"""
+    )
+
+
+#: ``(key, path)``: how :func:`split_key` reads a key, and
+#: :func:`format_key` writes the path back (as the key, when it is the
+#: one way to write it).
+KEYS = [
+    ("DB.HOST", ("DB", "HOST")),
+    ("DB", ("DB",)),
+    ('"a.b"', ("a.b",)),
+    ('LOGGERS."shop.orders".LEVEL', ("LOGGERS", "shop.orders", "LEVEL")),
+    ('""', ("",)),
+    ('A."".B', ("A", "", "B")),
+    ('"\\"q"', ('"q',)),
+    ('x"y.z', ('x"y', "z")),
+    ('"a\\nb".c', ("a\nb", "c")),
+    ('"\\u2028"', ("\u2028",)),
+    ('"\\u0007"', ("\a",)),
+    ("é.ü", ("é", "ü")),
+    ("a b.c", ("a b", "c")),
+    ('"a.b"."c.d"', ("a.b", "c.d")),
+]
+
+
+@pytest.mark.parametrize(("key", "path"), KEYS)
+def test_split_key_and_format_key_are_inverses(key, path):
+    assert split_key(key) == path
+    assert format_key(path) == key
+    assert split_key(path) == path
+
+
+@pytest.mark.parametrize(("key", "path"), [("", ("",)), ("A..B", ("A", "", "B")), ('"a"', ("a",))])
+def test_split_key_reads_other_spellings_too(key, path):
+    assert split_key(key) == path
+
+
+@pytest.mark.parametrize("key", ['"a', '"a"b', '"a"."b', '"\\q"', 'x."a"b.c'])
+def test_split_key_refuses_a_quoted_part_that_is_not_json(key):
+    with pytest.raises(KeyError) as excinfo:
+        split_key(key)
+    assert excinfo.value.args[0].startswith(f"{key}: a part in double quotes must be a JSON")
+
+
+@given(st.lists(st.text(), min_size=1, max_size=4).map(tuple))
+def test_any_key_path_survives_format_and_split(path):
+    shown = format_key(path)
+    assert split_key(shown) == path
+    assert shown.isprintable()  # one line, whatever the keys hold
 
 
 def test_lookup_with_default(cfg):

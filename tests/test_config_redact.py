@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -25,8 +26,17 @@ import pytest
 from processes import AMPHO, run, write_instance
 
 from ampho.config import Config, is_secret_key, redact
-from ampho.config.mapping import iter_leaves
-from ampho.config.redaction import MASK, find_secrets, redact_at
+from ampho.config.mapping import format_key, iter_leaves, split_key
+from ampho.config.redaction import (
+    CREDENTIAL_SHAPES,
+    MASK,
+    find_secrets,
+    redact_at,
+    redact_key,
+    redact_keys,
+    redact_shapes,
+    redact_text,
+)
 
 
 @dataclass(frozen=True)
@@ -307,6 +317,76 @@ CASES: list[Case] = [
         ("-----BEGIN RSA PRIVATE KEY-----***-----END RSA PRIVATE KEY-----",),
     ),
     Case("plain text", "GREETING", "Hello, a:b=c", shown=('"Hello, a:b=c"',)),
+    # -- credentials by their shape, under names that say nothing --
+    Case(
+        "Stripe key in a section",
+        "STRIPE_KEYS",
+        {"live": "sk_live_kxSTRIPE0123456789ab", "mode": "live"},
+        ("kxSTRIPE0123456789ab",),
+        ('"live": "sk_live_***"', '"mode": "live"'),
+    ),
+    Case(
+        "GitHub token",
+        "GITHUB_PAT",
+        "ghp_kxGITHUB0123456789abcdefghijklmnopq",
+        ("kxGITHUB0123456789",),
+        ('"GITHUB_PAT": "ghp_***"',),
+    ),
+    Case(
+        "Slack token in a command line",
+        "NOTIFY",
+        ["curl", "-H", "Authorization: xoxb-123456789012-kxSLACKbot0"],
+        ("kxSLACKbot0", "123456789012"),
+        ('"curl"',),
+    ),
+    Case(
+        "Slack webhook",
+        "SLACK_WEBHOOK",
+        "https://hooks.slack.com/services/T0000/B0000/kxWEBHOOKxyz",
+        ("kxWEBHOOKxyz",),
+        ('"https://hooks.slack.com/services/***"',),
+    ),
+    Case(
+        "AWS access key ID",
+        "AWS",
+        {"ID": "AKIAKXAWS0123456789A", "REGION": "eu-west-1"},
+        ("KXAWS0123456789A",),
+        ('"ID": "AKIA***"', '"REGION": "eu-west-1"'),
+    ),
+    Case(
+        "JSON Web Token",
+        "SAMPLE_SESSION",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJreCJ9.kxJWTsig0123",
+        ("kxJWTsig0123", "eyJzdWIiOiJreCJ9"),
+        ('"SAMPLE_SESSION": "***"',),
+    ),
+    Case(
+        "publishable Stripe key",
+        "STRIPE_PK",
+        "pk_live_kx0123456789",
+        shown=('"pk_live_kx0123456789"',),
+    ),
+    Case(
+        "a prefix inside a word",
+        "TASK",
+        "task_live_0123456789ab",
+        shown=("task_live_0123456789ab",),
+    ),
+    # -- keys: a URL with its password, a credential used as a name --
+    Case(
+        "a key that is a URL with a password",
+        "redis://:kxKEYPW@cache:6379",
+        {"DB": 0},
+        ("kxKEYPW",),
+        ('"redis://:***@cache:6379"', '"DB": 0'),
+    ),
+    Case(
+        "a key that is a token",
+        "TEAMS",
+        {"xoxp-kxTEAM0123456789": "general"},
+        ("kxTEAM0123456789",),
+        ('"xoxp-***": "general"',),
+    ),
 ]
 
 
@@ -338,10 +418,11 @@ def test_find_secrets_reports_what_redact_masks(case: Case) -> None:
 
 
 def _lookup(data: Any, path: tuple[Any, ...]) -> Any:
+    """The value at ``path`` in a redacted tree, whose keys are masked too."""
     for part in path:
         if not isinstance(data, Mapping):
             return MASK  # an object above was masked whole
-        data = data[part]
+        data = data[redact_key(part)]
     return data
 
 
@@ -409,6 +490,109 @@ def test_redact_with_a_key_argument_masks_the_value() -> None:
     assert redact("visible", "NAME") == "visible"
 
 
+#: ``(text, redacted)``: one sample at least of every credential shape,
+#: and text that only looks like one.
+SHAPES = [
+    ("sk_live_kx0123456789abcdef", "sk_live_***"),
+    ("sk_test_kx0123456789abcdef", "sk_test_***"),
+    ("rk_live_kx0123456789abcdef", "rk_live_***"),
+    ("whsec_kx0123456789abcdefABCD", "whsec_***"),
+    ("ghp_kx0123456789abcdefghijklmnopqrstuvwx", "ghp_***"),
+    ("gho_kx0123456789abcdefghijklmnopqrstuvwx", "gho_***"),
+    ("ghs_kx0123456789abcdefghijklmnopqrstuvwx", "ghs_***"),
+    ("github_pat_11KX0123456789_abcdefghijklmnopqrstuvwxyz", "github_pat_***"),
+    ("glpat-kx0123456789abcdefgh", "glpat-***"),
+    ("xoxb-123456789012-kx0123456789", "xoxb-***"),
+    ("xoxp-123456789012-kx0123456789", "xoxp-***"),
+    (
+        "https://hooks.slack.com/services/T00/B00/kx0123456789",
+        "https://hooks.slack.com/services/***",
+    ),
+    ("AKIAKX0123456789ABCD", "AKIA***"),
+    ("ASIAKX0123456789ABCD", "ASIA***"),
+    ("AIzaKX0123456789abcdefghijklmnopqrstuvw", "AIza***"),
+    ("npm_kx0123456789abcdefghijklmnopqrstuvwx", "npm_***"),
+    ("pypi-AgEIcHlwaS5vcmcCJGkx0123456789abcdefghijklmnopqrstuvwxyz", "pypi-***"),
+    ("SG.kx0123456789abcdefghij.kx0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHI", "SG.***"),
+    ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJreCJ9.kxSig-_0", "***"),
+    ("eyJhbGciOiJub25lIn0.eyJzdWIiOiJreCJ9.", "***"),
+    # in text, in a URL's password, twice
+    ("token ghp_kx0123456789abcdefghijklmnopqrstuvwx here", "token ghp_*** here"),
+    (
+        "https://x:ghp_kx0123456789abcdefghijklmnopqrstuvwx@github.com/o/r",
+        "https://x:***@github.com/o/r",
+    ),
+    ("AKIAKX0123456789ABCD,AKIAKX0123456789WXYZ", "AKIA***,AKIA***"),
+    # -- what only looks like one: shown as it is --
+    ("pk_live_kx0123456789abcdef", "pk_live_kx0123456789abcdef"),
+    ("sk_live_short", "sk_live_short"),
+    ("task_live_kx0123456789abcdef", "task_live_kx0123456789abcdef"),
+    ("ghp_short", "ghp_short"),
+    ("AKIAKX0123456789ABCDEF", "AKIAKX0123456789ABCDEF"),  # 18 after AKIA: a word
+    ("XAKIAKX0123456789ABCD", "XAKIAKX0123456789ABCD"),
+    ("eyJhbGciOiJIUzI1NiJ9", "eyJhbGciOiJIUzI1NiJ9"),
+    ("https://hooks.slack.com/services/", "https://hooks.slack.com/services/"),
+    ("xoxb-", "xoxb-"),
+]
+
+
+@pytest.mark.parametrize(("text", "redacted"), SHAPES)
+def test_credentials_are_masked_by_their_shape(text: str, redacted: str) -> None:
+    assert redact_text(text) == redacted
+    assert redact_shapes(text) == redacted
+    assert redact(text, "ANY_NAME") == redacted
+
+
+@pytest.mark.parametrize(("what", "prefix", "rest"), CREDENTIAL_SHAPES)
+def test_every_credential_shape_has_a_sample(what: str, prefix: str, rest: str) -> None:
+    """A shape added without a sample in :data:`SHAPES` fails here."""
+    pattern = re.compile(f"{prefix}{rest}")
+    assert any(pattern.fullmatch(text) and MASK in shown for text, shown in SHAPES), what
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DB_PASSWORD: no such key",
+        "instance/production.json:3:5: warning: API_TOKEN is a string here",
+        "TOKEN=abc is not in default.json",
+        "Bearer scheme",
+    ],
+)
+def test_shapes_read_no_names_so_messages_stay_whole(text: str) -> None:
+    """A message naming a secret's key is not a secret: only shapes are masked."""
+    assert redact_shapes(text) == text
+
+
+def test_shapes_are_masked_in_keys_and_name_rules_are_not() -> None:
+    """A key is masked by its shape; a name rule reads it as a name, not a value."""
+    assert redact_key("postgres://u:kx@h/x") == "postgres://u:***@h/x"
+    assert redact_key("DB_PASSWORD: x") == "DB_PASSWORD: x"
+    assert redact_key(7) == 7
+
+
+def test_keys_that_mask_alike_are_numbered_not_merged() -> None:
+    data = {
+        "redis://:kx1@cache": 1,
+        "redis://:***@cache": 2,
+        "redis://:kx2@cache": 3,
+        "plain": {"https://u:kx3@h": [{"ghp_kx0123456789abcdefghijklmnopqrstuvwx": 4}]},
+    }
+    assert redact(data) == {
+        "redis://:***@cache (2)": 1,
+        "redis://:***@cache": 2,
+        "redis://:***@cache (3)": 3,
+        "plain": {"https://u:***@h": [{"ghp_***": 4}]},
+    }
+    assert redact_keys(data) == redact(data)
+    assert redact_keys({"a": {"https://u:kx@h": 1}}, deep=False) == {"a": {"https://u:kx@h": 1}}
+    assert sorted(find_secrets(data)) == [
+        ("plain", "https://u:kx3@h"),
+        ("redis://:kx1@cache",),
+        ("redis://:kx2@cache",),
+    ]
+
+
 def test_redaction_ends_on_long_hostile_strings() -> None:
     """No pattern backtracks without end: a dump of a huge value finishes.
 
@@ -421,6 +605,8 @@ def test_redaction_ends_on_long_hostile_strings() -> None:
         "for sample in [\n"
         "    'a' * 200_000, 'x://u:' * 40_000, 'postgres://u:' + 'p@' * 100_000,\n"
         "    'password=' * 40_000, 'Bearer ' * 40_000, 'k: ' * 60_000,\n"
+        "    'eyJ-' * 500_000, 'eyJa.eyJ' + 'a-' * 100_000, 'xoxb-' * 40_000,\n"
+        "    'AIza-' * 40_000, 'github_pat_' * 20_000, 'SG.' + 'a.' * 100_000,\n"
         "]:\n"
         "    redact(sample)\n"
         "print('done')\n"
@@ -558,15 +744,15 @@ def test_check_reports_the_secrets_by_path_only(secrets_root: Path) -> None:
 
 
 def _leaf_keys() -> Iterator[str]:
-    """Dotted keys into the table's objects, for ``dump KEY``."""
+    """Keys into the table's objects, as ``dump KEY`` takes them."""
     for path, _ in iter_leaves(_sections()):
         if len(path) > 2:
-            yield ".".join(path)
+            yield format_key(path)
 
 
 @pytest.mark.parametrize("key", sorted(_leaf_keys()))
 def test_dump_of_one_key_is_redacted_as_the_whole(secrets_root: Path, key: str) -> None:
-    section, *path = key.split(".")
+    section, *path = split_key(key)
     whole = redact(_sections()[section])
     expected = _lookup(whole, tuple(path))
     for args in (("config", "dump", key), ("config", "dump", "--explain", key)):
@@ -684,3 +870,93 @@ def test_error_messages_do_not_show_the_secret(tmp_path: Path, failure: Failure)
         assert checked.returncode == 1, checked.stdout + checked.stderr
         assert ": error: " in checked.stdout
         assert failure.secret not in checked.stdout + checked.stderr
+
+
+# --- secrets by their shape, through every command that prints -------------------------
+
+GITHUB = "ghp_kxSHAPE0123456789abcdefghijklmnopqr"
+STRIPE = "sk_live_kxSHAPE0123456789ab"
+
+
+@pytest.fixture(scope="module")
+def shapes_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An application whose defaults hold credentials under names that say nothing.
+
+    The entry bundle declares them, so ``config docs`` prints their
+    defaults; a key of the instance files is a URL with a password.
+    """
+    root = tmp_path_factory.mktemp("shapes")
+    schema = {
+        "type": "object",
+        "properties": {
+            "GITHUB_PAT": {"type": "string", "description": "For the release job."},
+            "STRIPE_KEYS": {
+                "type": "object",
+                "properties": {"live": {"type": "string", "description": "Charges."}},
+            },
+        },
+    }
+    app = root / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "schema.json").write_text(json.dumps(schema))
+    (app / "default.json").write_text(
+        json.dumps({"GITHUB_PAT": GITHUB, "STRIPE_KEYS": {"live": STRIPE}})
+    )
+    write_instance(
+        root,
+        {
+            "default.json": {"CACHES": {"redis://:kxCACHEPW@cache": {"DB": 0}}},
+            "staging.json": {"GITHUB_PAT": "ghp_kxSTAGING0123456789abcdefghijklmnopq"},
+        },
+    )
+    return root
+
+
+SHAPE_SECRETS = ["kxSHAPE0123456789", "kxCACHEPW", "kxSTAGING0123456789"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("config", "dump"),
+        ("config", "dump", "--explain"),
+        ("config", "dump", "--format", "env"),
+        ("config", "dump", "STRIPE_KEYS"),
+        ("config", "dump", "--explain", "CACHES"),
+        ("config", "diff", "production", "staging"),
+        ("config", "explain", "GITHUB_PAT"),
+        ("config", "explain", "STRIPE_KEYS"),
+        ("config", "explain", "CACHES"),
+        ("config", "docs"),
+        ("config", "docs", "--format", "json"),
+        ("config", "check"),
+        ("config", "get", "GITHUB_PAT.nope"),
+        ("config", "get", "CACHES.redis://:kxCACHEPW@cache.DB.nope"),
+    ],
+    ids=" ".join,
+)
+def test_no_command_shows_a_credential_by_its_shape(
+    shapes_root: Path, args: tuple[str, ...]
+) -> None:
+    result = run(AMPHO, list(args), shapes_root)
+    assert "Traceback" not in result.stderr
+    output = result.stdout + result.stderr
+    assert output.strip()
+    assert [secret for secret in SHAPE_SECRETS if secret in output] == []
+    if result.returncode == 0:
+        assert MASK in result.stdout
+
+
+def test_get_prints_a_credential_as_it_prints_any_secret(shapes_root: Path) -> None:
+    """``get`` is for scripts: a value recognised by its shape is printed too."""
+    result = run(AMPHO, ["config", "get", "GITHUB_PAT"], shapes_root)
+    assert result.stdout == GITHUB + "\n"
+    keyed = run(AMPHO, ["config", "get", "CACHES"], shapes_root)
+    assert json.loads(keyed.stdout) == {"redis://:kxCACHEPW@cache": {"DB": 0}}
+
+
+def test_show_secrets_shows_credentials_and_keys(shapes_root: Path) -> None:
+    result = run(AMPHO, ["config", "dump", "--explain", "--show-secrets"], shapes_root)
+    assert f'GITHUB_PAT = "{GITHUB}"' in result.stdout
+    assert "CACHES.redis://:kxCACHEPW@cache.DB = 0" in result.stdout

@@ -205,7 +205,7 @@ CASES: list[Case] = [
     Case(
         "trailing comma",
         files={"instance/production.json": '{\n  "A": 1,\n}\n'},
-        pieces=("instance/production.json:3:1",),
+        pieces=("instance/production.json:2:9", "remove the trailing comma"),
     ),
     Case(
         "duplicate key",
@@ -584,6 +584,104 @@ CASES: list[Case] = [
         commands=KEY_COMMANDS,
         check=False,
         load=False,
+    ),
+    # -- round 3: printing --
+    # A credential known by its shape, quoted by a violation under a name
+    # that says nothing: every line masks it.
+    Case(
+        "a GitHub token too long for its schema",
+        files={
+            "app/schema.json": '{"properties": {"GITHUB": {"type": "string", "maxLength": 8}}}',
+            "instance/production.json": (
+                '{\n  "GITHUB": "ghp_kxHOSTILE0123456789abcdefghijklmnopq"\n}\n'
+            ),
+        },
+        pieces=("instance/production.json:2:13", "GITHUB", "is too long", "ghp_***"),
+        secrets=("kxHOSTILE0123456789",),
+        load=False,  # a plain load() here finds no entry bundle on sys.path
+    ),
+    # No variable holds a NUL; a key read as plain text cannot take JSON.
+    Case(
+        "a NUL in a string-only key, dumped as variables",
+        files={
+            **INSTANCE,
+            "app/schema.json": '{"properties": {"TEXT": {"type": "string"}}}',
+            "instance/production.json": '{"TEXT": "a\\u0000b"}',
+        },
+        pieces=("TEXT", "NUL character", "AMPHO_TEXT"),
+        commands=(("config", "dump", "--format", "env"),),
+        check=False,
+        load=False,
+        app=False,
+    ),
+    Case(
+        "a KEY with a broken quoted part",
+        files=INSTANCE,
+        pieces=('"A.B', "a part in double quotes must be a JSON string"),
+        commands=(
+            ("config", "get", '"A.B'),
+            ("config", "dump", '"A.B'),
+            ("config", "explain", '"A.B'),
+        ),
+        check=False,
+        load=False,
+        app=False,
+    ),
+    # -- round 3: schemas and check --
+    # A bundle's schema the application cannot use: every command, the
+    # check, load() and create_app() say so in one line naming the file.
+    Case(
+        "schema nested 100 properties deep",
+        files={
+            **INSTANCE,
+            "app/schema.json": "{" + '"properties": {"K": {' * 100 + "}}" * 100 + "}",
+        },
+        pieces=("app/schema.json:1:", "is nested too deeply (201 levels; a schema may nest 64)"),
+        commands=(*ALL_COMMANDS, ("config", "schema"), ("config", "docs")),
+        # load() finds bundles on sys.path, where the forked child has no
+        # root: test_config_schema.py loads such schemas.
+        load=False,
+    ),
+    # Matching it against the value would take about 2**40 steps: refused
+    # before anything is matched (the runner's alarm fails a hang).
+    Case(
+        "schema pattern that backtracks for ever",
+        files={
+            "instance/default.json": '{"NAME": "' + "a" * 40 + '!"}',
+            "app/schema.json": '{\n  "properties": {\n    "NAME": {"pattern": "^(a+)+$"}\n  }\n}\n',
+        },
+        pieces=("app/schema.json:3:14", "properties.NAME.pattern", "'^(a+)+$'", "exponential"),
+        commands=(*ALL_COMMANDS, ("config", "schema"), ("config", "docs")),
+        load=False,
+    ),
+    # -- round 3: JSON syntax messages --
+    # One whole sentence, at the place an editor shows: lines end at CR,
+    # CRLF or LF, columns count characters.
+    Case(
+        "a comment, CR-only lines",
+        files={"instance/production.json": b'{\r  "A": 1,\r  // why\r  "B": 2\r}\r'},
+        pieces=("instance/production.json:3:3", "JSON has no comments"),
+    ),
+    Case(
+        "an invalid byte after multibyte text",
+        files={"instance/production.json": '{"\u00c9T\u00c9": "\u20ac'.encode() + b'\xff"}'},
+        pieces=("instance/production.json:1:11", "is not valid UTF-8 (byte 0xff)"),
+    ),
+    Case(
+        "a password without quotes",
+        files={"instance/production.json": '{\n  "DB_PASSWORD": hunter2-HOSTILE\n}\n'},
+        pieces=("instance/production.json:2:18", "text without double quotes"),
+        secrets=("hunter2-HOSTILE",),
+    ),
+    Case(
+        "a file of NUL bytes",
+        files={"instance/production.json": bytes(8192)},
+        pieces=("instance/production.json", "holds only NUL bytes"),
+    ),
+    Case(
+        "UTF-16 without a byte order mark",
+        files={"instance/production.json": '{"A": "\u00e9"}'.encode("utf-16-le")},
+        pieces=("instance/production.json", "is UTF-16 text", "save it as UTF-8"),
     ),
 ]
 

@@ -11,10 +11,10 @@ import click
 
 from ..bundle import add_to_path
 from ..config import Config, load
-from ..config.loader import bundle_files, current_dir, environ_root
-from ..config.mapping import iter_leaves, plain, split_key
+from ..config.loader import bundle_files, entry_from_environ, root_path, search_dir
+from ..config.mapping import format_key, iter_leaves, plain, split_key
 from ..config.output import depth, recursion_room, to_json
-from ..config.redaction import MASK, redact_at
+from ..config.redaction import MASK, redact_at, redact_key, redact_keys, redact_shapes
 
 if TYPE_CHECKING:
     from ..config.schema import Declared
@@ -30,7 +30,8 @@ def _root_option(f: F) -> F:
         "--root",
         type=click.Path(exists=True, file_okay=False),
         default=None,
-        help="The application's root directory (default: AMPHO_ROOT, else here).",
+        help="The application's root directory (default: AMPHO_ROOT, else the"
+        " entry bundle's project directory, else here).",
     )(f)
 
 
@@ -59,26 +60,42 @@ def _load(root: str | None, env: str | None) -> Config:
 
 
 def _put_root_on_path(root: str | None) -> None:
-    """Put the root directory first on :data:`sys.path`, as ``ampho run`` does.
+    """Put ``--root``, else ``AMPHO_ROOT``, else the current directory first
+    on :data:`sys.path`, as ``ampho run`` does, so the entry bundle in it
+    imports."""
+    add_to_path(os.path.abspath(root) if root else search_dir(os.environ))
 
-    The root is ``--root``, else ``AMPHO_ROOT``, else the current
-    directory; so the entry bundle in it imports.
-    """
-    add_to_path(os.path.abspath(root or environ_root(os.environ) or current_dir()))
+
+def _path(key: str) -> KeyPath:
+    """The key path of a ``KEY`` argument, as :func:`split_key` reads it."""
+    try:
+        return split_key(key)
+    except KeyError as e:
+        raise click.ClickException(redact_shapes(e.args[0])) from None
 
 
 def _value(cfg: Config, key: str | None) -> Any:
-    """The plain value under a dotted key, or the whole configuration."""
+    """The plain value under a ``KEY`` argument, or the whole configuration.
+
+    The key is dotted, a part holding a dot in double quotes
+    (``LOGGERS."shop.orders"``), as :func:`_shown_key` prints it.
+    """
     if key is None:
         return cfg.to_dict()
     try:
-        value = cfg.lookup(key)
+        value = cfg.lookup(_path(key))
     except KeyError as e:
-        raise click.ClickException(e.args[0]) from None
+        raise click.ClickException(redact_shapes(e.args[0])) from None
     return plain(value)
 
 
-def _redact(secrets: Collection[KeyPath], path: KeyPath, value: Any) -> Any:
+def _shown_key(path: KeyPath) -> str:
+    """A key path to print: secrets in its keys masked, and written so
+    that, unmasked, it can be given back as a ``KEY`` argument."""
+    return format_key([redact_key(part) for part in path])
+
+
+def _redact(secrets: Collection[KeyPath], path: KeyPath, value: Any, *, keys: bool = True) -> Any:
     """Redact a value found at a key path, by the rules of the whole dump.
 
     The name rules of :mod:`ampho.config.redaction` apply first; then
@@ -86,20 +103,23 @@ def _redact(secrets: Collection[KeyPath], path: KeyPath, value: Any) -> Any:
     secrets directory, as :attr:`Config.declared_secrets` lists them) at
     or above the path masks the value whole, and every one below it
     masks that part of it. An empty or ``null`` secret is shown, as
-    everywhere, so "unset" stays visible.
+    everywhere, so "unset" stays visible. Last, the keys inside the value
+    are masked (a key may be a URL with a password), unless ``keys`` is
+    false: then the key paths stay those of the settings, to look up
+    origins by, and the caller masks what it prints.
     """
     # Redaction recurses; give it room for as deep a tree as was loaded.
     with recursion_room(depth(value)):
-        value = redact_at(path, value)
-    for secret in secrets:
-        common = min(len(secret), len(path))
-        if secret[:common] != path[:common]:
-            continue
-        if len(secret) <= len(path):
-            return _mask(value)
-        # redact_at returned new containers: masking in place is safe.
-        value = _mask_under(value, secret[len(path) :])
-    return value
+        value = redact_at(path, value, keys=False)
+        for secret in secrets:
+            common = min(len(secret), len(path))
+            if secret[:common] != path[:common]:
+                continue
+            if len(secret) <= len(path):
+                return _mask(value)
+            # redact_at returned new containers: masking in place is safe.
+            value = _mask_under(value, secret[len(path) :])
+        return redact_keys(value) if keys else value
 
 
 def _mask(value: Any) -> Any:
@@ -160,11 +180,11 @@ def dump(
         raise click.UsageError("--explain cannot be combined with --format env")
     cfg = _load(root, env)
     value = _value(cfg, key)
-    path = split_key(key) if key is not None else ()
+    path = _path(key) if key is not None else ()
     if not show_secrets:
-        value = _redact(cfg.declared_secrets, path, value)
+        value = _redact(cfg.declared_secrets, path, value, keys=not explain)
     if explain:
-        _explain(cfg, path, value)
+        _explain(cfg, path, value, show_secrets)
     elif output_format == "env":
         for part in reversed(path):
             value = {part: value}
@@ -175,21 +195,29 @@ def dump(
 
         from ..config.environ import to_environ
 
-        variables = to_environ(value, "AMPHO", types)
-        lines = [f"{name}={shlex.quote(text)}" for name, text in variables]
+        lines = [f"{name}={shlex.quote(text)}" for name, text in to_environ(value, "AMPHO", types)]
         for line in lines:
             click.echo(line)
     else:
         click.echo(_json(value, indent=2))
 
 
-def _explain(cfg: Config, path: tuple[str, ...], value: Any) -> None:
+def _explain(cfg: Config, path: KeyPath, value: Any, show_secrets: bool) -> None:
+    """One line per leaf: its key, as ``KEY`` takes it, its value and origin.
+
+    ``value`` is redacted but for its keys, which find the origins; they
+    are masked as they are printed.
+    """
     if isinstance(value, dict) and (value or not path):
         leaves = list(iter_leaves(value, path))
     else:
         leaves = [(path, value)]
     for leaf_path, leaf in leaves:
-        click.echo(f"{'.'.join(leaf_path)} = {_json(leaf)}  ({cfg.origin(leaf_path)})")
+        if show_secrets:
+            shown_path, shown = format_key(leaf_path), leaf
+        else:
+            shown_path, shown = _shown_key(leaf_path), redact_keys(leaf)
+        click.echo(f"{shown_path} = {_json(shown)}  ({cfg.origin(leaf_path)})")
 
 
 @config_group.command("get")
@@ -239,7 +267,9 @@ def check(ctx: click.Context, root: str | None, envs: tuple[str, ...], strict: b
     with recursion_room(sys.getrecursionlimit()):
         findings = check_instance(root, envs)
     for finding in findings:
-        click.echo(str(finding))
+        # A finding names keys, never values; a key may be a URL with
+        # its password, or a token used as a name.
+        click.echo(redact_shapes(str(finding)))
     errors = sum(f.severity == ERROR for f in findings)
     warnings = len(findings) - errors
     if findings:
@@ -268,19 +298,24 @@ def diff(root: str | None, show_secrets: bool, env_a: str, env_b: str) -> None:
     leaves = [dict(iter_leaves(cfg.to_dict())) for cfg in configs]
     width = max(len(env_a), len(env_b))
     missing = object()
+    # Printed at once, as dump prints: an echo a line was a third of the
+    # time of a diff of 100,000 keys.
+    lines = []
     for path in sorted(leaves[0].keys() | leaves[1].keys()):
         values = [side.get(path, missing) for side in leaves]
         # Compared as written: 1 and 1.0 differ, as do [1] and [1.0].
         if missing not in values and _json(values[0]) == _json(values[1]):
             continue
-        click.echo(".".join(path))
+        lines.append(format_key(path) if show_secrets else _shown_key(path))
         for name, cfg, value in zip((env_a, env_b), configs, values, strict=True):
             if value is missing:
-                click.echo(f"  {name:<{width}}  (not set)")
+                lines.append(f"  {name:<{width}}  (not set)")
                 continue
             if not show_secrets:
                 value = _redact(secrets, path, value)
-            click.echo(f"  {name:<{width}}  {_json(value)}  ({cfg.origin(path)})")
+            lines.append(f"  {name:<{width}}  {_json(value)}  ({cfg.origin(path)})")
+    if lines:
+        click.echo("\n".join(lines))
 
 
 @config_group.command("schema")
@@ -300,15 +335,15 @@ def schema(root: str | None) -> None:
     _put_root_on_path(root)
     from ..config.schema import load_schemas
 
-    found = bundle_files(os.environ.get("AMPHO_ENTRY") or "app")
-    schemas = load_schemas(found[1], current_dir()) if found is not None else None
+    found = bundle_files(entry_from_environ(os.environ))
+    schemas = load_schemas(found[1], root_path(root, os.environ)) if found is not None else None
     if schemas is None:
         raise _no_application()
     click.echo(_json(schemas.document(), indent=2))
 
 
 def _no_application() -> click.ClickException:
-    entry = os.environ.get("AMPHO_ENTRY") or "app"
+    entry = entry_from_environ(os.environ)
     return click.ClickException(
         f"no schemas to read: no entry bundle {entry!r} here (give --root or AMPHO_ENTRY)"
     )
@@ -331,7 +366,7 @@ def explain(root: str | None, env: str | None, show_secrets: bool, key: str) -> 
     --show-secrets is given. A key no layer sets is an error.
     """
     cfg = _load(root, env)
-    path = split_key(key)
+    path = _path(key)
     try:
         settings = cfg.explain(path)
     except KeyError:

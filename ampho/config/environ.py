@@ -263,7 +263,10 @@ def to_environ(
     :raises ConfigError: for a top-level key that no variable can set:
         one that is not a valid name part, or a control variable's name
         holding anything but an object to spread (``AMPHO_ENV`` chooses
-        the environment, but ``AMPHO_ENV__X`` sets ``ENV.X``).
+        the environment, but ``AMPHO_ENV__X`` sets ``ENV.X``); for a
+        string holding a NUL character, which no variable can hold, when
+        the schemas declare it a string only (read as the text, never
+        decoded). Another string holding one is written as JSON.
     """
     for key in sorted(data):
         value = data[key]
@@ -303,6 +306,12 @@ def _leaf_variables(
                 (f"{name}__{key}", (*path, key), value[key]) for key in sorted(value, reverse=True)
             )
         elif isinstance(value, str) and types is not None and types(path) == frozenset({"string"}):
+            if "\0" in value:  # no variable holds one, and this text is never decoded
+                raise ConfigError(
+                    f"{shown_key(path)}: the string holds a NUL character, which no environment"
+                    f" variable can hold; its schema reads {name} as plain text, so it cannot be"
+                    " written as JSON either"
+                )
             yield name, value
         else:
             yield name, _encode(value)
@@ -311,7 +320,9 @@ def _leaf_variables(
 def _encode(value: Any) -> str:
     from .output import to_json
 
-    if isinstance(value, str):
+    # A NUL character cannot be in a variable: such a string is JSON,
+    # which writes it \u0000.
+    if isinstance(value, str) and "\0" not in value:
         try:
             json.loads(value)
         except Exception:  # the same test apply_environ makes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +23,63 @@ _MISSING: Any = object()
 def split_key(key: Key) -> tuple[str, ...]:
     """Split a dotted key, ``"DB.HOST"``, into its parts.
 
-    A tuple is already split, and is how to name a key that holds a dot.
+    A part that holds a dot is written as a JSON string, in double
+    quotes: ``'LOGGERS."shop.orders".LEVEL'`` is ``("LOGGERS",
+    "shop.orders", "LEVEL")``, which is how :func:`format_key` (and so
+    every command) prints it. A tuple is already split.
+
+    :raises KeyError: naming the key, for a part that starts with a
+        double quote but is not a JSON string followed by a dot or the end.
     """
     if isinstance(key, tuple):
         return key
-    return tuple(key.split("."))
+    if '"' not in key:
+        return tuple(key.split("."))
+    return _split_quoted(key)
+
+
+def _split_quoted(key: str) -> tuple[str, ...]:
+    """Split a key that holds a double quote: a part starting with one is
+    read by :mod:`json`'s own decoder, so it is exactly a JSON string."""
+    parts: list[str] = []
+    start = 0
+    while True:
+        if key.startswith('"', start):
+            try:
+                part, end = json.JSONDecoder().raw_decode(key, start)
+            except ValueError:
+                end = -1
+            if end < 0 or (end != len(key) and not key.startswith(".", end)):
+                raise KeyError(
+                    f"{key}: a part in double quotes must be a JSON string followed by a dot"
+                    ' or the end, as in LOGGERS."shop.orders".LEVEL'
+                )
+        else:
+            end = key.find(".", start)
+            end = len(key) if end < 0 else end
+            part = key[start:end]
+        parts.append(part)
+        if end == len(key):
+            return tuple(parts)
+        start = end + 1
+
+
+def format_key(path: Sequence[Any]) -> str:
+    """Write a key path the way :func:`split_key` reads it: ``DB.HOST``.
+
+    A part that holds a dot, starts with a double quote, is empty, or
+    holds a character that is not printable (a line break, say) is
+    written as a JSON string, so that what a command prints can be
+    pasted back as its ``KEY`` and one key stays on one line:
+    ``format_key(("LOGGERS", "shop.orders"))`` is ``LOGGERS."shop.orders"``.
+    """
+    return ".".join(_format_part(str(part)) for part in path)
+
+
+def _format_part(part: str) -> str:
+    if part and "." not in part and not part.startswith('"') and part.isprintable():
+        return part
+    return json.dumps(part, ensure_ascii=not part.isprintable())
 
 
 class ReadOnlyMapping(Mapping[str, Any]):
@@ -92,15 +145,31 @@ class ReadOnlyMapping(Mapping[str, Any]):
         node: Any = self._data
         for depth, part in enumerate(path):
             if not isinstance(node, dict):
-                above = ".".join(path[:depth])
-                raise KeyError(f"{'.'.join(path)}: {above} is {json_type(node)}, not an object")
+                above = format_key(path[:depth])
+                raise KeyError(f"{format_key(path)}: {above} is {json_type(node)}, not an object")
             if part not in node:
                 if depth == 0:
-                    raise KeyError(f"{part}: no such key")
-                above = ".".join(path[:depth])
-                raise KeyError(f"{'.'.join(path)}: {above} has no key {part!r}")
+                    message = f"{format_key((part,))}: no such key"
+                else:
+                    above = format_key(path[:depth])
+                    message = f"{format_key(path)}: {above} has no key {part!r}"
+                raise KeyError(message + _dotted_hint(node, path, depth))
             node = node[part]
         return node
+
+
+def _dotted_hint(node: dict[str, Any], path: Sequence[str], depth: int) -> str:
+    """Say how to name a key that holds a dot, when ``path`` split one.
+
+    ``A.B`` is looked up as ``A`` then ``B``; when the object holds the
+    key ``"A.B"`` itself, the message says to quote it.
+    """
+    for end in range(len(path), depth + 1, -1):
+        joined = ".".join(path[depth:end])
+        if joined in node:
+            fixed = format_key((*path[:depth], joined, *path[end:]))
+            return f" (the key {joined!r} holds a dot: name it {fixed})"
+    return ""
 
 
 class ReadOnlyList(tuple[Any, ...]):

@@ -10,7 +10,12 @@ that decides what is a secret lives in this module, so that ``dump``,
   (:func:`redact_text`): the password of a URL, a secret parameter
   (``?password=``, ``;Pwd=``, ``password=`` of a libpq string), a
   header line such as ``Authorization: ...``, the credentials after
-  ``Bearer`` or ``Basic``, and the body of a PEM private key.
+  ``Bearer`` or ``Basic``, the body of a PEM private key, and
+  credentials that show what they are by their shape (a ``ghp_`` or
+  ``sk_live_`` token, a JSON Web Token: :data:`CREDENTIAL_SHAPES`);
+* in keys, and in messages that may quote a key, the secrets known by
+  their shape alone are masked (:func:`redact_shapes`): a URL's
+  password, a credential, a private key.
 
 It is imported only by what prints: :func:`ampho.config.load` never
 pays for it.
@@ -177,6 +182,43 @@ _BEARER = re.compile(r"\b(Bearer[ \t]+)([A-Za-z0-9._~+/-]+=*)", re.IGNORECASE)
 _BASIC = re.compile(r"\b(Basic[ \t]+)([A-Za-z0-9+/]+=*)", re.IGNORECASE)
 
 
+#: Credentials that say what they are by their shape, whatever key holds
+#: them: ``(what, prefix, rest)``. The prefix their issuer gives them is
+#: kept, so a dump still tells a live key from a test one; the rest is
+#: masked. Each needs enough characters after its prefix to be a real
+#: credential, so ``sk_live_`` alone, or ``AKIA`` in a word, is text.
+CREDENTIAL_SHAPES = (
+    ("Stripe secret and restricted keys", r"[sr]k_(?:live|test)_", r"[0-9A-Za-z]{10,}"),
+    ("Stripe webhook secrets", r"whsec_", r"[0-9A-Za-z+/=]{16,}"),
+    ("GitHub tokens", r"gh[pousr]_", r"[0-9A-Za-z]{30,}"),
+    ("GitHub fine-grained tokens", r"github_pat_", r"[0-9A-Za-z_]{30,}"),
+    ("GitLab tokens", r"glpat-", r"[0-9A-Za-z_-]{20,}"),
+    ("Slack tokens", r"xox[abeoprs]-", r"[0-9A-Za-z-]{10,}"),
+    ("Slack webhooks", r"https://hooks\.slack\.com/services/", r"[0-9A-Za-z_/-]{10,}"),
+    ("AWS access key IDs", r"A[KS]IA", r"[0-9A-Z]{16}(?![0-9A-Za-z])"),
+    ("Google API keys", r"AIza", r"[0-9A-Za-z_-]{35,}"),
+    ("npm tokens", r"npm_", r"[0-9A-Za-z]{36,}"),
+    ("PyPI tokens", r"pypi-", r"[0-9A-Za-z_-]{50,}"),
+    ("SendGrid keys", r"SG\.", r"[0-9A-Za-z_-]{22}\.[0-9A-Za-z_-]{43,}"),
+    # Not after a "-" either, which its parts hold: each run of them is
+    # then tried once, not once per "eyJ" in it, which was quadratic.
+    ("JSON Web Tokens", r"", r"(?<!-)eyJ[0-9A-Za-z_-]+\.eyJ[0-9A-Za-z_-]+\.[0-9A-Za-z_-]*"),
+)
+
+#: One pattern for them all: group ``n`` is the prefix of the ``n``-th
+#: shape. A credential starts a word: ``mask_live_...`` is not one.
+_CREDENTIAL = re.compile(
+    r"(?<![0-9A-Za-z_])(?:"
+    + "|".join(f"({prefix}){rest}" for _, prefix, rest in CREDENTIAL_SHAPES)
+    + ")"
+)
+
+
+def _mask_credential(match: re.Match[str]) -> str:
+    prefix = next(group for group in match.groups() if group is not None)
+    return prefix + MASK
+
+
 def _mask_parameter(match: re.Match[str]) -> str:
     name = match.group(1)[:-1]
     return match.group(1) + MASK if is_secret_key(name) else match.group()
@@ -200,17 +242,36 @@ def redact_text(text: str) -> str:
 
     ``postgres://app:s3cret@db/x`` becomes ``postgres://app:***@db/x``,
     ``jdbc:mysql://db/x?user=app&password=s3cret`` ends in
-    ``password=***``, ``Bearer abc.def`` becomes ``Bearer ***``. A URL
-    with no password, or an empty one, is left as it is.
+    ``password=***``, ``Bearer abc.def`` becomes ``Bearer ***``,
+    ``ghp_`` and 36 letters ``ghp_***``. A URL with no password, or an
+    empty one, is left as it is.
     """
     if not text:
         return text
-    text = _PEM.sub(lambda m: m.group(1) + MASK + m.group(3), text)
-    text = _URL_PASSWORD.sub(lambda m: m.group(1) + MASK, text)
+    text = redact_shapes(text)
     text = _PARAMETER.sub(_mask_parameter, text)
     text = _HEADER_LINE.sub(_mask_header_line, text)
     text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
     return _BASIC.sub(_mask_basic, text)
+
+
+def redact_shapes(text: str) -> str:
+    """Mask the secrets that a string shows by their shape alone.
+
+    The password of a URL, the body of a PEM private key and the
+    credentials of :data:`CREDENTIAL_SHAPES`. Unlike :func:`redact_text`
+    no rule reads a name (``password=``, ``Authorization:``), so it is
+    safe on any text: a key, which may be a URL
+    (``{"redis://:pw@cache": ...}``), or a message that quotes one.
+    """
+    text = _CREDENTIAL.sub(_mask_credential, text)
+    # Most strings, and nearly every key, hold neither: two substring
+    # tests spare them two patterns (a dump of 100,000 keys runs them all).
+    if "-----BEGIN" in text:
+        text = _PEM.sub(lambda m: m.group(1) + MASK + m.group(3), text)
+    if "://" in text:
+        text = _URL_PASSWORD.sub(lambda m: m.group(1) + MASK, text)
+    return text
 
 
 # --- whole settings -----------------------------------------------------------------
@@ -233,47 +294,99 @@ def _masked(key: Any, value: Any) -> bool:
 def redact(value: Any, key: str = "") -> Any:
     """Return a copy of ``value`` with its secrets masked.
 
+    Keys are masked too, by :func:`redact_shapes`: a key may be a URL
+    with its password. Two keys that mask alike are told apart by a
+    number, ``redis://:***@cache (2)``, so that no value disappears.
+
     :param value: a setting: a mapping, a list or a plain value.
     :param key: the name the value is stored under, if any. When it
         names a secret the whole value is masked, whatever its type.
     """
+    return _redact(value, key, keys=True)
+
+
+def _redact(value: Any, key: Any, *, keys: bool) -> Any:
     if _masked(key, value):
         return MASK
     if isinstance(value, Mapping):
-        return {k: redact(v, k) for k, v in value.items()}
+        redacted = {k: _redact(v, k, keys=keys) for k, v in value.items()}
+        return redact_keys(redacted, deep=False) if keys else redacted
     if isinstance(value, (list, tuple)):
-        return [redact(item) for item in value]
+        return [_redact(item, "", keys=keys) for item in value]
     if isinstance(value, str):
         return redact_text(value)
     return value
 
 
-def redact_at(path: KeyPath, value: Any) -> Any:
+def redact_key(key: Any) -> Any:
+    """A key as it may be shown: its secrets masked (:func:`redact_shapes`)."""
+    return redact_shapes(key) if isinstance(key, str) else key
+
+
+def redact_keys(value: Any, *, deep: bool = True) -> Any:
+    """``value`` with the keys of its objects masked by :func:`redact_key`.
+
+    A masked key that would replace another is numbered instead:
+    ``redis://:***@cache (2)``.
+
+    :param deep: the keys of objects at every depth, not only the top;
+        without, an object none of whose keys is masked is returned as
+        it is.
+    """
+    if isinstance(value, (list, tuple)):
+        return [redact_keys(item) for item in value] if deep else value
+    if not isinstance(value, Mapping):
+        return value
+    names = [(key, redact_key(key)) for key in value]
+    if not deep and all(name == key for key, name in names):
+        return value
+    taken = {name for _, name in names}
+    result: dict[Any, Any] = {}
+    for key, name in names:
+        if name != key and (name in value or name in result):
+            number = 2
+            while f"{name} ({number})" in taken:
+                number += 1
+            name = f"{name} ({number})"
+            taken.add(name)
+        result[name] = redact_keys(value[key]) if deep else value[key]
+    return result
+
+
+def redact_at(path: KeyPath, value: Any, *, keys: bool = True) -> Any:
     """Redact the value found at ``path`` in the settings.
 
     A key above it that names a secret masks it, as :func:`redact` masks
     that key's whole value: ``redact_at(("PASSWORD", "OLD"), "x")`` is
     ``***``. An empty or ``null`` value is shown, as everywhere.
+
+    :param keys: mask the keys inside ``value`` too. Without, the key
+        paths stay those of the settings, to look up origins by; show
+        them through :func:`redact_key`.
     """
     # Every key above holds an object, which only a stem masks whole.
     above = any(_secrecy(key) == _STRONG for key in path[:-1])
     if above and value is not None and value != "":
         return MASK
-    return redact(value, path[-1] if path else "")
+    return _redact(value, path[-1] if path else "", keys=keys)
 
 
 def find_secrets(value: Any, path: KeyPath = ()) -> Iterator[KeyPath]:
     """Yield the key path of every value :func:`redact` would mask.
 
-    List items are addressed by their index. It is how ``ampho config
-    check`` finds secrets written where they should not be, by the very
-    rule that keeps them out of a dump.
+    List items are addressed by their index; a key that would be masked
+    gives its own path (show it through :func:`redact_key`). It is how
+    ``ampho config check`` finds secrets written where they should not
+    be, by the very rule that keeps them out of a dump.
     """
     if path and _masked(path[-1], value):
         yield path
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield from find_secrets(item, (*path, key))
+            if redact_key(key) != key:
+                yield (*path, key)
+            else:
+                yield from find_secrets(item, (*path, key))
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             yield from find_secrets(item, (*path, index))
