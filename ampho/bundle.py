@@ -240,12 +240,25 @@ def import_bundle(name: str, required_by: str | None = None) -> ModuleType:
         )
     imported = sys.modules.get(name)
     imported_from = getattr(getattr(imported, "__spec__", None), "origin", None)
-    if imported is not None and imported_from != spec.origin:
+    if imported is not None and not _same_file(imported_from, spec.origin):
         raise BundleError(
             f"bundle {name!r} is {spec.origin}, but a module {name!r} from {imported_from}"
             " was imported first: rename the package"
         )
     return importlib.import_module(name)
+
+
+def _same_file(first: str | None, second: str) -> bool:
+    """Whether two origins are one file, under whatever names: a deploy
+    directory reached through a symbolic link (``/srv/current``) is on
+    :data:`sys.path` as Gunicorn's ``$PWD`` gives it, and again as the
+    real path :func:`os.getcwd` gives."""
+    if first == second:
+        return True
+    try:
+        return first is not None and os.path.samefile(first, second)
+    except OSError:
+        return False
 
 
 def _spec_on_path(name: str) -> importlib.machinery.ModuleSpec | None:

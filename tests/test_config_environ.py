@@ -175,9 +175,10 @@ def environs(draw: st.DrawFn) -> dict[str, str]:
     environ = {}
     for name in names:
         if name in CONTROL:
-            # They choose the environment and the root: keep them valid
-            # names, since they are not settings at all.
-            environ[name] = draw(st.sampled_from(["dev", "production", "x.y"]))
+            # They choose the environment, the entry bundle and the root:
+            # keep them valid names, since they are not settings at all.
+            valid = ["dev", "production", "x.y"] if name == "AMPHO_ENV" else ["dev", "no_app"]
+            environ[name] = draw(st.sampled_from(valid))
         else:
             environ[name] = draw(ENV_TEXTS)
     return environ

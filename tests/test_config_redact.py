@@ -960,3 +960,18 @@ def test_show_secrets_shows_credentials_and_keys(shapes_root: Path) -> None:
     result = run(AMPHO, ["config", "dump", "--explain", "--show-secrets"], shapes_root)
     assert f'GITHUB_PAT = "{GITHUB}"' in result.stdout
     assert "CACHES.redis://:kxCACHEPW@cache.DB = 0" in result.stdout
+
+
+def test_an_error_line_masks_a_password_in_the_key_it_names(tmp_path: Path) -> None:
+    # A schema's message names the key, and a key may be a URL.
+    root = tmp_path / "root"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    schema = {"properties": {"C": {"type": "object", "additionalProperties": {"type": "integer"}}}}
+    (root / "app" / "schema.json").write_text(json.dumps(schema))
+    write_instance(root, {"default.json": {"C": {"redis://u:hunter2@cache": "x"}}})
+    for args in (["config", "get", "C"], ["config", "dump"], ["routes"]):
+        result = run(AMPHO, args, root)
+        assert result.returncode == 1, result.stderr
+        assert "hunter2" not in result.stdout + result.stderr, (args, result.stderr)
+        assert "redis://u:***@cache" in result.stderr, (args, result.stderr)

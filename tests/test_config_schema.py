@@ -986,6 +986,28 @@ def _load_in_child(root: Path) -> dict[str, Any]:
             "app/schema.json:6:9: properties.MAP.propertyNames.pattern: the pattern '^(a+)+$'",
             id="propertyNames",
         ),
+        # Properties named like data keywords are schemas all the same.
+        pytest.param(
+            {"properties": {"default": {"type": "string", "pattern": "^(a+)+$"}}},
+            {"default": HANGING},
+            "app/schema.json:5:7: properties.default.pattern: the pattern '^(a+)+$'",
+            id="property named default",
+        ),
+        pytest.param(
+            {
+                "$defs": {"enum": {"type": "string", "pattern": "^(a|a)*$"}},
+                "properties": {"NAME": {"$ref": "#/$defs/enum"}},
+            },
+            {"NAME": HANGING},
+            "app/schema.json:5:7: $defs.enum.pattern: the pattern '^(a|a)*$'",
+            id="$defs named enum",
+        ),
+        pytest.param(
+            {"patternProperties": {"examples": {"type": "string", "pattern": "^(a+)+$"}}},
+            {"my_examples": HANGING},
+            "app/schema.json:5:7: patternProperties.examples.pattern: the pattern '^(a+)+$'",
+            id="patternProperties named examples",
+        ),
         # The key is not set: the load would take the path that validates
         # without jsonschema, and the pattern is refused all the same.
         pytest.param(

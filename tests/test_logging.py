@@ -839,6 +839,22 @@ def test_request_fields_are_printable_in_text_lines_and_exact_in_json_lines(
         assert record["remote_addr"] == f"10.0.0.1{path[2:]}"
 
 
+def test_gunicorn_access_atoms_are_printable_and_keep_their_mapping() -> None:
+    # Gunicorn formats its access line from SafeAtoms, a mapping that
+    # answers "-" for a header the request did not send; a plain dict
+    # in its place raised KeyError, and the record was lost.
+    from gunicorn.glogging import SafeAtoms
+
+    from ampho.logging.formatting import text_formatter
+
+    formatter = text_formatter("%(message)s")
+    atoms = SafeAtoms({"a": "agent\x85CRITICAL forged\n", "r": "GET / HTTP/1.1"})
+    record = logging.makeLogRecord(
+        {"msg": '%(r)s "%(a)s" %({x-real-ip}i)s', "args": atoms, "levelname": "INFO"}
+    )
+    assert formatter.format(record) == 'GET / HTTP/1.1 "agent\\x85CRITICAL forged\\n" -'
+
+
 def test_a_terminal_console_keeps_the_colours_of_messages_but_not_of_request_fields() -> None:
     from ampho.logging.formatting import text_formatter
 

@@ -21,7 +21,18 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from processes import AMPHO, assert_one_line_error, run, write_instance, write_tree
+from processes import (
+    AMPHO,
+    assert_one_line_error,
+    free_port,
+    request,
+    run,
+    server_environment,
+    serving,
+    tail,
+    write_instance,
+    write_tree,
+)
 
 #: A bundle with one route, whose package is ``myapp``.
 MYAPP = {
@@ -243,3 +254,48 @@ def test_a_module_named_as_the_entry_is_refused_without_running_it(tmp_path: Pat
     result = run(AMPHO, ["routes"], root, home="../home", AMPHO_ENTRY="loud")
     line = assert_one_line_error(result)
     assert f"bundle 'loud' is a module, not a package: {root / 'loud.py'}" in line
+
+
+# --- found by review ----------------------------------------------------------------------
+
+
+def test_a_project_in_a_directory_called_src_keeps_its_root(tmp_path: Path) -> None:
+    # An image's WORKDIR /src holding app/ and instance/ is a project, not
+    # a src layout: the root stays, and nothing goes to the directory above.
+    root = write_instance(tmp_path / "src", {"default.json": {"WHERE": "project"}})
+    package(root, "app")
+    assert_reads_the_project(run(AMPHO, ["config", "get", "WHERE"], root, home="../home"))
+    routes = run(AMPHO, ["routes"], root, home="../home")
+    assert routes.returncode == 0, routes.stderr
+    assert (root / "instance" / "secret_key").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "src"]
+
+
+def test_an_invalid_entry_name_is_the_same_line_for_config_and_the_app(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    lines = {
+        assert_one_line_error(run(AMPHO, args, root, home="../home", AMPHO_ENTRY="my-app"))
+        for args in (["config", "get", "WHERE"], ["routes"])
+    }
+    assert lines == {"Error: invalid bundle name 'my-app': use a top-level package name"}
+
+
+def test_gunicorn_serves_a_root_reached_through_a_symbolic_link(tmp_path: Path) -> None:
+    # A deploy's /srv/current -> releases/42: Gunicorn's master imports the
+    # entry bundle through $PWD, the workers' sys.path holds the real path.
+    release = project(tmp_path)
+    package(release, "app")
+    current = tmp_path / "current"
+    current.symlink_to(release, target_is_directory=True)
+    port = free_port()
+    # The gunicorn script, not `python -m gunicorn`, which would put the
+    # real path on sys.path before Gunicorn adds $PWD.
+    command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-w", "1"]
+    command += ["-b", f"127.0.0.1:{port}"]
+    command += ["--logger-class", "ampho.logging.gunicorn.Logger", "ampho.main:application"]
+    env = server_environment(tmp_path / "home", PWD=str(current))
+    log = tmp_path / "server.log"
+    with serving(command, current, port, env, log):
+        response = request(port, "/where")
+        assert (response.status, response.text) == (200, "here"), tail(log)
+    assert "rename the package" not in log.read_text(encoding="utf-8", errors="replace")

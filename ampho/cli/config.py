@@ -71,7 +71,7 @@ def _path(key: str) -> KeyPath:
     try:
         return split_key(key)
     except KeyError as e:
-        raise click.ClickException(redact_shapes(e.args[0])) from None
+        raise click.ClickException(e.args[0]) from None
 
 
 def _value(cfg: Config, key: str | None) -> Any:
@@ -85,7 +85,7 @@ def _value(cfg: Config, key: str | None) -> Any:
     try:
         value = cfg.lookup(_path(key))
     except KeyError as e:
-        raise click.ClickException(redact_shapes(e.args[0])) from None
+        raise click.ClickException(e.args[0]) from None
     return plain(value)
 
 

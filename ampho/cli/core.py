@@ -110,9 +110,18 @@ def fail(messages: Sequence[str], code: int) -> NoReturn:
 
 
 def echo_errors(messages: Sequence[str]) -> None:
-    """Print each message as one ``Error:`` line on stderr."""
+    """Print each message as one ``Error:`` line on stderr.
+
+    Every error line of the command passes here, so here is where what a
+    message quotes is masked when it looks like a credential: a key may be
+    a URL holding a password (``{"redis://:pw@cache": ...}``), and a
+    schema's message names the key (:func:`~ampho.config.redaction.redact_shapes`).
+    Imported on this path only, which a command that works never takes.
+    """
+    from ..config.redaction import redact_shapes
+
     for message in messages:
-        click.echo(f"Error: {' '.join(message.split())}", err=True)
+        click.echo(f"Error: {redact_shapes(' '.join(message.split()))}", err=True)
 
 
 def variable_option(

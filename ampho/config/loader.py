@@ -336,7 +336,8 @@ def project_dir(package_dir: str) -> str | None:
 
     The directory that holds the package, or for the *src layout*
     (``<project>/src/<package>``, imported through ``PYTHONPATH=src`` or an
-    editable install) the one above ``src``. A package in an import
+    editable install; see :func:`_is_src_layout`) the one above ``src``. A
+    package in an import
     location that is not a project's (site-packages, the standard
     library) has none: Ampho must never put ``instance/`` or ``log/``
     there.
@@ -344,9 +345,24 @@ def project_dir(package_dir: str) -> str | None:
     parent = os.path.dirname(os.path.abspath(package_dir))
     if import_location(parent) is not None:
         return None
-    if os.path.basename(parent) == "src":
+    if os.path.basename(parent) == "src" and _is_src_layout(parent):
         return os.path.dirname(parent)
     return parent
+
+
+def _is_src_layout(src: str) -> bool:
+    """Whether a directory called ``src`` is a src layout's, not a project's.
+
+    A project may well live in a directory called ``src`` (an image's
+    ``WORKDIR /src``): it is one when it holds ``instance/``, or when the
+    directory above shows no sign of a project (``instance/``,
+    ``pyproject.toml``, ``setup.py`` or ``setup.cfg``).
+    """
+    if os.path.isdir(os.path.join(src, "instance")):
+        return False
+    project = os.path.dirname(src)
+    markers = ("instance", "pyproject.toml", "setup.py", "setup.cfg")
+    return any(os.path.exists(os.path.join(project, name)) for name in markers)
 
 
 def import_location(path: str) -> str | None:
@@ -450,14 +466,12 @@ def entry_package_dir(entry: str) -> str | None:
     A name of the standard library is never a bundle: it is refused here,
     before anything is imported, as :func:`ampho.bundle.import_bundle`
     refuses it, so the configuration commands and the application agree.
-    A name that is no package name (``this.x``) names no bundle to read
-    settings from; it is not looked up, which would import ``this``.
+    So is a name that is no package name (``this.x``), which looking up
+    would import ``this``.
     """
     import sys
 
-    if not entry.isidentifier():
-        return None
-    if entry in sys.stdlib_module_names:
+    if not entry.isidentifier() or entry in sys.stdlib_module_names:
         # Imported only to say why, so a plain load does not pay for it.
         from ..bundle import BundleError, check_bundle_name
 

@@ -808,6 +808,13 @@ MAX_DEPTH = 64
 #: is nobody's regular expression.
 _DATA_KEYWORDS = frozenset(("const", "enum", "default", "examples"))
 
+#: Keywords whose values map names to schemas. The names are the
+#: author's, not keywords: a property called ``default`` or ``enum`` is a
+#: schema like any other, and its patterns are matched all the same.
+_SCHEMA_MAPS = frozenset(
+    ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+)
+
 
 def _check_depth(schema: Schema) -> None:
     """Refuse a schema too deep to check, at its deepest place.
@@ -843,35 +850,46 @@ def _check_patterns(schema: Schema) -> None:
     """
     from .patterns import backtracking_problem
 
-    for where, pattern in _patterns(schema.document):
+    for where, pattern, keyed in _patterns(schema.document):
         problem = backtracking_problem(pattern)
         if problem is None:
             continue
         # A key of patternProperties is the pattern: shown once, and cut short.
-        keyed = len(where) > 1 and where[-2] == "patternProperties"
         place = shown_key(where[:-1] if keyed else where)
         shown = pattern if len(pattern) <= 60 else f"{pattern[:57]}..."
         raise _error_at_key(schema, where, f"{place}: the pattern {shown!r} {problem}; rewrite it")
 
 
-def _patterns(document: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
-    """``(key path, pattern)`` of every regular expression of a schema."""
-    stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
+def _patterns(document: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str, bool]]:
+    """``(key path, pattern, is a patternProperties key)`` of every regular
+    expression of a schema.
+
+    Data keywords are skipped only in a schema object. The values of a
+    name-to-schema map (:data:`_SCHEMA_MAPS`) are all schemas, whatever
+    their names, or a property named ``default`` would hide its pattern.
+    """
+    # (node, key path, whether node is a name-to-schema map)
+    stack: list[tuple[Any, tuple[Any, ...], bool]] = [(document, (), False)]
     while stack:
-        node, path = stack.pop()
+        node, path, named = stack.pop()
         if isinstance(node, list):
-            stack.extend((child, (*path, index)) for index, child in enumerate(node))
+            stack.extend((child, (*path, index), False) for index, child in enumerate(node))
             continue
         if not isinstance(node, dict):
             continue
+        if named:
+            stack.extend((child, (*path, name), False) for name, child in node.items())
+            continue
         if isinstance(node.get("pattern"), str):
-            yield (*path, "pattern"), node["pattern"]
+            yield (*path, "pattern"), node["pattern"], False
         patterns = node.get("patternProperties")
         if isinstance(patterns, dict):
             for pattern in patterns:
-                yield (*path, "patternProperties", pattern), pattern
+                yield (*path, "patternProperties", pattern), pattern, True
         stack.extend(
-            (child, (*path, key)) for key, child in node.items() if key not in _DATA_KEYWORDS
+            (child, (*path, key), key in _SCHEMA_MAPS)
+            for key, child in node.items()
+            if key not in _DATA_KEYWORDS
         )
 
 

@@ -7,7 +7,7 @@ import logging
 import re
 import sys
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 #: The header a request id is taken from, when a proxy sets one.
@@ -147,10 +147,11 @@ def _safe_copy(record: logging.LogRecord) -> logging.LogRecord:
                 changed[name] = printable(value)
     args = record.args
     if isinstance(args, Mapping):
-        if any(isinstance(value, str) and not value.isprintable() for value in args.values()):
-            changed["args"] = {key: _one_line_arg(value) for key, value in args.items()}
+        # Gunicorn's access atoms: a mapping of its own, which answers "-"
+        # for an atom that is missing; it is wrapped, not copied.
+        changed["args"] = _OneLineArguments(args)
     elif args and any(isinstance(value, str) and not value.isprintable() for value in args):
-        changed["args"] = tuple(_one_line_arg(value) for value in args)
+        changed["args"] = tuple(_one_line_argument(value) for value in args)
     if not changed:
         return record
     copy = logging.makeLogRecord({**fields, **changed})
@@ -159,8 +160,26 @@ def _safe_copy(record: logging.LogRecord) -> logging.LogRecord:
     return copy
 
 
-def _one_line_arg(value: object) -> object:
+def _one_line_argument(value: object) -> object:
+    # Line breaks only: a terminal's colours in an argument (Werkzeug
+    # colours its request lines) are stripped from plain lines whole.
     return one_line(value) if isinstance(value, str) else value
+
+
+class _OneLineArguments(Mapping[str, Any]):
+    """A message's mapping of arguments, whose strings read :func:`one_line`."""
+
+    def __init__(self, arguments: Mapping[str, Any]) -> None:
+        self._arguments = arguments
+
+    def __getitem__(self, key: str) -> Any:
+        return _one_line_argument(self._arguments[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._arguments)
+
+    def __len__(self) -> int:
+        return len(self._arguments)
 
 
 #: The line breaks ``json.dumps`` leaves as they are, as JSON escapes.

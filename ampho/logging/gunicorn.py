@@ -75,11 +75,16 @@ class Logger(glogging.Logger):  # type: ignore[misc]
         try:
             setup_logging(load(), name=entry_from_environ(os.environ))
         except ConfigError as e:
+            # Masked as the ampho command masks its error lines: a key
+            # the message names may be a URL with a password.
+            from ..config.redaction import redact_shapes
+
+            message = redact_shapes(str(e))
             if self._configured:
-                self.error_log.error("reload: %s; logging stays as it was", e)
+                self.error_log.error("reload: %s; logging stays as it was", message)
                 return
             # One line, as the ampho command gives, not a traceback.
-            print(f"Error: {e}", file=sys.stderr)
+            print(f"Error: {message}", file=sys.stderr)
             raise SystemExit(1) from None
         self._configured = True
 
