@@ -839,7 +839,7 @@ def test_request_fields_are_printable_in_text_lines_and_exact_in_json_lines(
         assert record["remote_addr"] == f"10.0.0.1{path[2:]}"
 
 
-def test_gunicorn_access_atoms_are_printable_and_keep_their_mapping() -> None:
+def test_gunicorn_access_atoms_have_line_breaks_escaped_and_keep_their_mapping() -> None:
     # Gunicorn formats its access line from SafeAtoms, a mapping that
     # answers "-" for a header the request did not send; a plain dict
     # in its place raised KeyError, and the record was lost.
