@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ampho.config import Config, ReadOnlyMapping
-from ampho.config.mapping import ReadOnlyList, format_key, split_key
+from ampho.config.jsonfile import format_key
+from ampho.config.mapping import ReadOnlyList, split_key
 
 SETTINGS = """\
 {
@@ -386,3 +387,21 @@ def _deep_list(depth: int) -> list:
     for _ in range(depth):
         deep = [deep]
     return deep
+
+
+def test_errors_name_a_dotted_key_as_the_commands_take_it(tmp_path) -> None:
+    # One key formatter: what an error line says can be pasted into `get`.
+    from ampho.config import SettingsInvalid, load
+
+    schema = {"properties": {"L": {"additionalProperties": {"type": "integer"}}}}
+    with pytest.raises(SettingsInvalid) as excinfo:
+        load(
+            tmp_path,
+            defaults=[("d", {"L": {"shop.orders": "x"}})],
+            schemas=[("s", schema)],
+            environ={},
+            user="u",
+            host="h",
+            bundles=False,
+        )
+    assert 'L."shop.orders": ' in str(excinfo.value)

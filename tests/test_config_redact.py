@@ -26,7 +26,8 @@ import pytest
 from processes import AMPHO, run, write_instance
 
 from ampho.config import Config, is_secret_key, redact
-from ampho.config.mapping import format_key, iter_leaves, split_key
+from ampho.config.jsonfile import format_key
+from ampho.config.mapping import iter_leaves, split_key
 from ampho.config.redaction import (
     CREDENTIAL_SHAPES,
     MASK,

@@ -11,8 +11,9 @@ import click
 
 from ..bundle import add_to_path
 from ..config import Config, load
+from ..config.jsonfile import format_key
 from ..config.loader import bundle_files, entry_from_environ, root_path, search_dir
-from ..config.mapping import format_key, iter_leaves, plain, split_key
+from ..config.mapping import iter_leaves, plain, split_key
 from ..config.output import depth, recursion_room, to_json
 from ..config.redaction import MASK, redact_at, redact_key, redact_keys, redact_shapes
 

@@ -14,7 +14,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
@@ -673,9 +673,28 @@ def first_duplicate(text: str) -> tuple[str, int]:
     return dotted((*(path or ()), key)), offset
 
 
+def format_key(path: Sequence[Any]) -> str:
+    """Write a key path the way :func:`split_key` reads it: ``DB.HOST``.
+
+    A part that holds a dot, starts with a double quote, is empty, or
+    holds a character that is not printable (a line break, say) is
+    written as a JSON string, so that what a command prints can be
+    pasted back as its ``KEY`` and one key stays on one line:
+    ``format_key(("LOGGERS", "shop.orders"))`` is ``LOGGERS."shop.orders"``.
+    """
+    return ".".join(_format_part(str(part)) for part in path)
+
+
+def _format_part(part: str) -> str:
+    if part and "." not in part and not part.startswith('"') and part.isprintable():
+        return part
+    return json.dumps(part, ensure_ascii=not part.isprintable())
+
+
 def dotted(path: tuple[object, ...]) -> str:
-    """Show a key path the way ``lookup()`` takes it: ``DB.HOST``."""
-    return ".".join(str(part) for part in path)
+    """Show a key path the way ``lookup()`` takes it: ``DB.HOST``
+    (:func:`format_key`)."""
+    return format_key(path)
 
 
 def deepest(text: str) -> tuple[int, int]:
@@ -823,11 +842,10 @@ def _unpaired_escape(token: str) -> int | None:
 
 
 def shown_key(path: tuple[object, ...]) -> str:
-    """A dotted key path that can be printed whatever its keys hold."""
-    text = dotted(path)
-    if text.isascii():
-        return text
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    """A dotted key path that can be printed whatever its keys hold: a
+    part that :func:`format_key` leaves as it is is printable, any other
+    is written as JSON, ASCII when it is not text (a lone surrogate)."""
+    return format_key(path)
 
 
 def named_item(

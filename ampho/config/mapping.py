@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .jsonfile import json_type
+from .jsonfile import format_key, json_type
 from .merge import copy_tree
 from .provenance import _NOTHING, Layer, Origin
 
@@ -62,24 +62,6 @@ def _split_quoted(key: str) -> tuple[str, ...]:
         if end == len(key):
             return tuple(parts)
         start = end + 1
-
-
-def format_key(path: Sequence[Any]) -> str:
-    """Write a key path the way :func:`split_key` reads it: ``DB.HOST``.
-
-    A part that holds a dot, starts with a double quote, is empty, or
-    holds a character that is not printable (a line break, say) is
-    written as a JSON string, so that what a command prints can be
-    pasted back as its ``KEY`` and one key stays on one line:
-    ``format_key(("LOGGERS", "shop.orders"))`` is ``LOGGERS."shop.orders"``.
-    """
-    return ".".join(_format_part(str(part)) for part in path)
-
-
-def _format_part(part: str) -> str:
-    if part and "." not in part and not part.startswith('"') and part.isprintable():
-        return part
-    return json.dumps(part, ensure_ascii=not part.isprintable())
 
 
 class ReadOnlyMapping(Mapping[str, Any]):

@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..bundle import AMPHO_SCHEMA_PATH
 from .errors import ConfigError
-from .jsonfile import deepest, key_offsets, named_item, position, read_json_file, shown_key
+from .jsonfile import (
+    deepest,
+    format_key,
+    key_offsets,
+    named_item,
+    position,
+    read_json_file,
+    shown_key,
+)
 
 if TYPE_CHECKING:
     from .jsonfile import DocumentItem
@@ -379,9 +387,8 @@ class Schemas:
         return frozenset(found)
 
     def settings(self) -> list[Declared]:
-        """Each declared leaf (a key whose schema declares no properties)."""
-        from .mapping import format_key  # its key as commands take it: "shop.orders" quoted
-
+        """Each declared leaf (a key whose schema declares no properties),
+        its key written as commands take it (``"shop.orders"`` quoted)."""
         result = []
         for schema in self.items:
             for path, node in _declared_nodes(schema):
