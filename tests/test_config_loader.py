@@ -322,11 +322,11 @@ def test_user_falls_back_to_user_variable_of_environ(load_root, monkeypatch):
     assert _user_layer(cfg) == "instance/var@h.json"
 
 
-def test_user_falls_back_to_getpass(load_root, monkeypatch):
-    # getpass.getuser() reads LOGNAME first; environ has no USER.
-    monkeypatch.setenv("LOGNAME", "gp-user")
-    assert getpass.getuser() == "gp-user"
-    cfg = load_root(user=None, environ={})
+def test_user_falls_back_to_getpass_order_in_environ(load_root, monkeypatch):
+    # getpass.getuser()'s order, LOGNAME first, read in environ= (issue 19:
+    # it used to read os.environ whatever environ= said).
+    monkeypatch.setenv("LOGNAME", "os-user")
+    cfg = load_root(user=None, environ={"LOGNAME": "gp-user", "USERNAME": "other"})
     assert _user_layer(cfg) == "instance/gp-user@h.json"
 
 
@@ -558,3 +558,18 @@ def test_load_with_bundles_imports_no_flask(app_tree) -> None:
         env={**os.environ, "PYTHONPATH": str(app_tree.root)},
     )
     assert result.stdout.strip() == "1 []"
+
+
+def test_load_with_environ_takes_no_user_name_from_the_process_environment(
+    root, write, monkeypatch
+) -> None:
+    # environ= is read instead of os.environ "for every lookup": the user
+    # name too, which getpass would take from LOGNAME whatever was passed.
+    import pwd
+
+    monkeypatch.setenv("LOGNAME", "zed")
+    write("instance/zed@h.json", '{"WHO": "zed"}')
+    mine = pwd.getpwuid(os.getuid()).pw_name
+    write(f"instance/{mine}@h.json", '{"WHO": "the account"}')
+    assert load(root, environ={}, host="h")["WHO"] == "the account"
+    assert load(root, environ={"LOGNAME": "zed"}, host="h")["WHO"] == "zed"

@@ -113,7 +113,7 @@ def load(
         env = variable(f"{env_prefix}_ENV", "FLASK_ENV") or "production"
     check_name("environment", env)
     if user is None:
-        user = variable("USER") or _login_name()
+        user = variable("USER") or _login_name(environ)
     if user is not None:
         check_name("user", user)
     if host is None:
@@ -622,17 +622,19 @@ def check_name(what: str, value: str) -> None:
         )
 
 
-def _login_name() -> str | None:
+def _login_name(environ: Mapping[str, str]) -> str | None:
     """The user name as :func:`getpass.getuser` finds it, or ``None``.
 
     The same lookup (``LOGNAME``, ``USER``, ``LNAME``, ``USERNAME``, then
-    the password database), without importing :mod:`getpass`, which
-    brings :mod:`termios` and :mod:`warnings` to every script. A
-    container often runs as a user id with no name; that skips the
-    ``user@host`` layer rather than refusing to start.
+    the password database), but in ``environ``, which :func:`load` reads
+    instead of :data:`os.environ` for every lookup: ``getpass`` reads
+    :data:`os.environ` whatever the caller said, so ``load(environ={})``
+    would still pick ``$LOGNAME@host.json``. A container often runs as a
+    user id with no name; that skips the ``user@host`` layer rather than
+    refusing to start.
     """
     for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
-        value = os.environ.get(name)
+        value = environ.get(name)
         if value:
             return value
     try:
