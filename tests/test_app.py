@@ -24,6 +24,7 @@ import ampho
 from ampho import create_app
 from ampho.app import State
 from ampho.config import Config, ConfigError, load
+from ampho.config.errors import SettingsInvalid
 
 
 def names(app: Flask) -> list[str]:
@@ -488,6 +489,144 @@ def test_a_layer_secret_key_wins_over_an_existing_generated_file(app_tree) -> No
     generated = create_app().config["SECRET_KEY"]
     app = create_app(config={"SECRET_KEY": "given"})
     assert app.config["SECRET_KEY"] == "given" != generated
+
+
+OPENED = """
+import json, os, sys
+
+root = sys.argv[1]
+opened = []
+
+
+def audit(event, args):
+    # Every open() and os.open(), missing files too: the attempt is the read.
+    if event == "open" and isinstance(args[0], str) and args[0].startswith(root + os.sep):
+        name = os.path.relpath(args[0], root)
+        if name.endswith(".json") or name == "instance/secret_key":
+            opened.append(name)
+
+
+sys.addaudithook(audit)
+from ampho import create_app
+
+create_app(root_dir=root, config=json.loads(sys.argv[2]))
+print(json.dumps(sorted(opened)))
+"""
+
+SETTINGS_FILES = [
+    "app/default.json",
+    "app/schema.json",
+    "instance/default.json",
+    "instance/production.json",
+    "instance/u@h.json",
+]
+
+
+@pytest.mark.parametrize(
+    ("start", "config", "key_file_read"),
+    [
+        ("fresh root, key generated", {}, True),
+        ("key file kept from the first start", {}, True),
+        ("key set by a layer", {"SECRET_KEY": "given"}, False),
+    ],
+)
+def test_a_start_reads_each_settings_file_once(
+    app_tree, tmp_path, start, config, key_file_read
+) -> None:
+    """One load per start, counted by an audit hook in a fresh interpreter.
+
+    The generated key used to cost a second load of every layer; it is
+    added to the one load as its lowest layer now.
+    """
+    app_tree.bundle("app")
+    app_tree.write(
+        {
+            "app/default.json": '{"A": 1}',
+            "app/schema.json": '{"properties": {"A": {"type": "integer"}}}',
+            "instance/default.json": '{"B": 2}',
+        }
+    )
+    if start == "key file kept from the first start":
+        create_app()
+    result = subprocess.run(
+        [sys.executable, "-c", OPENED, str(app_tree.root), json.dumps(config)],
+        capture_output=True,
+        text=True,
+        env=clean_environ(),
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.stderr == ""
+    expected = SETTINGS_FILES + (["instance/secret_key"] if key_file_read else [])
+    assert json.loads(result.stdout) == sorted(expected)
+
+
+def test_the_generated_secret_key_gives_what_a_load_with_it_beneath_gives(
+    app_tree, monkeypatch
+) -> None:
+    """The key added to the one load: the same values in the same order,
+    layers, origins and explanations as loading with it as the lowest
+    ``defaults`` layer, which is how the factory used to build it."""
+    app_tree.bundle("app")
+    app_tree.write(
+        {
+            "app/default.json": '{"DB": {"HOST": "a", "PORT": 1}, "A": 1}',
+            "app/schema.json": '{"properties": {"SECRET_KEY": {"minLength": 32}}}',
+            "instance/default.json": '{"DB": {"PORT": 2}}',
+            "instance/u@h.json": '{"B": [1, 2]}',
+        }
+    )
+    monkeypatch.setenv("AMPHO_C", "3")
+    cfg = create_app(config={"D": {"E": True}}).extensions["ampho"].config
+    generated = (
+        "instance/secret_key (generated)",
+        {"SECRET_KEY": (app_tree.root / "instance" / "secret_key").read_text().strip()},
+    )
+    loaded = load(app_tree.root, defaults=[generated], overrides={"D": {"E": True}})
+    assert list(cfg) == list(loaded) == ["SECRET_KEY", "DB", "A", "B", "C", "D"]
+    assert cfg == loaded
+    assert cfg.layers == loaded.layers
+    assert cfg.declared_secrets == loaded.declared_secrets
+    for key in ("SECRET_KEY", "DB", "DB.HOST", "DB.PORT", "A", "B", "C", "D.E"):
+        assert cfg.origin(key) == loaded.origin(key)
+        assert [(s.layer, s.origin, s.value) for s in cfg.explain(key)] == [
+            (s.layer, s.origin, s.value) for s in loaded.explain(key)
+        ]
+
+
+def test_the_schemas_still_judge_the_generated_secret_key(app_tree) -> None:
+    """Validated with the key too: a schema may declare what a key must be."""
+    app_tree.bundle("app")
+    app_tree.write({"app/schema.json": '{"properties": {"SECRET_KEY": {"maxLength": 10}}}'})
+    with pytest.raises(SettingsInvalid) as excinfo:
+        create_app()
+    assert excinfo.value.lines() == [
+        "instance/secret_key (generated): SECRET_KEY: *** is too long (app/schema.json)"
+    ]
+
+
+def test_a_schema_requiring_a_secret_key_setting_refuses_to_generate_one(app_tree) -> None:
+    """The settings are judged before a key is generated, as when they
+    were loaded twice: a bundle can demand that the deployment sets it."""
+    app_tree.bundle("app")
+    app_tree.write({"app/schema.json": '{"required": ["SECRET_KEY"]}'})
+    with pytest.raises(SettingsInvalid) as excinfo:
+        create_app()
+    assert excinfo.value.lines() == ["SECRET_KEY: is required (app/schema.json)"]
+    assert not (app_tree.root / "instance" / "secret_key").exists()
+
+
+def test_a_layer_beneath_a_config_only_fills_in_keys_no_layer_sets(root, write) -> None:
+    write("instance/default.json", '{"A": 1}')
+    cfg = load(root)
+    with pytest.raises(ValueError) as excinfo:
+        cfg.beneath("low", {"B": 2, "A": 0})
+    assert str(excinfo.value) == "A is set already, beneath 'low'"
+    below = cfg.beneath("low", {"B": {"C": 2}})
+    assert below == {"B": {"C": 2}, "A": 1}
+    assert str(below.origin("B.C")) == "low"
+    assert [layer.name for layer in below.layers] == ["low", *(layer.name for layer in cfg.layers)]
+    assert "B" not in cfg
 
 
 CONCURRENT = """

@@ -31,13 +31,20 @@ from ampho.config.mapping import iter_leaves, split_key
 from ampho.config.redaction import (
     CREDENTIAL_SHAPES,
     MASK,
+    DeclaredSecrets,
+    KeyPath,
+    declared_paths,
+    find_declared,
     find_secrets,
+    is_secret_at,
     redact_at,
     redact_key,
     redact_keys,
     redact_shapes,
     redact_text,
+    redact_violation,
 )
+from ampho.config.schema import load_schemas
 
 
 @dataclass(frozen=True)
@@ -976,3 +983,205 @@ def test_an_error_line_masks_a_password_in_the_key_it_names(tmp_path: Path) -> N
         assert result.returncode == 1, result.stderr
         assert "hunter2" not in result.stdout + result.stderr, (args, result.stderr)
         assert "redis://u:***@cache" in result.stderr, (args, result.stderr)
+
+
+# --- secrets by declaration: writeOnly, wherever a schema says it ----------------------
+
+#: A schema that declares secrets every way JSON Schema can reach a key:
+#: its own ``properties``, ``patternProperties``, ``additionalProperties``,
+#: a ``$ref``, an ``allOf`` branch, an array's ``items`` and ``prefixItems``.
+DECLARING_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "$defs": {"hidden": {"type": "string", "writeOnly": True}},
+    "properties": {
+        "WEBHOOK": {"type": "string", "writeOnly": True, "description": "Its own password."},
+        "SIGNERS": {"type": "object", "patternProperties": {"^SIGN_": {"writeOnly": True}}},
+        "VAULT": {"type": "object", "additionalProperties": {"writeOnly": True}},
+        "REFERRED": {"$ref": "#/$defs/hidden"},
+        "BRANCHED": {"allOf": [{"type": "object"}, {"properties": {"PIN": {"writeOnly": True}}}]},
+        "HOOKS": {"type": "array", "items": {"properties": {"URL": {"writeOnly": True}}}},
+        "PAIR": {"type": "array", "prefixItems": [{"type": "string"}, {"writeOnly": True}]},
+        "WHOLE": {"type": "object", "writeOnly": True},
+        "UNSET": {"type": ["string", "null"], "writeOnly": True},
+    },
+}
+
+#: Settings for it: each ``kx-decl-*`` string is a declared secret, each
+#: ``kx-open-*`` one is not.
+DECLARED_SETTINGS: dict[str, Any] = {
+    "WEBHOOK": "https://hooks.example/T0/kx-decl-webhook",
+    "SIGNERS": {"SIGN_A": "kx-decl-sign", "LABEL": "kx-open-label"},
+    "VAULT": {"ANY": "kx-decl-vault", "OTHER": {"DEEP": "kx-decl-vault-deep"}},
+    "REFERRED": "kx-decl-ref",
+    "BRANCHED": {"PIN": "kx-decl-pin", "NOTE": "kx-open-note"},
+    "HOOKS": [{"URL": "kx-decl-hook-1", "NAME": "kx-open-hook"}, {"URL": "kx-decl-hook-2"}],
+    "PAIR": ["kx-open-first", "kx-decl-second"],
+    "WHOLE": {"INNER": "kx-decl-whole"},
+    "UNSET": None,
+    "FROM_DIR": {"TOKENISH": "kx-decl-dir", "PLAIN": "kx-open-dir"},
+    "OPEN": "kx-open-plain",
+}
+
+#: ``FROM_DIR.TOKENISH`` stands for a file of the secrets directory.
+SECRETS_DIR_PATHS = frozenset({("FROM_DIR", "TOKENISH")})
+
+
+def _strings(value: Any, prefix: str) -> list[str]:
+    text = json.dumps(value)
+    return sorted(set(re.findall(rf"{prefix}[a-z0-9-]+", text)))
+
+
+DECLARED_HIDDEN = _strings(DECLARED_SETTINGS, "kx-decl-")
+DECLARED_SHOWN = _strings(DECLARED_SETTINGS, "kx-open-")
+
+
+@pytest.fixture(scope="module")
+def declared() -> DeclaredSecrets:
+    schemas = load_schemas([("app/schema.json", DECLARING_SCHEMA)], "/")
+    assert schemas is not None
+    return DeclaredSecrets(SECRETS_DIR_PATHS, schemas.write_only_at())
+
+
+def test_redact_at_masks_every_declared_secret_and_nothing_else(
+    declared: DeclaredSecrets,
+) -> None:
+    text = _text(redact_at((), DECLARED_SETTINGS, declared=declared))
+    assert [hidden for hidden in DECLARED_HIDDEN if hidden in text] == []
+    assert [shown for shown in DECLARED_SHOWN if shown not in text] == []
+    assert '"UNSET": null' in text  # an unset secret is shown as unset
+
+
+def test_a_declared_secret_redacted_at_its_path_is_redacted_as_in_the_whole(
+    declared: DeclaredSecrets,
+) -> None:
+    whole = redact_at((), DECLARED_SETTINGS, declared=declared)
+    for path, leaf in iter_leaves(DECLARED_SETTINGS):
+        assert redact_at(path, leaf, declared=declared) == _lookup(whole, path), path
+        hidden = _lookup(whole, path) == MASK
+        assert is_secret_at(path, declared) == hidden or leaf in (None, ""), path
+
+
+def test_declared_paths_are_the_write_only_and_the_secrets_directory_paths() -> None:
+    found = declared_paths([("WEBHOOK",)], SECRETS_DIR_PATHS)
+    assert found == {("WEBHOOK",), ("FROM_DIR", "TOKENISH")}
+
+
+def test_find_declared_lists_the_declared_paths_that_hold_a_value() -> None:
+    paths = [("UNSET",), ("WEBHOOK",), ("MISSING", "X"), ("FROM_DIR", "TOKENISH")]
+    assert find_declared(DECLARED_SETTINGS, paths) == [("FROM_DIR", "TOKENISH"), ("WEBHOOK",)]
+
+
+@pytest.mark.parametrize(
+    ("path", "instance", "message", "expected"),
+    [
+        (("REFERRED",), "kx-decl-ref", "'kx-decl-ref' is too long", "*** is too long"),
+        (("HOOKS", 0, "URL"), "kx-decl-hook-1", "no 'kx-decl-hook-1' here", "no *** here"),
+        (
+            ("SIGNERS",),
+            {"SIGN_A": "kx-decl-sign"},
+            "{'SIGN_A': 'kx-decl-sign'} has too few properties",
+            "{'SIGN_A': '***'} has too few properties",
+        ),
+        (
+            ("SIGNERS",),
+            {"SIGN_A": "kx-decl-sign"},
+            "'kx-decl-sign' is quoted alone",
+            "{'SIGN_A': '***'} is not valid under the schema's 'x' rule",
+        ),
+        (("OPEN",), "kx-open-plain", "'kx-open-plain' is too long", "'kx-open-plain' is too long"),
+    ],
+    ids=["a $ref", "an array's items", "quoted whole", "quoted in part", "not a secret"],
+)
+def test_a_violation_quotes_no_declared_secret(
+    declared: DeclaredSecrets, path: KeyPath, instance: Any, message: str, expected: str
+) -> None:
+    assert redact_violation(message, instance, path, "x", declared) == expected
+
+
+@pytest.fixture(scope="module")
+def declared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An application whose schema declares :data:`DECLARED_SETTINGS`'s
+    secrets, set in its ``default.json`` (so ``config docs`` shows them),
+    with one from the secrets directory; ``staging.json`` changes each."""
+    root = tmp_path_factory.mktemp("declared")
+    app = root / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "schema.json").write_text(json.dumps(DECLARING_SCHEMA))
+    (app / "default.json").write_text(json.dumps(DECLARED_SETTINGS))
+    staging = json.loads(json.dumps(DECLARED_SETTINGS).replace("kx-", "kx-staging-"))
+    del staging["FROM_DIR"]
+    write_instance(root, {"default.json": {}, "staging.json": staging})
+    (root / "secrets").mkdir()
+    (root / "secrets" / "FROM_DIR__TOKENISH").write_text("kx-decl-dir\n")
+    return root
+
+
+def _declared_ampho(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run(AMPHO, list(args), root, AMPHO_SECRETS_DIR="secrets")
+
+
+def test_the_declaring_tree_really_holds_the_secrets(declared_root: Path) -> None:
+    shown = _declared_ampho(declared_root, "config", "dump", "--show-secrets")
+    assert shown.returncode == 0, shown.stderr
+    assert [hidden for hidden in DECLARED_HIDDEN if hidden not in shown.stdout] == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("config", "dump"),
+        ("config", "dump", "--explain"),
+        ("config", "dump", "--format", "env"),
+        ("config", "dump", "VAULT"),
+        ("config", "dump", "--explain", "HOOKS"),
+        ("config", "diff", "production", "staging"),
+        ("config", "explain", "SIGNERS"),
+        ("config", "explain", "PAIR"),
+        ("config", "explain", "FROM_DIR.TOKENISH"),
+        ("config", "docs"),
+        ("config", "docs", "--format", "json"),
+    ],
+    ids=" ".join,
+)
+def test_no_command_shows_a_secret_a_schema_declares(
+    declared_root: Path, args: tuple[str, ...]
+) -> None:
+    """``writeOnly`` is a secret wherever the schema says it: under
+    ``patternProperties``, ``additionalProperties`` and an array's items
+    as under ``properties``, whichever command prints it."""
+    result = _declared_ampho(declared_root, *args)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert [hidden for hidden in DECLARED_HIDDEN if hidden in output] == []
+    assert MASK in result.stdout
+
+
+def test_dump_shows_what_no_schema_declares(declared_root: Path) -> None:
+    result = _declared_ampho(declared_root, "config", "dump")
+    assert [shown for shown in DECLARED_SHOWN if shown not in result.stdout] == []
+
+
+def test_a_load_with_declared_secrets_does_not_import_redaction(declared_root: Path) -> None:
+    """Secrets by declaration are worked out when something prints."""
+    code = (
+        "import sys\n"
+        "from ampho.config import load\n"
+        "cfg = load(sys.argv[1], schemas=[('s', sys.argv[2])], bundles=False,"
+        " secrets_dir='secrets')\n"
+        "print('ampho.config.redaction' in sys.modules)\n"
+        "print(sorted(cfg.declared_secrets))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(declared_root), "app/schema.json"],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("AMPHO_")},
+        check=True,
+        timeout=60,
+    )
+    loaded, listed = result.stdout.splitlines()
+    assert loaded == "False"
+    # The paths the schema's properties name; items and patterns have none.
+    paths = [("BRANCHED", "PIN"), ("FROM_DIR", "TOKENISH"), ("REFERRED",), ("UNSET",)]
+    assert listed == str([*paths, ("WEBHOOK",), ("WHOLE",)])

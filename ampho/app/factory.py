@@ -23,7 +23,10 @@ class State:
     """What Ampho keeps about an application, at ``app.extensions["ampho"]``."""
 
     def __init__(self, config: Config, bundles: Sequence[Bundle]) -> None:
-        #: The loaded configuration, with where each value came from.
+        #: The loaded configuration, with where each value came from: the
+        #: record of the start's one load, which never changes. What the
+        #: application runs with is ``app.config``, filled from it, which
+        #: hooks and extensions may change as in any Flask application.
         self.config = config
         #: The bundles, in load order: the entry bundle is the last.
         self.bundles = list(bundles)
@@ -100,9 +103,12 @@ def create_app(
     cfg = load_for(bundles, root, env, instance, overrides=config)
     # Generated only when no layer sets the key at all: a null or empty
     # key written in a file is the user's choice, and Flask will say so.
+    # Only the load can tell, so the key is added to it as the lowest
+    # layer: nothing is read twice, and every layer still wins over it.
     if "SECRET_KEY" not in cfg:
         key = instance_secret_key(instance, root)
-        cfg = load_for(bundles, root, env, instance, overrides=config, secret_key=key)
+        shown = display_path(os.path.join(instance, SECRET_KEY_FILE), root)
+        cfg = cfg.beneath(f"{shown} (generated)", {"SECRET_KEY": key})
 
     setup_logging(cfg, name=entry)
 
@@ -178,23 +184,14 @@ def load_for(
     instance: str,
     *,
     overrides: Mapping[str, Any] | None = None,
-    secret_key: str | None = None,
 ) -> Config:
     """Load the configuration with the bundles' settings files: their
     ``default.json`` beneath the instance files, and their ``schema.json``
     (after Ampho's own) to validate the result against.
 
-    A generated ``secret_key`` goes lowest of all, so that any layer that
-    sets ``SECRET_KEY`` wins over it.
-
     :raises SettingsInvalid: listing every violation of the schemas.
     """
-    defaults: list[Any] = []
-    if secret_key is not None:
-        shown = display_path(os.path.join(instance, SECRET_KEY_FILE), root)
-        defaults.append((f"{shown} (generated)", {"SECRET_KEY": secret_key}))
-    bundle_defaults, schemas = settings_files(bundles)
-    defaults.extend(bundle_defaults)
+    defaults, schemas = settings_files(bundles)
     return load(
         root,
         env,

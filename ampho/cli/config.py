@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -15,7 +15,14 @@ from ..config.jsonfile import format_key
 from ..config.loader import bundle_files, entry_from_environ, root_path, search_dir
 from ..config.mapping import iter_leaves, plain, split_key
 from ..config.output import depth, recursion_room, to_json
-from ..config.redaction import MASK, redact_at, redact_key, redact_keys, redact_shapes
+from ..config.redaction import (
+    DeclaredSecrets,
+    declared_in,
+    redact_at,
+    redact_key,
+    redact_keys,
+    redact_shapes,
+)
 
 if TYPE_CHECKING:
     from ..config.schema import Declared
@@ -96,47 +103,16 @@ def _shown_key(path: KeyPath) -> str:
     return format_key([redact_key(part) for part in path])
 
 
-def _redact(secrets: Collection[KeyPath], path: KeyPath, value: Any, *, keys: bool = True) -> Any:
-    """Redact a value found at a key path, by the rules of the whole dump.
+def _redact(declared: DeclaredSecrets, path: KeyPath, value: Any, *, keys: bool = True) -> Any:
+    """Redact a value found at a key path, by the rules of the whole dump
+    (:func:`~ampho.config.redaction.redact_at`), declared secrets included.
 
-    The name rules of :mod:`ampho.config.redaction` apply first; then
-    every declared secret (``writeOnly`` in a schema, or read from the
-    secrets directory, as :attr:`Config.declared_secrets` lists them) at
-    or above the path masks the value whole, and every one below it
-    masks that part of it. An empty or ``null`` secret is shown, as
-    everywhere, so "unset" stays visible. Last, the keys inside the value
-    are masked (a key may be a URL with a password), unless ``keys`` is
-    false: then the key paths stay those of the settings, to look up
-    origins by, and the caller masks what it prints.
+    Unless ``keys``, the keys inside the value stay those of the
+    settings, to look up origins by, and the caller masks what it prints.
     """
     # Redaction recurses; give it room for as deep a tree as was loaded.
     with recursion_room(depth(value)):
-        value = redact_at(path, value, keys=False)
-        for secret in secrets:
-            common = min(len(secret), len(path))
-            if secret[:common] != path[:common]:
-                continue
-            if len(secret) <= len(path):
-                return _mask(value)
-            # redact_at returned new containers: masking in place is safe.
-            value = _mask_under(value, secret[len(path) :])
-        return redact_keys(value) if keys else value
-
-
-def _mask(value: Any) -> Any:
-    return value if value is None or value == "" else MASK
-
-
-def _mask_under(value: Any, path: KeyPath) -> Any:
-    """Mask the value at ``path`` inside ``value``, if it is there."""
-    node = value
-    for key in path[:-1]:
-        if not isinstance(node, dict) or key not in node:
-            return value
-        node = node[key]
-    if isinstance(node, dict) and path[-1] in node:
-        node[path[-1]] = _mask(node[path[-1]])
-    return value
+        return redact_at(path, value, keys=keys, declared=declared)
 
 
 def _json(value: Any, indent: int | None = None) -> str:
@@ -183,7 +159,7 @@ def dump(
     value = _value(cfg, key)
     path = _path(key) if key is not None else ()
     if not show_secrets:
-        value = _redact(cfg.declared_secrets, path, value, keys=not explain)
+        value = _redact(declared_in(cfg), path, value, keys=not explain)
     if explain:
         _explain(cfg, path, value, show_secrets)
     elif output_format == "env":
@@ -293,7 +269,7 @@ def diff(root: str | None, show_secrets: bool, env_a: str, env_b: str) -> None:
     is a declared secret in either environment is one in both.
     """
     configs = [_load(root, env_a), _load(root, env_b)]
-    secrets = configs[0].declared_secrets | configs[1].declared_secrets
+    declared = declared_in(*configs)
     # Compare the real values, show the redacted ones: two different
     # passwords are a difference worth seeing, even as *** and ***.
     leaves = [dict(iter_leaves(cfg.to_dict())) for cfg in configs]
@@ -313,7 +289,7 @@ def diff(root: str | None, show_secrets: bool, env_a: str, env_b: str) -> None:
                 lines.append(f"  {name:<{width}}  (not set)")
                 continue
             if not show_secrets:
-                value = _redact(secrets, path, value)
+                value = _redact(declared, path, value)
             lines.append(f"  {name:<{width}}  {_json(value)}  ({cfg.origin(path)})")
     if lines:
         click.echo("\n".join(lines))
@@ -380,9 +356,10 @@ def explain(root: str | None, env: str | None, show_secrets: bool, key: str) -> 
     if isinstance(merged, dict):
         lines.append(("merged", merged))
     last = len(lines) - 1
+    declared = declared_in(cfg)
     for index, (place, value) in enumerate(lines):
         if not show_secrets:
-            value = _redact(cfg.declared_secrets, path, plain(value))
+            value = _redact(declared, path, plain(value))
         wins = "  (wins)" if index == last else ""
         click.echo(f"{place}: {_json(value)}{wins}")
 
@@ -412,7 +389,8 @@ def docs(root: str | None, output_format: str) -> None:
     cfg = _load(root, None)
     if cfg.schemas is None:
         raise _no_application()
-    rows = [_doc_row(cfg, declared) for declared in cfg.schemas.settings()]
+    secrets = declared_in(cfg)
+    rows = [_doc_row(cfg, secrets, declared) for declared in cfg.schemas.settings()]
     if output_format == "json":
         click.echo(_json(rows, indent=2))
         return
@@ -433,15 +411,12 @@ def docs(root: str | None, output_format: str) -> None:
         click.echo("  ".join([*cells, line["description"]]).rstrip())
 
 
-def _doc_row(cfg: Config, declared: Declared) -> dict[str, Any]:
+def _doc_row(cfg: Config, secrets: DeclaredSecrets, declared: Declared) -> dict[str, Any]:
     """One declared setting for ``config docs``, its default redacted."""
     path = split_key(declared.key)
     row: dict[str, Any] = {"key": declared.key, "type": declared.type}
     defaults = _bundle_defaults(cfg, path)
     if defaults:
-        secrets = set(cfg.declared_secrets)
-        if cfg.schemas is not None and cfg.schemas.write_only(path):
-            secrets.add(path)
         row["default"] = _redact(secrets, path, plain(defaults[-1].value))
     row["declared_in"] = declared.schema
     row["description"] = " ".join((declared.description or "").split())

@@ -28,7 +28,7 @@ from .jsonfile import (
 from .loader import bundle_files, check_name, display_path, load, resolve_dirs
 from .merge import copy_tree, merge_into
 from .output import depth, recursion_room
-from .redaction import find_secrets
+from .redaction import find_declared, find_secrets
 from .secretsdir import is_hidden_or_backup
 
 if TYPE_CHECKING:
@@ -458,20 +458,8 @@ def _suggest(key: str, known: Iterable[str]) -> str | None:
     return by_upper[close[0]] if close else None
 
 
-def _declared_secrets(data: dict[str, Any], paths: Collection[KeyPath]) -> list[KeyPath]:
-    """The ``writeOnly`` key paths that hold a value in ``data``."""
-    held = []
-    for path in sorted(paths):  # a set: sorted, so messages are stable
-        node: Any = data
-        for key in path:
-            node = node.get(key) if isinstance(node, dict) else None
-        if node is not None and node != "":
-            held.append(path)
-    return held
-
-
 def _check_committed_secrets(file: _File, declared: Collection[KeyPath]) -> list[Finding]:
-    paths = dict.fromkeys([*_secrets(file.data), *_declared_secrets(file.data, declared)])
+    paths = dict.fromkeys([*_secrets(file.data), *find_declared(file.data, declared)])
     return [
         Finding(
             WARNING,
@@ -541,7 +529,7 @@ def _check_key_can_be_generated(cfg: Config, instance: str, instance_shown: str)
 
 
 def _check_private(file: _File, declared: Collection[KeyPath]) -> list[Finding]:
-    secrets = list(dict.fromkeys([*_secrets(file.data), *_declared_secrets(file.data, declared)]))
+    secrets = list(dict.fromkeys([*_secrets(file.data), *find_declared(file.data, declared)]))
     if not secrets:
         return []
     try:

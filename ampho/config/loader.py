@@ -166,7 +166,7 @@ def load(
         layers=layers,
         sources=sources,
         schemas=declared,
-        declared_secrets=_declared_secrets(sources, declared),
+        secrets_dir_paths=_secrets_dir_paths(sources),
     )
     if declared is not None:
         violations = declared.validate(cfg)
@@ -192,17 +192,15 @@ def bundle_files(entry: str) -> tuple[list[DocumentItem], list[DocumentItem]] | 
     return list(defaults), list(schemas)
 
 
-def _declared_secrets(
-    sources: list[Source], declared: Schemas | None
-) -> frozenset[tuple[str, ...]]:
-    """Key paths secret by declaration (``writeOnly``) or by their source."""
-    found: set[tuple[str, ...]] = set()
-    for source in sources:
-        if isinstance(source, SecretsSource):
-            found.update(path for _, path, _ in source.applied)
-    if declared is not None:
-        found.update(declared.write_only_paths())
-    return frozenset(found)
+def _secrets_dir_paths(sources: list[Source]) -> frozenset[tuple[str, ...]]:
+    """The key paths read from the secrets directory: a fact the load
+    hands on, which :mod:`~ampho.config.redaction` makes secrets of."""
+    return frozenset(
+        path
+        for source in sources
+        if isinstance(source, SecretsSource)
+        for _, path, _ in source.applied
+    )
 
 
 def _defaults_step(

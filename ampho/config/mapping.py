@@ -6,9 +6,10 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .errors import SettingsInvalid
 from .jsonfile import format_key, json_type
 from .merge import copy_tree
-from .provenance import _NOTHING, Layer, Origin
+from .provenance import _NOTHING, Layer, MappingSource, Origin
 
 if TYPE_CHECKING:
     from .provenance import Source
@@ -318,9 +319,10 @@ class Config(ReadOnlyMapping):
     """
 
     __slots__ = (
+        "_declared_secrets",
         "_layers",
+        "_secrets_dir_paths",
         "_sources",
-        "declared_secrets",
         "env",
         "instance_dir",
         "root_dir",
@@ -337,7 +339,7 @@ class Config(ReadOnlyMapping):
         layers: Sequence[Layer],
         sources: Sequence[Source],
         schemas: Schemas | None = None,
-        declared_secrets: frozenset[tuple[str, ...]] = frozenset(),
+        secrets_dir_paths: frozenset[tuple[str, ...]] = frozenset(),
     ) -> None:
         super().__init__(data)
         #: The environment the layers were chosen for.
@@ -350,10 +352,26 @@ class Config(ReadOnlyMapping):
         self._sources = tuple(sources)
         #: The declared settings the load was validated against, if any.
         self.schemas = schemas
-        #: Key paths that are secrets by declaration (``writeOnly``) or
-        #: because they came from the secrets directory: every printer
-        #: masks them, besides what their names say.
-        self.declared_secrets = declared_secrets
+        self._secrets_dir_paths = secrets_dir_paths
+        self._declared_secrets: frozenset[tuple[str, ...]] | None = None
+
+    @property
+    def declared_secrets(self) -> frozenset[tuple[str, ...]]:
+        """Key paths that are secrets by declaration (a schema's
+        ``writeOnly``) or because they came from the secrets directory:
+        every printer masks them, besides what their names say
+        (:func:`~ampho.config.redaction.declared_paths`).
+
+        Worked out when first asked, which only printing does: a load
+        neither walks the schemas for them nor imports the redaction rules.
+        """
+        if self._declared_secrets is None:
+            from .redaction import declared_paths
+
+            schemas = self.schemas
+            write_only = schemas.write_only_paths() if schemas is not None else ()
+            self._declared_secrets = declared_paths(write_only, self._secrets_dir_paths)
+        return self._declared_secrets
 
     @property
     def layers(self) -> tuple[Layer, ...]:
@@ -398,6 +416,43 @@ class Config(ReadOnlyMapping):
                     value = copy_tree(value)
                 found.append(Setting(source.layer, origin, value))
         return found
+
+    def beneath(self, name: str, values: Mapping[str, Any]) -> Config:
+        """This configuration with one more layer under all the others.
+
+        The result is what :func:`~ampho.config.load` would give with
+        ``(name, values)`` as the first item of ``defaults``, without
+        reading any layer again: the application factory adds the secret
+        key it generates when no layer sets one, and a start reads each
+        file once. The layer may only fill in top-level keys that no
+        layer sets, so nothing above has to be merged again. A new key
+        can break a schema the load satisfied (a ``maxLength``, say), so
+        the result is validated against :attr:`schemas` again.
+
+        :raises ValueError: if a layer sets one of the keys already.
+        :raises SettingsInvalid: listing every violation of the schemas.
+        """
+        taken = [key for key in values if key in self._data]
+        if taken:
+            raise ValueError(f"{format_key((taken[0],))} is set already, beneath {name!r}")
+        layer = Layer(name, None, True)
+        # Lowest, so first in the data too, as a load would have merged it.
+        added: dict[str, Any] = copy_tree(dict(values))
+        cfg = Config(
+            {**added, **self._data},
+            env=self.env,
+            root_dir=self.root_dir,
+            instance_dir=self.instance_dir,
+            layers=(layer, *self._layers),
+            sources=(MappingSource(layer, copy_tree(added)), *self._sources),
+            schemas=self.schemas,
+            secrets_dir_paths=self._secrets_dir_paths,
+        )
+        if self.schemas is not None:
+            violations = self.schemas.validate(cfg)
+            if violations:
+                raise SettingsInvalid(violations)
+        return cfg
 
     def __repr__(self) -> str:
         return f"<Config env={self.env!r} root_dir={self.root_dir!r} keys={len(self._data)}>"

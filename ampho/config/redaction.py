@@ -15,7 +15,17 @@ that decides what is a secret lives in this module, so that ``dump``,
   ``sk_live_`` token, a JSON Web Token: :data:`CREDENTIAL_SHAPES`);
 * in keys, and in messages that may quote a key, the secrets known by
   their shape alone are masked (:func:`redact_shapes`): a URL's
-  password, a credential, a private key.
+  password, a credential, a private key;
+* a key path is a secret by declaration (:class:`DeclaredSecrets`) whatever its
+  name when a schema says ``writeOnly`` of it or its value came from the
+  secrets directory: :func:`redact_at` masks it, :func:`is_secret_at`
+  answers for it, and :func:`redact_violation` keeps it out of what a
+  schema violation quotes.
+
+The schemas and the loader only report facts: which key paths a schema
+declares ``writeOnly`` (:meth:`~ampho.config.schema.Schemas.write_only_at`),
+which came from the secrets directory. What makes them secret, and how a
+secret is masked, is decided here.
 
 It is imported only by what prints: :func:`ampho.config.load` never
 pays for it.
@@ -25,8 +35,11 @@ from __future__ import annotations
 
 import binascii
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from .mapping import Config
 
 #: Shown instead of a secret.
 MASK = "***"
@@ -353,7 +366,9 @@ def redact_keys(value: Any, *, deep: bool = True) -> Any:
     return result
 
 
-def redact_at(path: KeyPath, value: Any, *, keys: bool = True) -> Any:
+def redact_at(
+    path: KeyPath, value: Any, *, keys: bool = True, declared: DeclaredSecrets | None = None
+) -> Any:
     """Redact the value found at ``path`` in the settings.
 
     A key above it that names a secret masks it, as :func:`redact` masks
@@ -363,12 +378,21 @@ def redact_at(path: KeyPath, value: Any, *, keys: bool = True) -> Any:
     :param keys: mask the keys inside ``value`` too. Without, the key
         paths stay those of the settings, to look up origins by; show
         them through :func:`redact_key`.
+    :param declared: the secrets by declaration (:class:`DeclaredSecrets`),
+        after the name rules: one at or above ``path`` masks the value
+        whole, and one below it masks that part of it.
     """
     # Every key above holds an object, which only a stem masks whole.
     above = any(_secrecy(key) == _STRONG for key in path[:-1])
     if above and value is not None and value != "":
         return MASK
-    return _redact(value, path[-1] if path else "", keys=keys)
+    last = path[-1] if path else ""
+    if declared is None:
+        return _redact(value, last, keys=keys)
+    # The keys stay those of the settings until the declared paths are
+    # found in the copy; _redact made new containers, masked in place.
+    value = _mask_declared(path, _redact(value, last, keys=False), declared)
+    return redact_keys(value) if keys else value
 
 
 def find_secrets(value: Any, path: KeyPath = ()) -> Iterator[KeyPath]:
@@ -392,3 +416,215 @@ def find_secrets(value: Any, path: KeyPath = ()) -> Iterator[KeyPath]:
             yield from find_secrets(item, (*path, index))
     elif isinstance(value, str) and redact_text(value) != value:
         yield path
+
+
+# --- secrets by declaration ---------------------------------------------------------
+
+#: How a schema answers for a key path (list indices included): ``True``
+#: when it says ``writeOnly`` of it, ``False`` when not, ``None`` when it
+#: says nothing of the path or of anything below it, so that a walk down
+#: a value stops there.
+WriteOnly = Callable[[KeyPath], bool | None]
+
+
+class DeclaredSecrets(NamedTuple):
+    """What makes a key path a secret whatever its name.
+
+    A value the name rules would show is still a secret when a schema
+    declares its key ``writeOnly`` (a Slack webhook's URL is its own
+    password) or when it came from the secrets directory: whoever put it
+    there said so. Both come as facts, from the schemas and from the
+    load; that they make a secret, and how it is masked, is this
+    module's rule.
+    """
+
+    #: Key paths secret whole: :func:`declared_paths`, as
+    #: :attr:`Config.declared_secrets <ampho.config.Config.declared_secrets>`
+    #: lists them.
+    paths: Collection[KeyPath] = frozenset()
+    #: The schemas' answer for any key path (:data:`WriteOnly`). It
+    #: reaches what no list of paths can hold: the items of an array and
+    #: the keys of ``patternProperties`` or ``additionalProperties``.
+    write_only: WriteOnly | None = None
+
+
+#: No secret by declaration: the name rules alone.
+NO_DECLARED_SECRETS = DeclaredSecrets()
+
+
+def declared_paths(
+    write_only: Iterable[KeyPath], secrets_dir: Iterable[KeyPath]
+) -> frozenset[KeyPath]:
+    """The key paths that are secrets by declaration, as a load lists them.
+
+    :param write_only: the key paths the schemas' ``properties`` declare
+        ``writeOnly``.
+    :param secrets_dir: the key paths read from the secrets directory.
+    """
+    return frozenset(write_only) | frozenset(secrets_dir)
+
+
+def declared_in(*configs: Config) -> DeclaredSecrets:
+    """The secrets by declaration of one or more loaded configurations.
+
+    With two (``config diff``), a key that is declared secret in either
+    is one in both, so that the two sides of a line mask alike.
+    """
+    paths: frozenset[KeyPath] = frozenset()
+    answers: list[WriteOnly] = []
+    for config in configs:
+        paths |= config.declared_secrets
+        if config.schemas is not None:
+            answers.append(config.schemas.write_only_at())
+    if not answers:
+        return DeclaredSecrets(paths)
+    if len(answers) == 1:
+        return DeclaredSecrets(paths, answers[0])
+
+    def write_only(path: KeyPath) -> bool | None:
+        said = [answer(path) for answer in answers]
+        if any(said):
+            return True
+        return None if all(each is None for each in said) else False
+
+    return DeclaredSecrets(paths, write_only)
+
+
+def _declared_at(path: KeyPath, declared: DeclaredSecrets) -> bool:
+    """Whether ``path`` itself is a secret by declaration."""
+    return path in declared.paths or (
+        declared.write_only is not None and declared.write_only(path) is True
+    )
+
+
+def is_secret_at(path: KeyPath, declared: DeclaredSecrets = NO_DECLARED_SECRETS) -> bool:
+    """Whether whatever is at ``path`` is a secret, before looking at it.
+
+    A key on the way that names a secret (:func:`is_secret_key`, by
+    its last word too), or a secret by declaration at or above it,
+    makes it one. A schema violation asks, before it quotes the value.
+    """
+    if any(is_secret_key(key) for key in path if isinstance(key, str)):
+        return True
+    return any(_declared_at(path[:depth], declared) for depth in range(1, len(path) + 1))
+
+
+def _mask(value: Any) -> Any:
+    return value if value is None or value == "" else MASK
+
+
+def _mask_declared(path: KeyPath, value: Any, declared: DeclaredSecrets) -> Any:
+    """``value`` (a redacted copy) at ``path``, each declared secret masked."""
+    if any(_declared_at(path[:depth], declared) for depth in range(1, len(path) + 1)):
+        return _mask(value)
+    for secret in declared.paths:
+        if len(secret) > len(path) and secret[: len(path)] == path:
+            value = _mask_under(value, secret[len(path) :])
+    if declared.write_only is not None and isinstance(value, (dict, list)):
+        _mask_write_only(value, path, declared.write_only)
+    return value
+
+
+def _mask_under(value: Any, path: KeyPath) -> Any:
+    """Mask the value at ``path`` inside ``value``, if it is there."""
+    node = value
+    for key in path[:-1]:
+        if not isinstance(node, dict) or key not in node:
+            return value
+        node = node[key]
+    if isinstance(node, dict) and path[-1] in node:
+        node[path[-1]] = _mask(node[path[-1]])
+    return value
+
+
+def _mask_write_only(value: Any, path: KeyPath, write_only: WriteOnly) -> None:
+    """Mask, in place, every part of ``value`` a schema says is ``writeOnly``.
+
+    A walk without recursion, which stops where the schemas say nothing
+    more: a dump of 100,000 keys asks only about the declared ones.
+    """
+    stack: list[tuple[Any, KeyPath]] = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        items = list(node.items() if isinstance(node, dict) else enumerate(node))
+        for key, child in items:
+            below = (*where, key)
+            said = write_only(below)
+            if said:
+                node[key] = _mask(child)
+            elif said is False and isinstance(child, (dict, list)):
+                stack.append((child, below))
+
+
+def find_declared(value: Any, paths: Iterable[KeyPath]) -> list[KeyPath]:
+    """The paths of ``paths`` that hold a secret in ``value``, sorted.
+
+    A ``null`` or empty value holds none, as :func:`redact` shows it.
+    ``ampho config check`` asks this of a file, beside
+    :func:`find_secrets`, to warn about secrets declared by a schema.
+    """
+    held = []
+    for path in sorted(paths):  # often a set: sorted, so messages are stable
+        node: Any = value
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if node is not None and node != "":
+            held.append(path)
+    return held
+
+
+def redact_violation(
+    message: str,
+    instance: Any,
+    path: KeyPath,
+    rule: str,
+    declared: DeclaredSecrets = NO_DECLARED_SECRETS,
+) -> str:
+    """A schema violation's message, with no secret quoted.
+
+    The message is :mod:`jsonschema`'s, which quotes the offending value
+    (``instance``, at ``path``). A secret value (:func:`is_secret_at`) is
+    replaced by ``***``; an object or array holding a secret anywhere
+    below (by its name or by declaration) is quoted with that secret
+    masked, and a message that quotes some part of it otherwise is
+    replaced whole. Last, :func:`redact_text` masks what is left, on one
+    line.
+
+    :param rule: the keyword that failed (``pattern``), for the message
+        that replaces one that would give the secret away.
+    """
+    generic = f"is not valid under the schema's {rule!r} rule"
+    if is_secret_at(path, declared):
+        quoted = repr(instance)
+        message = message.replace(quoted, MASK, 1) if quoted in message else f"{MASK} {generic}"
+        # Whatever else is quoted may be a part of it.
+        if len(quoted) > 3 and quoted[1:-1] in message:
+            message = f"{MASK} {generic}"
+    elif isinstance(instance, (dict, list)):
+        try:
+            shown = redact_at(path, instance, keys=False, declared=declared)
+            if shown != instance:
+                quoted = repr(instance)
+                if quoted in message:
+                    message = message.replace(quoted, repr(shown))
+                if any(str(value) in message for value in _hidden(instance, shown)):
+                    message = f"{shown!r} {generic}"  # it quotes a part
+        except RecursionError:
+            message = f"the value {generic}"
+    message = redact_text(message)
+    return " ".join(message.split())
+
+
+def _hidden(value: Any, shown: Any) -> Iterator[Any]:
+    """The plain values of ``value`` that ``shown`` (its redacted copy) masks."""
+    if isinstance(value, dict) and isinstance(shown, dict):
+        for key, child in value.items():
+            yield from _hidden(child, shown.get(key))
+    elif isinstance(value, list) and isinstance(shown, list):
+        for child, shown_child in zip(value, shown, strict=False):
+            yield from _hidden(child, shown_child)
+    elif isinstance(value, (dict, list)):
+        for child in value.values() if isinstance(value, dict) else value:
+            yield from _hidden(child, None)
+    elif value != shown and value not in (None, ""):
+        yield value

@@ -200,6 +200,10 @@ class Schema:
             part.get("writeOnly") is True for node in self.at(path) for part in self._expand(node)
         )
 
+    def write_only_at(self) -> WriteOnlyAt:
+        """What this schema says of ``writeOnly`` (:class:`WriteOnlyAt`)."""
+        return WriteOnlyAt((self,))
+
 
 def _node_types(node: dict[str, Any], schema: Schema, depth: int = 0) -> frozenset[str] | None:
     """What one subschema says of the type; ``None`` when it allows any.
@@ -377,6 +381,10 @@ class Schemas:
         """Whether some schema says ``writeOnly: true`` of the key path."""
         return any(schema.write_only(path) for schema in self.items)
 
+    def write_only_at(self) -> WriteOnlyAt:
+        """What some schema says of ``writeOnly`` (:class:`WriteOnlyAt`)."""
+        return WriteOnlyAt(self.items)
+
     def write_only_paths(self) -> frozenset[tuple[str, ...]]:
         """Every key path a schema's ``properties`` declare ``writeOnly``."""
         found: set[tuple[str, ...]] = set()
@@ -413,16 +421,15 @@ class Schemas:
 
     def validate(self, config: Config | Mapping[str, Any]) -> list[Violation]:
         """Every violation of every schema, in schema order, then by place."""
-        from .mapping import Config, ReadOnlyMapping
+        from .mapping import ReadOnlyMapping
 
         data = config._data if isinstance(config, ReadOnlyMapping) else dict(config)
-        secrets = config.declared_secrets if isinstance(config, Config) else frozenset()
         found: list[Violation] = []
         for schema in self.items:
             if _accepts_plainly(schema.document, data):
                 continue
             for error in schema.iter_errors(data):
-                found.extend(_violations(error, schema, config, secrets))
+                found.extend(_violations(error, schema, config))
         return found
 
 
@@ -549,9 +556,7 @@ def _declared_nodes(schema: Schema) -> Iterator[tuple[tuple[str, ...], dict[str,
                 stack.append((child_path, child))
 
 
-def _violations(
-    error: Any, schema: Schema, config: Any, secrets: frozenset[tuple[str, ...]]
-) -> Iterator[Violation]:
+def _violations(error: Any, schema: Schema, config: Any) -> Iterator[Violation]:
     """The violations one jsonschema error stands for."""
     path = tuple(error.absolute_path)
     if error.validator == "required" and isinstance(error.instance, dict):
@@ -579,11 +584,10 @@ def _violations(
             )
         if extras:
             return
-    secret = _is_secret(path, schema, secrets)
     yield Violation(
         _where(config, (*path, *_dependent(error))),
         shown_key(path),
-        _message(error, secret, path, schema, secrets),
+        _message(error, path, schema, config),
         schema.name,
     )
 
@@ -614,79 +618,24 @@ def _extra_keys(instance: dict[str, Any], subschema: Any) -> list[str]:
     ]
 
 
-def _is_secret(path: tuple[Any, ...], schema: Schema, secrets: frozenset[tuple[str, ...]]) -> bool:
-    from .redaction import is_secret_key
+def _message(error: Any, path: tuple[Any, ...], schema: Schema, config: Any) -> str:
+    """jsonschema's message, with no secret quoted
+    (:func:`~ampho.config.redaction.redact_violation`).
 
-    keys = tuple(part for part in path if isinstance(part, str))
-    if any(is_secret_key(key) for key in keys):
-        return True
-    for depth in range(1, len(keys) + 1):
-        if keys[:depth] in secrets or schema.write_only(keys[:depth]):
-            return True
-    nodes = [schema.document]
-    for part in path:  # writeOnly inside an array's items, too
-        nodes = _below(schema, nodes, part)
-        if _write_only_node(schema, nodes):
-            return True
-    # A secret below the offending object or array: _message masks it.
-    return False
-
-
-def _message(
-    error: Any,
-    secret: bool,
-    path: tuple[Any, ...] = (),
-    schema: Schema | None = None,
-    secrets: frozenset[tuple[str, ...]] = frozenset(),
-) -> str:
-    """jsonschema's message, the value masked when it is a secret's.
-
-    An object or array holding a secret anywhere below (by its name, by
-    ``writeOnly`` or by declaration) is quoted with that secret masked;
-    a message that quotes some part of it otherwise is replaced whole.
+    The secrets by declaration are a loaded configuration's, as the
+    commands mask them (:func:`~ampho.config.redaction.declared_in`);
+    for plain settings, those this schema declares ``writeOnly``.
+    Imported and worked out only here: a load that breaks no rule never
+    pays for it.
     """
-    from .redaction import MASK, redact_text
+    from .mapping import Config
+    from .redaction import DeclaredSecrets, declared_in, redact_violation
 
-    message: str = error.message
-    instance = error.instance
-    if not secret and isinstance(instance, (dict, list)):
-        generic = f"is not valid under the schema's {error.validator!r} rule"
-        try:
-            shown = _redacted(instance, path, schema, secrets)
-            if shown != instance:
-                quoted = repr(instance)
-                if quoted in message:
-                    message = message.replace(quoted, repr(shown))
-                if any(str(value) in message for value in _hidden(instance, shown)):
-                    message = f"{shown!r} {generic}"  # it quotes a part
-        except RecursionError:
-            message = f"the value {generic}"
-    if secret:
-        quoted = repr(error.instance)
-        if quoted in message:
-            message = message.replace(quoted, MASK, 1)
-        else:
-            message = f"{MASK} is not valid under the schema's {error.validator!r} rule"
-        # Whatever else is quoted may be a part of it.
-        if len(quoted) > 3 and quoted[1:-1] in message:
-            message = f"{MASK} is not valid under the schema's {error.validator!r} rule"
-    message = redact_text(message)
-    return " ".join(message.split())
-
-
-def _hidden(value: Any, shown: Any) -> Iterator[Any]:
-    """The plain values of ``value`` that ``shown`` (its redacted copy) masks."""
-    if isinstance(value, dict) and isinstance(shown, dict):
-        for key, child in value.items():
-            yield from _hidden(child, shown.get(key))
-    elif isinstance(value, list) and isinstance(shown, list):
-        for child, shown_child in zip(value, shown, strict=False):
-            yield from _hidden(child, shown_child)
-    elif isinstance(value, (dict, list)):
-        for child in value.values() if isinstance(value, dict) else value:
-            yield from _hidden(child, None)
-    elif value != shown and value not in (None, ""):
-        yield value
+    if isinstance(config, Config) and config.schemas is not None:
+        declared = declared_in(config)
+    else:
+        declared = DeclaredSecrets(write_only=schema.write_only_at())
+    return redact_violation(error.message, error.instance, path, error.validator, declared)
 
 
 def _below(schema: Schema, nodes: list[dict[str, Any]], part: Any) -> list[dict[str, Any]]:
@@ -706,45 +655,54 @@ def _below(schema: Schema, nodes: list[dict[str, Any]], part: Any) -> list[dict[
     return found
 
 
-def _write_only_node(schema: Schema, nodes: list[dict[str, Any]]) -> bool:
-    return any(part.get("writeOnly") is True for node in nodes for part in schema._expand(node))
+class WriteOnlyAt:
+    """Whether some schema says ``writeOnly`` of a key path.
 
+    Called with a key path, list indices included, it answers ``True``,
+    ``False``, or ``None`` when no schema says anything of the path or
+    below it (:data:`~ampho.config.redaction.WriteOnly`). It follows
+    ``properties``, ``patternProperties``, ``additionalProperties``,
+    ``prefixItems`` and ``items``, through local ``$ref`` and the
+    combinators. What is a secret is
+    :mod:`~ampho.config.redaction`'s to decide; this only reads the
+    schemas. The subschemas of each path asked are remembered, so a walk
+    down a value, which asks about every child of a path, reads each
+    level once.
+    """
 
-def _redacted(
-    value: Any,
-    keys: tuple[Any, ...],
-    schema: Schema | None,
-    secrets: frozenset[tuple[str, ...]],
-    nodes: list[dict[str, Any]] | None = None,
-) -> Any:
-    """``value`` at ``keys`` with every secret below masked: by name, as
-    :func:`~ampho.config.redaction.redact` masks, or declared secret
-    (``writeOnly``, also in an array's items; the secrets directory)."""
-    from .redaction import MASK, redact
+    __slots__ = ("_nodes", "_schemas")
 
-    if nodes is None:
-        nodes = [schema.document] if schema is not None else []
-        for part in keys:
-            nodes = _below(schema, nodes, part) if schema is not None else []
-    if not isinstance(value, (dict, list)):
-        return redact(value)
-    result: Any = {} if isinstance(value, dict) else []
-    items = value.items() if isinstance(value, dict) else enumerate(value)
-    for key, child in items:
-        path = (*keys, key)
-        below = _below(schema, nodes, key) if schema is not None else []
-        declared = path in secrets or (schema is not None and _write_only_node(schema, below))
-        if declared and child not in (None, ""):
-            shown = MASK
-        else:
-            shown = redact(child, key if isinstance(key, str) else "")
-            if shown != MASK and isinstance(child, (dict, list)):
-                shown = _redacted(child, path, schema, secrets, below)
-        if isinstance(result, dict):
-            result[key] = shown
-        else:
-            result.append(shown)
-    return result
+    def __init__(self, schemas: tuple[Schema, ...]) -> None:
+        self._schemas = schemas
+        self._nodes: dict[tuple[Any, ...], list[list[dict[str, Any]]]] = {
+            (): [[schema.document] for schema in schemas]
+        }
+
+    def __call__(self, path: tuple[Any, ...]) -> bool | None:
+        found = self._at(path)
+        if not any(found):
+            return None
+        return any(
+            part.get("writeOnly") is True
+            for schema, nodes in zip(self._schemas, found, strict=True)
+            for node in nodes
+            for part in schema._expand(node)
+        )
+
+    def _at(self, path: tuple[Any, ...]) -> list[list[dict[str, Any]]]:
+        """The subschemas of ``path``, one list a schema."""
+        known = len(path)
+        while path[:known] not in self._nodes:
+            known -= 1
+        found = self._nodes[path[:known]]
+        for depth in range(known, len(path)):
+            part = path[depth]
+            found = [
+                _below(schema, nodes, part) if nodes else []
+                for schema, nodes in zip(self._schemas, found, strict=True)
+            ]
+            self._nodes[path[: depth + 1]] = found
+        return found
 
 
 def _where(config: Any, path: tuple[Any, ...]) -> str | None:
@@ -944,5 +902,6 @@ __all__ = [
     "Schema",
     "Schemas",
     "Violation",
+    "WriteOnlyAt",
     "load_schemas",
 ]
