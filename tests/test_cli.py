@@ -9,6 +9,7 @@ an environment built from scratch, so nothing of the developer's shell
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from processes import (
     AMPHO,
     PYTHON_M_AMPHO,
     assert_one_line_error,
+    free_port,
     run,
     write_instance,
     write_tree,
@@ -454,12 +456,23 @@ def probe(tmp_path: Path, cwd: Path, args: list[str], **env: str) -> dict[str, A
         pytest.param(["config", "schema"], id="schema"),
         pytest.param(["config", "docs"], id="docs"),
         pytest.param(["--env", "development", "config", "get", "NAME"], id="global-env"),
+        pytest.param(["--env=development", "config", "get", "NAME"], id="global-env="),
+        pytest.param(["--env", "config", "config", "get", "NAME"], id="env-named-config"),
+        pytest.param(
+            ["--root", ".", "--entry", "app", "--instance", "instance", "config", "get", "NAME"],
+            id="root-entry-instance",
+        ),
+        pytest.param(["-e", "dev.env", "--debug", "config", "get", "NAME"], id="env-file-debug"),
+        pytest.param(["--env-file=dev.env", "config", "get", "NAME"], id="env-file="),
+        pytest.param(["--no-debug", "config", "get", "NAME"], id="no-debug"),
+        pytest.param(["--", "config", "get", "NAME"], id="double-dash"),
         pytest.param(["config", "--help"], id="config-help"),
     ],
 )
 def test_config_commands_do_not_import_flask(
     tmp_path: Path, bundle_root: Path, args: list[str]
 ) -> None:
+    write_tree(bundle_root, {"dev.env": "AMPHO_ENV=development\n"})
     found = probe(tmp_path, bundle_root, args)
     assert found["code"] == 0, found
     assert found["stdout"]
@@ -503,38 +516,132 @@ def test_help_is_flasks_group_help(tmp_path: Path, bundle_root: Path) -> None:
     assert listed == ["app", "bundles", "config", "routes", "run", "shell"]
 
 
+#: Runs Flask's group itself, as ``ampho`` ran it for every command but
+#: ``config`` before the command resolved its commands lazily.
+FLASKS_GROUP = [
+    sys.executable,
+    "-c",
+    "import sys; from ampho.cli.group import main; main(sys.argv[1:], prog_name='ampho')",
+]
+
+
 @pytest.mark.parametrize(
-    ("args", "expected"),
+    "args",
     [
-        (["config", "get", "X"], "config"),
-        (["--env", "development", "config"], "config"),
-        (["--env=development", "config"], "config"),
-        (["--env", "config", "config"], "config"),
-        (["--root", "r", "--entry", "e", "--instance", "i", "config"], "config"),
-        (["-e", ".env", "--debug", "config"], "config"),
-        (["--no-debug", "config"], "config"),
-        (["--", "config"], "config"),
-        ([], None),
-        (["routes"], None),
-        (["--env", "config", "routes"], None),
-        (["--help", "config"], None),
-        (["-h"], None),
-        (["--version"], None),
-        (["--bogus", "config"], None),
-        (["--env"], None),
+        pytest.param([], id="nothing"),
+        pytest.param(["--version"], id="version"),
+        pytest.param(["--help", "config"], id="help-before-config"),
+        pytest.param(["-h", "config"], id="h-before-config"),
+        pytest.param(["--env", "config", "routes"], id="env-named-config"),
+        pytest.param(["--env", "development", "app", "show", "NAME"], id="bundle-command"),
+        pytest.param(["--bogus", "config"], id="unknown-option"),
+        pytest.param(["--entr", "x", "config"], id="option-suggestion"),
+        pytest.param(["--env"], id="missing-value"),
+        pytest.param(["nosuch"], id="unknown-command"),
+        pytest.param(["rout"], id="command-suggestion"),
+        pytest.param(["--", "--help"], id="double-dash-help"),
+        pytest.param(["routes", "extra"], id="extra-argument"),
     ],
 )
-def test_only_config_runs_without_flasks_group(args: list[str], expected: str | None) -> None:
-    from ampho.cli import main
+def test_other_command_lines_are_answered_as_flasks_group_answers_them(
+    bundle_root: Path, args: list[str]
+) -> None:
+    group = run(FLASKS_GROUP, args, bundle_root)
+    entry = run(AMPHO, args, bundle_root)
+    assert (entry.returncode, entry.stdout, entry.stderr) == (
+        group.returncode,
+        group.stdout,
+        group.stderr,
+    )
+    assert group.stdout or group.stderr.startswith(("Error: ", "Usage: "))
 
-    assert main.own_command(args) == expected
+
+@pytest.mark.parametrize(
+    ("instruction", "words", "current"),
+    [
+        ("bash_complete", "ampho ", 1),
+        ("bash_complete", "ampho --", 1),
+        ("bash_complete", "ampho --env development c", 3),
+        ("bash_complete", "ampho app ", 2),
+        ("bash_complete", "ampho -e ", 2),
+        ("zsh_complete", "ampho --", 1),
+        ("zsh_complete", "ampho ", 1),
+        ("zsh_complete", "ampho config get --", 3),
+        ("bash_source", "", 0),
+    ],
+)
+def test_shell_completion_is_flasks_groups(
+    bundle_root: Path, instruction: str, words: str, current: int
+) -> None:
+    env = {"_AMPHO_COMPLETE": instruction, "COMP_WORDS": words, "COMP_CWORD": str(current)}
+    group = run(FLASKS_GROUP, [], bundle_root, **env)
+    entry = run(AMPHO, [], bundle_root, **env)
+    assert (entry.returncode, entry.stdout, entry.stderr) == (
+        group.returncode,
+        group.stdout,
+        group.stderr,
+    )
+    assert group.stdout
 
 
-def test_shell_completion_is_left_to_flasks_group(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ampho.cli import main
+def test_completing_a_config_command_does_not_import_flask(
+    tmp_path: Path, bundle_root: Path
+) -> None:
+    env = {"_AMPHO_COMPLETE": "bash_complete", "COMP_WORDS": "ampho config d", "COMP_CWORD": "2"}
+    found = probe(tmp_path, bundle_root, [], **env)
+    assert (found["code"], found["stdout"]) == (0, "plain,diff\nplain,docs\nplain,dump\n")
+    assert found["modules"] == []
 
-    monkeypatch.setenv("_AMPHO_COMPLETE", "bash_complete")
-    assert main.own_command(["config"]) is None
+
+def test_a_stray_app_run_in_a_bundle_command_is_ignored(tmp_path: Path) -> None:
+    # As under Flask's group, which sets FLASK_RUN_FROM_CLI for that.
+    root = write_tree(
+        tmp_path / "site",
+        {
+            "app/__init__.py": "",
+            "app/commands.py": f"""
+                from flask import current_app
+
+                from ampho.cli import command
+
+
+                @command("serve")
+                def serve():
+                    current_app.run(port={free_port()})
+            """,
+        },
+    )
+    result = run(AMPHO, ["app", "serve"], root, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(" * Ignoring a call to 'app.run()'"), result.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], []])
+def test_help_lists_the_commands_of_the_entry_bundle_a_dotenv_file_names(
+    tmp_path: Path, args: list[str]
+) -> None:
+    # --help is eager and a bare command parses nothing, so the .env files
+    # are read first, as Flask's group reads them: they may say where the
+    # application is.
+    root = write_tree(
+        tmp_path / "site",
+        {
+            ".env": "AMPHO_ENTRY=web\n",
+            "web/__init__.py": "",
+            "web/commands.py": """
+                from ampho.cli import command
+
+
+                @command("hi")
+                def hi():
+                    pass
+            """,
+        },
+    )
+    result = run(AMPHO, args, root)
+    output = result.stdout + result.stderr
+    assert "Commands:\n  bundles" in output
+    assert "\n  web\n" in output, output
 
 
 @pytest.mark.parametrize(
@@ -584,6 +691,28 @@ def test_config_reads_the_dotenv_files_the_application_reads(
     write_tree(bundle_root, files)
     config = run(AMPHO, [*args, "config", "get", "NAME"], bundle_root, **env)
     app = run(AMPHO, [*args, "app", "show", "NAME"], bundle_root, **env)
+    assert (config.returncode, app.returncode) == (0, 0), config.stderr + app.stderr
+    assert config.stdout == app.stdout == f"{expected}\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "expected"),
+    [
+        pytest.param(
+            {".env": "AMPHO_ENV=development\n"}, ["-e", "/dev/null"], "development", id="device"
+        ),
+        pytest.param({}, ["-e", "<(echo AMPHO_ENV=development)"], "default", id="pipe"),
+    ],
+)
+def test_config_reads_an_env_file_that_is_not_a_regular_file_as_the_application_does(
+    bundle_root: Path, files: dict[str, str], args: list[str], expected: str
+) -> None:
+    # Flask reads --env-file only when it is a regular file; the .env files
+    # it finds are read all the same.
+    write_tree(bundle_root, files)
+    ampho = f"{shlex.join(AMPHO)} {' '.join(args)}"
+    config = run(["bash", "-c", f"{ampho} config get NAME"], [], bundle_root)
+    app = run(["bash", "-c", f"{ampho} app show NAME"], [], bundle_root)
     assert (config.returncode, app.returncode) == (0, 0), config.stderr + app.stderr
     assert config.stdout == app.stdout == f"{expected}\n"
 

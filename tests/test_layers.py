@@ -55,8 +55,9 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
-def imported_names(name: str) -> set[str]:
-    """Every module name the module imports, at any depth."""
+def imported_names(name: str, *, in_functions: bool = True) -> set[str]:
+    """Every module name the module imports, at any depth (or, without
+    ``in_functions``, those it imports when it is imported)."""
     path = MODULES[name]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
@@ -66,6 +67,8 @@ def imported_names(name: str) -> set[str]:
             if isinstance(child, ast.If) and _is_type_checking(child):
                 for other in child.orelse:
                     visit_node(other)
+                continue
+            if not in_functions and isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             visit_node(child)
 
@@ -143,6 +146,15 @@ def test_each_module_imports_only_its_layer_and_those_below(name: str) -> None:
 def test_the_layers_below_the_flask_wiring_never_import_flask_or_click(name: str) -> None:
     top_level = {other.partition(".")[0] for other in imported_names(name)}
     assert top_level & FORBIDDEN[layer_of(name)] == set()
+
+
+@pytest.mark.parametrize("name", WITHOUT_FLASK)
+def test_the_config_commands_path_imports_flasks_group_only_inside_functions(name: str) -> None:
+    # What lets the next test stop at Flask's group and the bundle command
+    # helpers: importing the module does not import them, a call does.
+    on_import = imported_names(name, in_functions=False)
+    assert "click" in on_import  # it reads something
+    assert on_import & {"ampho.cli.group", "ampho.app.commands"} == set()
 
 
 @pytest.mark.parametrize("name", WITHOUT_FLASK)

@@ -1,14 +1,14 @@
 """The ``ampho`` command.
 
-Every command but ``config`` runs in Flask's command group,
-:data:`ampho.cli.group.main`: ``run``, ``routes``, ``shell``, the
-commands bundles declare, and ``--help``, which lists them all. That
-group imports Flask, Werkzeug and Jinja before it knows which command
-runs, about ten times what a small script costs. ``ampho config`` needs
-none of them (it reads the settings as :func:`ampho.config.load` does),
-and deployment scripts call it several times in a row; so :data:`main`
-looks at the command line first, and runs ``config`` in a group of its
-own, with the same global options and the same one-line errors.
+Every command but ``config`` is Flask's, from Flask's command group
+(:data:`ampho.cli.group.main`): ``run``, ``routes``, ``shell``, the
+commands bundles declare. That group imports Flask, Werkzeug and Jinja,
+about ten times what a small script costs. ``ampho config`` needs none
+of them (it reads the settings as :func:`ampho.config.load` does), and
+deployment scripts call it several times in a row; so :data:`main` is
+a group of click's lazy kind: it parses the global options itself,
+has ``config`` as its own command, and imports Flask's group only to
+resolve any other command name, or to list the commands for ``--help``.
 
 A bundle declares its commands with :func:`command`, which lives with
 the application (:mod:`ampho.app.commands`) and is named here too.
@@ -17,81 +17,88 @@ the application (:mod:`ampho.app.commands`) and is named here too.
 from __future__ import annotations
 
 import importlib
-import os
-import sys
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from .config import config_group
-from .core import CONTEXT_SETTINGS, OneLineErrorGroup, flask_options, global_options
+from .core import (
+    COMMAND_HELP,
+    CONTEXT_SETTINGS,
+    OneLineErrorGroup,
+    flask_options,
+    global_options,
+)
 
 if TYPE_CHECKING:
     from ..app.commands import command, echo_error, echo_info, echo_success, echo_warning
+    from .group import AmphoGroup
 
 __all__ = ["command", "echo_error", "echo_info", "echo_success", "echo_warning", "main"]
 
 
 class CommandLine(OneLineErrorGroup):
-    """The ``ampho`` command: ``config`` here, all else in Flask's group."""
+    """The ``ampho`` command: ``config`` here, every other command Flask's.
 
-    def main(
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: Any,
-    ) -> Any:
-        argv = list(sys.argv[1:] if args is None else args)
-        if self.own_command(argv) is None:
-            from .group import main as flask_group
+    click's documented pattern for lazily loaded subcommands: the group
+    answers :meth:`get_command` and :meth:`list_commands` from a module
+    it imports when asked. Its options are the same as Flask's group's
+    (:func:`~ampho.cli.core.global_options`,
+    :func:`~ampho.cli.core.flask_options`, ``--version``), with the same
+    help, so that ``--help`` and shell completion read as that group's
+    do.
+    """
 
-            return flask_group.main(argv, prog_name, complete_var, standalone_mode, **extra)
-        return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        return _flask_group(ctx).get_command(ctx, cmd_name)
 
-    def own_command(self, args: Sequence[str]) -> str | None:
-        """The command this group runs for ``args``, if it is one of its own.
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        # Flask's group lists `config` too.
+        return _flask_group(ctx).list_commands(ctx)
 
-        The global options are skipped with their values (and ``--``);
-        anything else before the command (``--help``, ``--version``, an option this
-        group does not know) leaves the whole command line to Flask's
-        group, which answers it as it always has. So does shell
-        completion.
-        """
-        if any(name.endswith("_COMPLETE") and name.startswith("_") for name in os.environ):
-            return None
-        takes_value: dict[str, bool] = {}
-        for param in self.params:
-            if isinstance(param, click.Option):
-                for name in (*param.opts, *param.secondary_opts):
-                    takes_value[name] = not param.is_flag
-        remaining = iter(args)
-        for arg in remaining:
-            if arg == "--":  # what follows is the command, whatever it looks like
-                command = next(remaining, None)
-                break
-            if not arg.startswith("-"):
-                command = arg
-                break
-            name, has_value, _ = arg.partition("=")
-            if name not in takes_value:
-                return None
-            if takes_value[name] and not has_value:
-                next(remaining, None)
-        else:
-            return None
-        return command if command in self.commands else None
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        # A name that is not this group's own is Flask's group's to
+        # resolve, or to refuse with its suggestions ("Did you mean
+        # 'routes'?").
+        if args[0] in self.commands:
+            return super().resolve_command(ctx, args)
+        return _flask_group(ctx).resolve_command(ctx, args)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if (not args and self.no_args_is_help) or (
+            len(args) == 1 and args[0] in self.get_help_option_names(ctx)
+        ):
+            # As Flask's group does: the help lists the application's
+            # commands, and a .env file may say where the application
+            # is, so the files are read before the help shows (--help
+            # goes first, and a bare group does not parse at all).
+            for param in self.params:
+                if param.name == "env_file":
+                    param.handle_parse_result(ctx, {}, [])
+        return super().parse_args(ctx, args)
+
+
+def _flask_group(ctx: click.Context) -> AmphoGroup:
+    """Flask's command group, imported on first use, ready to run its
+    commands in ``ctx`` (:meth:`~ampho.cli.group.AmphoGroup.adopt`)."""
+    from .group import main as group
+
+    return group.adopt(ctx)
 
 
 #: The entry point of the ``ampho`` command (and of ``python -m ampho``).
 main = CommandLine(
     name="ampho",
+    help=COMMAND_HELP,
     commands=[config_group],
     params=[*global_options(), *flask_options()],
     context_settings=dict(CONTEXT_SETTINGS),
 )
+click.version_option(package_name="ampho", prog_name="ampho")(main)
 
 
 def __getattr__(name: str) -> Any:

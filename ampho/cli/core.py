@@ -1,8 +1,9 @@
 """What every ``ampho`` command shares, without importing Flask.
 
 The global options, the way a failure becomes one ``Error:`` line, and
-Flask's ``.env`` rule live here, so that ``ampho config`` can run with
-them before (and without) Flask's own command group.
+Flask's ``.env`` rule live here: the ``ampho`` command parses its
+options before it knows which command runs, and ``ampho config`` runs
+without Flask's command group.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ CONTEXT_SETTINGS: dict[str, Any] = {
     "help_option_names": ["-h", "--help"],
     "auto_envvar_prefix": "FLASK",
 }
+
+#: What ``ampho --help`` says the command is for.
+COMMAND_HELP = "Build and run Flask applications made of bundles."
 
 
 class OneLineErrorGroup(click.Group):
@@ -171,16 +175,24 @@ def global_options() -> list[click.Option]:
 
 
 def flask_options() -> list[click.Option]:
-    """Flask's own global options, for the group that runs without Flask.
+    """Flask's own global options, without importing Flask.
 
-    The same names and effects as :class:`flask.cli.FlaskGroup`'s
-    ``--env-file`` and ``--debug``, so that ``ampho --env-file prod.env
-    config get KEY`` reads the variables ``ampho run`` would read.
+    The same names, help and effects as :class:`flask.cli.FlaskGroup`'s
+    ``--env-file`` and ``--debug``: the ``ampho`` command parses them
+    before it knows whether the command is ``config`` (which must not
+    import Flask) or one of Flask's group, so ``ampho --env-file prod.env
+    config get KEY`` reads the variables ``ampho run`` reads, and
+    ``ampho --help`` lists them as Flask's group does.
     """
     return [
         click.Option(
             ["-e", "--env-file"],
             type=click.Path(exists=True, dir_okay=False),
+            help=(
+                "Load environment variables from this file, taking precedence over"
+                " those set by '.env' and '.flaskenv'. Variables set directly in the"
+                " environment take highest precedence. python-dotenv must be installed."
+            ),
             is_eager=True,
             expose_value=False,
             callback=_load_env_files,
@@ -196,17 +208,18 @@ def _load_env_files(ctx: click.Context, param: click.Parameter, value: str | Non
 
     As :func:`flask.cli.load_dotenv` does it: unless ``FLASK_SKIP_DOTENV``
     says not to, ``.flaskenv`` then ``.env`` (the nearest, from the
-    current directory upwards), then the given file, each later one
-    winning; a variable already set in the environment wins over them
-    all. Without python-dotenv, a given file is an error and present
-    files a tip. python-dotenv is imported only when there is a file to
-    read: most runs of ``ampho config`` have none.
+    current directory upwards), then the given file if it is a regular
+    file, each later one winning; a variable already set in the
+    environment wins over them all. Without python-dotenv, a given file
+    is an error and present files a tip. python-dotenv is imported only
+    when there is a file to read: most runs of ``ampho config`` have none.
     """
     skip = os.environ.get("FLASK_SKIP_DOTENV")
     load_defaults = not skip or skip.lower() in ("0", "false", "no")
     found = [path for name in (".flaskenv", ".env") if (path := _nearest(name))]
-    paths = [*(found if load_defaults else ()), *([value] if value is not None else ())]
-    if not paths:
+    given = [value] if value is not None and os.path.isfile(value) else []
+    paths = [*(found if load_defaults else ()), *given]
+    if not paths and value is None:
         return
     try:
         import dotenv
@@ -250,7 +263,7 @@ def _nearest(name: str) -> str | None:
 
 
 def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    """Flask's ``--debug/--no-debug``: ``FLASK_DEBUG``, when given."""
+    """Flask's ``--debug/--no-debug``: ``FLASK_DEBUG``, unless left to its default."""
     source = ctx.get_parameter_source(param.name or "debug")
-    if source not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
+    if source not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
         os.environ["FLASK_DEBUG"] = "1" if value else "0"

@@ -1,9 +1,11 @@
-"""``ampho`` as Flask's command group, for every command but ``config``.
+"""Flask's command group, for every command but ``config``.
 
-``ampho`` is Flask's :class:`~flask.cli.FlaskGroup` built with Ampho's
-application factory, so ``ampho run``, ``ampho routes`` and ``ampho
-shell`` are Flask's own, and the commands bundles declare join them in
-groups named after the bundles.
+Flask's :class:`~flask.cli.FlaskGroup` built with Ampho's application
+factory, so ``ampho run``, ``ampho routes`` and ``ampho shell`` are
+Flask's own, and the commands bundles declare join them in groups named
+after the bundles. The ``ampho`` command (:data:`ampho.cli.main`)
+imports this module only when it needs a command from here, or their
+list for ``--help``.
 """
 
 from __future__ import annotations
@@ -21,12 +23,38 @@ from ..config import ConfigError
 from ..config.errors import SettingsInvalid
 from ..config.loader import search_dir
 from .config import config_group
-from .core import CONTEXT_SETTINGS, OneLineErrorGroup, echo_errors, global_options
+from .core import (
+    COMMAND_HELP,
+    CONTEXT_SETTINGS,
+    OneLineErrorGroup,
+    echo_errors,
+    global_options,
+)
 from .run import watching_run
 
 
 class AmphoGroup(OneLineErrorGroup, FlaskGroup):
     """Flask's command group, whose failures are one line on stderr."""
+
+    def adopt(self, ctx: click.Context) -> AmphoGroup:
+        """Make ``ctx``, which the ``ampho`` command made, one that this
+        group's commands run in; and return the group.
+
+        The ``ampho`` command makes and parses the context before it
+        knows which command runs; this does now what
+        :meth:`FlaskGroup.make_context <flask.cli.FlaskGroup.make_context>`
+        would have done then: the :class:`~flask.cli.ScriptInfo` that
+        loads the application (with Ampho's factory) and
+        ``FLASK_RUN_FROM_CLI``, which makes a stray ``app.run()`` do nothing.
+        """
+        os.environ["FLASK_RUN_FROM_CLI"] = "true"
+        if ctx.obj is None:
+            ctx.obj = ScriptInfo(
+                create_app=self.create_app,
+                set_debug_flag=self.set_debug_flag,
+                load_dotenv_defaults=self.load_dotenv,
+            )
+        return self
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         try:
@@ -87,7 +115,7 @@ def _create_app() -> Flask:
 
 main = AmphoGroup(
     name="ampho",
-    help="Build and run Flask applications made of bundles.",
+    help=COMMAND_HELP,
     create_app=_create_app,
     add_version_option=False,
     context_settings=dict(CONTEXT_SETTINGS),
