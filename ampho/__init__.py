@@ -17,9 +17,11 @@ if TYPE_CHECKING:
     from . import cli
     from .app import create_app, echo_error, echo_info, echo_success, echo_warning, render, route
     from .bundle import Bundle, BundleError
+    from .errors import AmphoError
 
 #: Where each public name lives.
 _LAZY = {
+    "AmphoError": "ampho.errors",
     "create_app": "ampho.app",
     "Bundle": "ampho.bundle",
     "BundleError": "ampho.bundle",
@@ -35,6 +37,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "AmphoError",
     "Bundle",
     "BundleError",
     "__version__",

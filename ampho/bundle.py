@@ -20,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any, TypeVar
 
+from .errors import AmphoError
+
 T = TypeVar("T")
 
 #: Ampho's own schema, the ``LOG_*`` keys, which every application has:
@@ -29,7 +31,7 @@ AMPHO_SCHEMA_PATH = os.path.join(
 )
 
 
-class BundleError(Exception):
+class BundleError(AmphoError):
     """A bundle cannot be found or its declarations are wrong.
 
     The message is one line that names the bundles involved, such as

@@ -28,9 +28,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from .app import create_app
-from .bundle import BundleError
-from .config import ConfigError
 from .config.loader import environ_root
+from .errors import AmphoError
 
 #: The marker that gives a test settings of its own.
 MARKER = "ampho_config"
@@ -80,7 +79,7 @@ def app(request: pytest.FixtureRequest) -> Flask:
     settings = {"TESTING": True, **marker_settings(request.node)}
     try:
         return create_app(root_dir=project_root(request.config), config=settings)
-    except (BundleError, ConfigError) as exc:
+    except AmphoError as exc:
         message = f"{type(exc).__name__}: {exc}"
     # Outside the except block, so pytest shows no chained exception.
     pytest.fail(message, pytrace=False)

@@ -1009,7 +1009,9 @@ def test_the_public_names_import_from_ampho() -> None:
     import ampho.app.templating
     import ampho.bundle
     import ampho.cli
+    import ampho.errors
     from ampho import (
+        AmphoError,
         Bundle,
         BundleError,
         __version__,
@@ -1039,10 +1041,12 @@ def test_the_public_names_import_from_ampho() -> None:
     )
     assert (current_app, request, g) == (flask.current_app, flask.request, flask.g)
     assert (Bundle, BundleError) == (ampho.bundle.Bundle, ampho.bundle.BundleError)
+    assert AmphoError is ampho.errors.AmphoError
     assert isinstance(__version__, str)
     assert __version__
     assert sorted(ampho.__all__) == sorted(
         [
+            "AmphoError",
             "Bundle",
             "BundleError",
             "__version__",
@@ -1126,3 +1130,16 @@ def test_create_app_refuses_settings_that_break_a_bundles_schema(app_tree) -> No
     ]
     app = create_app(config={"SECRET_KEY": "k", "BLOG": {"TITLE": "t"}})
     assert app.config["BLOG"] == {"PER_PAGE": 10, "TITLE": "t"}
+
+
+def test_bundle_and_config_errors_share_one_base_that_prints_their_lines() -> None:
+    from ampho import AmphoError, BundleError
+    from ampho.config import ConfigError, SettingsInvalid
+
+    assert issubclass(BundleError, AmphoError)
+    assert issubclass(ConfigError, AmphoError) and issubclass(ConfigError, ValueError)
+    assert BundleError("no bundle named 'x'").lines() == ["no bundle named 'x'"]
+    error = ConfigError("a comma\nis missing", source="instance/default.json", line=2, column=9)
+    assert error.lines() == ["instance/default.json:2:9: a comma is missing"]
+    assert issubclass(SettingsInvalid, AmphoError)
+    assert SettingsInvalid.lines is not AmphoError.lines  # one line per violation

@@ -18,6 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ampho"
 #: Each module's layer, by the first part of its name under ``ampho``;
 #: a module may import its own layer and those below it.
 LAYERS = {
+    "errors": 0,
     "bundle": 0,
     "config": 1,
     "logging": 2,
@@ -30,6 +31,7 @@ LAYERS = {
 
 #: Third-party packages a layer may never import, at any depth.
 FORBIDDEN = {
+    "errors": {"flask", "werkzeug", "jinja2", "click"},
     "bundle": {"flask", "werkzeug", "jinja2", "click"},
     "config": {"flask", "werkzeug", "jinja2", "click"},
     "logging": {"flask", "werkzeug", "jinja2", "click"},

@@ -19,10 +19,8 @@ from typing import Any, NoReturn
 import click
 from click.core import ParameterSource
 
-from ..bundle import BundleError
-from ..config import ConfigError
-from ..config.errors import SettingsInvalid
 from ..config.loader import current_dir
+from ..errors import AmphoError
 
 #: The context settings of the ``ampho`` command, whichever group runs it:
 #: Flask's ``FLASK_*`` defaults for options, and ``-h`` for help.
@@ -83,10 +81,8 @@ def run_main(main: Callable[[], Any]) -> NoReturn:
         sys.exit(e.exit_code)
     except click.ClickException as e:
         fail([e.format_message()], e.exit_code)
-    except SettingsInvalid as e:
+    except AmphoError as e:
         fail(e.lines(), 1)
-    except (ConfigError, BundleError) as e:
-        fail([str(e)], 1)
     except click.Abort:
         fail(["aborted"], 1)
     except RecursionError:

@@ -19,9 +19,8 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from ..app import create_app, entry_name
 from ..bundle import BundleError, add_to_path
-from ..config import ConfigError
-from ..config.errors import SettingsInvalid
 from ..config.loader import search_dir
+from ..errors import AmphoError
 from .config import config_group
 from .core import (
     COMMAND_HELP,
@@ -70,12 +69,9 @@ class AmphoGroup(OneLineErrorGroup, FlaskGroup):
         # error is one line here, and no application is no error.
         try:
             ctx.ensure_object(ScriptInfo).load_app()
-        except SettingsInvalid as e:
-            echo_errors(e.lines())
-            return sorted(self.commands)
-        except (ConfigError, BundleError) as e:
+        except AmphoError as e:
             if not (isinstance(e, BundleError) and _no_application(e)):
-                echo_errors([str(e)])
+                echo_errors(e.lines())
             return sorted(self.commands)
         except Exception:
             # A bug in a bundle, such as an ImportError inside it: its

@@ -20,10 +20,8 @@ from flask.cli import ScriptInfo, run_command
 from werkzeug import _reloader
 from werkzeug.serving import is_running_from_reloader
 
-from ..bundle import BundleError
-from ..config import ConfigError
-from ..config.errors import SettingsInvalid
 from ..config.secretsdir import is_hidden_or_backup
+from ..errors import AmphoError
 from .core import echo_errors
 
 #: Where the first process hands the settings files to the processes the
@@ -149,7 +147,7 @@ def _failing_app(error: Exception) -> Flask:
     """
     app = Flask("ampho")
     message = f"the application could not be loaded: {error}"
-    cause = None if isinstance(error, (ConfigError, BundleError)) else error
+    cause = None if isinstance(error, AmphoError) else error
 
     @app.before_request
     def raise_error() -> None:
@@ -172,10 +170,8 @@ def _run_watching_settings(ctx: click.Context, /, **params: Any) -> Any:
             raise
         # As Flask's run does in a restarted server, but a settings error
         # is its one located line, as anywhere on the command line.
-        if isinstance(e, SettingsInvalid):
+        if isinstance(e, AmphoError):
             echo_errors(e.lines())
-        elif isinstance(e, (ConfigError, BundleError)):
-            echo_errors([str(e)])
         else:
             click.echo(traceback.format_exc(), err=True)
         fallback = _failing_app(e)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..errors import AmphoError
+
 if TYPE_CHECKING:
     from .schema import Violation
 
 
-class ConfigError(ValueError):
+class ConfigError(AmphoError, ValueError):
     """A configuration source could not be read or used.
 
     It subclasses :exc:`ValueError` because it is always about a bad
