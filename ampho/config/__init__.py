@@ -24,6 +24,7 @@ from .provenance import Layer, Origin
 
 if TYPE_CHECKING:
     from .redaction import is_secret_key, redact
+    from .sources import Source
 
 
 def __getattr__(name: str) -> Any:
@@ -35,6 +36,11 @@ def __getattr__(name: str) -> Any:
         from . import redaction
 
         return getattr(redaction, name)
+    if name == "Source":
+        # Imported by a load only when it is given sources.
+        from .sources import Source
+
+        return Source
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -47,6 +53,7 @@ __all__ = [
     "ReadOnlyMapping",
     "Setting",
     "SettingsInvalid",
+    "Source",
     "is_secret_key",
     "load",
     "redact",

@@ -6,8 +6,9 @@ applied in sorted order with the prefix stripped, each value goes
 through :func:`json.loads` and stays the raw string when that fails, and
 ``__`` in a name nests into dicts, creating them when missing. A few
 things differ. The control variables (``AMPHO_ENV``, ``AMPHO_ENTRY``,
-``AMPHO_ROOT``, ``AMPHO_INSTANCE_DIR``, ``AMPHO_SECRETS_DIR``) choose
-*which* configuration is loaded and are never settings themselves.
+``AMPHO_ROOT``, ``AMPHO_INSTANCE_DIR``, ``AMPHO_SECRETS_DIR``,
+``AMPHO_SOURCES``) choose *which* configuration is loaded and are never
+settings themselves.
 Descending into a value that is not a dict
 (``AMPHO_DB__HOST`` while ``DB`` is a string) is a :class:`ConfigError`
 naming the variable, where Flask raises a bare :exc:`TypeError`. And
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from .schema import Schemas
 
 #: Names of variables that steer loading, after the prefix.
-CONTROL_NAMES = ("ENV", "ENTRY", "ROOT", "INSTANCE_DIR", "SECRETS_DIR")
+CONTROL_NAMES = ("ENV", "ENTRY", "ROOT", "INSTANCE_DIR", "SECRETS_DIR", "SOURCES")
 
 #: How many levels one variable name may nest (``A__B__C`` is three).
 #: Far beyond any real setting, and it keeps what variables build within

@@ -15,13 +15,14 @@ from .merge import copy_tree, merge_into
 from .provenance import EnvSource, FileSource, Layer, MappingSource, SecretsSource
 
 if TYPE_CHECKING:
-    from .jsonfile import DocumentItem
-    from .provenance import Source
+    from .jsonfile import DocumentItem, KeyPath
+    from .provenance import Source as AnySource
     from .schema import Schemas
+    from .sources import Source
 
     #: One step of a load: it adds its layer to the merged data, in place,
     #: and says which layer it was and how to find origins in it.
-    Step = Callable[[dict[str, Any]], tuple[Layer, Source | None]]
+    Step = Callable[[dict[str, Any]], tuple[Layer, AnySource | None]]
 
     #: A key path as a chain from the innermost key: ``("B", ("A", None))``.
     _Trail = tuple[Any, "_Trail"] | None
@@ -41,6 +42,7 @@ def load(
     schemas: Iterable[DocumentItem] = (),
     secrets_dir: str | os.PathLike[str] | None = None,
     bundles: bool = True,
+    sources: Iterable[Source] = (),
 ) -> Config:
     """Load the layered configuration of an application.
 
@@ -52,8 +54,10 @@ def load(
     4. ``{env}.json``;
     5. ``{user}@{host}.json``;
     6. the files of the secrets directory, if there is one;
-    7. ``AMPHO_*`` environment variables;
-    8. ``overrides``.
+    7. each of ``sources``, in order, then each source named in
+       ``AMPHO_SOURCES``, in order;
+    8. ``AMPHO_*`` environment variables;
+    9. ``overrides``.
 
     Objects merge key by key; anything else is replaced by the upper
     layer. A missing file is skipped and recorded as such in
@@ -94,6 +98,12 @@ def load(
         ``schema.json`` of it and all it requires, in the order the
         application factory uses, and Ampho's own schema, so a script
         reads what its application reads. :data:`sys.path` is not changed.
+    :param sources: layers of your own (:class:`~ampho.config.Source`),
+        above the secrets directory and below the environment. Without
+        code, ``AMPHO_SOURCES`` names more, after these: one or more
+        URLs ``scheme:rest`` separated by spaces, each scheme registered
+        by a package in the entry-point group ``ampho.sources``. The
+        variable is never a setting.
     :raises ConfigError: if any layer cannot be read or applied, or a
         named directory is missing.
     :raises SettingsInvalid: listing every violation of the schemas.
@@ -146,17 +156,21 @@ def load(
         directory = secrets_directory(secrets_dir, environ, env_prefix, root)
         if directory is not None:
             steps.append(functools.partial(_secrets_step, directory, root, declared))
+    steps += [
+        functools.partial(_source_step, index, source)
+        for index, source in enumerate(_user_sources(sources, environ, env_prefix))
+    ]
     steps.append(functools.partial(_env_step, environ, env_prefix, declared))
     steps.append(functools.partial(_overrides_step, overrides))
 
     layers: list[Layer] = []
-    sources: list[Source] = []
+    answering: list[AnySource] = []
     data: dict[str, Any] = {}
     for step in steps:
         layer, source = step(data)
         layers.append(layer)
         if source is not None:
-            sources.append(source)
+            answering.append(source)
 
     cfg = Config(
         data,
@@ -164,9 +178,9 @@ def load(
         root_dir=root,
         instance_dir=instance,
         layers=layers,
-        sources=sources,
+        sources=answering,
         schemas=declared,
-        secrets_dir_paths=_secrets_dir_paths(sources),
+        secrets_dir_paths=_secret_paths(answering),
     )
     if declared is not None:
         violations = declared.validate(cfg)
@@ -192,20 +206,96 @@ def bundle_files(entry: str) -> tuple[list[DocumentItem], list[DocumentItem]] | 
     return list(defaults), list(schemas)
 
 
-def _secrets_dir_paths(sources: list[Source]) -> frozenset[tuple[str, ...]]:
-    """The key paths read from the secrets directory: a fact the load
-    hands on, which :mod:`~ampho.config.redaction` makes secrets of."""
-    return frozenset(
-        path
-        for source in sources
-        if isinstance(source, SecretsSource)
-        for _, path, _ in source.applied
-    )
+def _secret_paths(sources: list[AnySource]) -> frozenset[tuple[str, ...]]:
+    """The key paths the layers mark secret (every file of the secrets
+    directory, what a user's source says): a fact the load hands on,
+    which :mod:`~ampho.config.redaction` makes secrets of."""
+    paths: set[tuple[str, ...]] = set()
+    for source in sources:
+        if isinstance(source, (FileSource, MappingSource, EnvSource)):
+            paths.update(source.secret_paths())
+            continue
+        from .mapping import split_key
+
+        marked = _asking(source.name, functools.partial(_listed_secrets, source))
+        for path in marked:
+            if not isinstance(path, (str, tuple)) or not path:
+                raise ConfigError(
+                    f"secret_paths() gave {path!r}, not a key path", source=source.name
+                )
+            paths.add(split_key(path))
+    return frozenset(paths)
+
+
+def _listed_secrets(source: Source) -> list[KeyPath | str]:
+    return list(source.secret_paths())
+
+
+def _user_sources(
+    sources: Iterable[Source], environ: Mapping[str, str], env_prefix: str
+) -> list[Source]:
+    """``sources``, then those ``AMPHO_SOURCES`` names, checked."""
+    given = list(sources)
+    if given:
+        from .sources import Source
+
+        for index, source in enumerate(given):
+            if not isinstance(source, Source):
+                raise ConfigError(
+                    f"sources[{index}] is {type(source).__name__}, not an ampho.config.Source"
+                )
+    variable = f"{env_prefix}_SOURCES"
+    value = environ.get(variable)
+    if value and not value.isspace():
+        from .sources import sources_from_environ
+
+        given += sources_from_environ(value, environ, variable)
+    return given
+
+
+def _source_step(
+    index: int, source: Source, data: dict[str, Any]
+) -> tuple[Layer, AnySource | None]:
+    """A user's source: read, merged, and kept (a copy that knows its layer)."""
+    name = getattr(source, "name", None)
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(
+            f"the source {type(source).__name__} (sources[{index}]) has no name:"
+            " set its name attribute"
+        )
+    read = _asking(name, source.read)
+    if not isinstance(read, Mapping):
+        raise ConfigError(f"read() gave {type(read).__name__}, not a mapping", source=name)
+    kept = _copy_input(read, name)
+    layer = Layer(name, None, bool(kept))
+    if not kept:
+        return layer, None
+    import copy
+
+    bound = copy.copy(source)
+    bound.layer = layer
+    bound.data = kept
+    _merge(data, copy_tree(kept), layer)
+    return layer, bound
+
+
+def _asking(name: str, call: Callable[[], Any]) -> Any:
+    """``call()``, a method of a user's source, whose failure becomes the
+    one-line error naming the source: a :class:`ConfigError` that names
+    no place, or an :exc:`OSError` (a store that cannot be reached)."""
+    try:
+        return call()
+    except ConfigError as e:
+        if e.source is not None or isinstance(e, SettingsInvalid):
+            raise
+        raise ConfigError(e.message, line=e.line, column=e.column, source=name) from None
+    except OSError as e:
+        raise ConfigError(e.strerror or str(e) or type(e).__name__, source=name) from None
 
 
 def _defaults_step(
     index: int, item: DocumentItem, root: str, data: dict[str, Any]
-) -> tuple[Layer, Source | None]:
+) -> tuple[Layer, AnySource | None]:
     layer, source, layer_data = _defaults_layer(index, item, root)
     if source is not None:
         _merge(data, layer_data, layer)
@@ -214,7 +304,7 @@ def _defaults_step(
 
 def _file_step(
     file_name: str, instance: str, root: str, host: str, data: dict[str, Any]
-) -> tuple[Layer, Source | None]:
+) -> tuple[Layer, AnySource | None]:
     """An instance file, merged; a missing one is a layer that was not found."""
     if not file_name:
         # No user name could be found: the layer is listed, skipped.
@@ -234,7 +324,7 @@ def _file_step(
 
 def _secrets_step(
     directory: str, root: str, declared: Schemas | None, data: dict[str, Any]
-) -> tuple[Layer, Source | None]:
+) -> tuple[Layer, AnySource | None]:
     from .secretsdir import read_secrets
 
     shown = display_path(directory, root)
@@ -245,7 +335,7 @@ def _secrets_step(
 
 def _env_step(
     environ: Mapping[str, str], env_prefix: str, declared: Schemas | None, data: dict[str, Any]
-) -> tuple[Layer, Source | None]:
+) -> tuple[Layer, AnySource | None]:
     applied = apply_environ(data, environ, env_prefix, declared)
     layer = Layer("env", None, bool(applied))
     return layer, EnvSource(layer, applied) if applied else None
@@ -253,7 +343,7 @@ def _env_step(
 
 def _overrides_step(
     overrides: Mapping[str, Any] | None, data: dict[str, Any]
-) -> tuple[Layer, Source | None]:
+) -> tuple[Layer, AnySource | None]:
     if overrides is not None and not isinstance(overrides, Mapping):
         raise ConfigError(f"overrides must be a mapping, not {type(overrides).__name__}")
     layer = Layer("overrides", None, bool(overrides))
@@ -582,7 +672,7 @@ def _merge(data: dict[str, Any], layer_data: dict[str, Any], layer: Layer) -> No
 
 def _defaults_layer(
     index: int, item: DocumentItem, root: str
-) -> tuple[Layer, Source | None, dict[str, Any]]:
+) -> tuple[Layer, AnySource | None, dict[str, Any]]:
     """Read one item of ``defaults`` into a layer."""
     name, value = named_item("defaults", index, item)
     if isinstance(value, Mapping):

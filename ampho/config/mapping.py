@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import SettingsInvalid
 from .jsonfile import format_key, json_type
 from .merge import copy_tree
-from .provenance import _NOTHING, Layer, MappingSource, Origin
+from .provenance import NOTHING, Layer, MappingSource, Origin
 
 if TYPE_CHECKING:
     from .provenance import Source
@@ -358,7 +358,9 @@ class Config(ReadOnlyMapping):
     @property
     def declared_secrets(self) -> frozenset[tuple[str, ...]]:
         """Key paths that are secrets by declaration (a schema's
-        ``writeOnly``) or because they came from the secrets directory:
+        ``writeOnly``) or because their layer marks them (the secrets
+        directory marks all it holds, a :class:`~ampho.config.Source` its
+        :meth:`~ampho.config.Source.secret_paths`):
         every printer masks them, besides what their names say
         (:func:`~ampho.config.redaction.declared_paths`).
 
@@ -411,7 +413,7 @@ class Config(ReadOnlyMapping):
             if origin is None:
                 continue
             value = source.value(path)
-            if value is not _NOTHING:
+            if value is not NOTHING:
                 if isinstance(value, (dict, list)):
                     value = copy_tree(value)
                 found.append(Setting(source.layer, origin, value))

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from .jsonfile import Lines, key_offsets, value_offset
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from .jsonfile import KeyPath
 
 # Layer and Origin are small immutable records. They are plain classes
@@ -116,19 +118,45 @@ class Origin(_Record):
         return f"{self.source}:{self.line}:{self.column}"
 
 
-_NOTHING: Any = object()
+#: What a source's ``value()`` answers where its layer sets nothing
+#: (:attr:`Source.NOTHING <ampho.config.Source.NOTHING>`).
+NOTHING: Any = object()
 
 
-def _walk(node: Any, path: KeyPath) -> Any:
-    """The value at ``path`` under ``node``, or ``_NOTHING``."""
+def walk(node: Any, path: KeyPath) -> Any:
+    """The value at ``path`` under ``node``, or :data:`NOTHING`."""
     for key in path:
         if not isinstance(node, dict) or key not in node:
-            return _NOTHING
+            return NOTHING
         node = node[key]
     return node
 
 
-class FileSource:
+class _BuiltIn:
+    """A built-in layer's source, made once its layer is read.
+
+    It follows the protocol of :class:`ampho.config.Source` (``name``,
+    ``layer``, ``origin()``, ``value()``, ``secret_paths()``) without
+    subclassing it, so that a load that has no source of a user's does
+    not import :mod:`~ampho.config.sources` (measured with callgrind: a
+    module more is about 1% of a cold ``load()``).
+    """
+
+    __slots__ = ()
+
+    layer: Layer
+
+    @property
+    def name(self) -> str:
+        """The layer's name."""
+        return self.layer.name
+
+    def secret_paths(self) -> Iterable[KeyPath]:
+        """None: only the secrets directory marks its values."""
+        return ()
+
+
+class FileSource(_BuiltIn):
     """A JSON file layer; knows key positions once asked.
 
     The first question indexes the whole file (where each key is, where
@@ -169,10 +197,10 @@ class FileSource:
         only :meth:`Config.explain` asks)."""
         from .jsonfile import decode
 
-        return _walk(decode(self.text, allow_duplicates=True), path)
+        return walk(decode(self.text, allow_duplicates=True), path)
 
 
-class MappingSource:
+class MappingSource(_BuiltIn):
     """A layer given as a mapping: a defaults layer or the overrides."""
 
     __slots__ = ("data", "layer")
@@ -183,15 +211,15 @@ class MappingSource:
         self.data = data
 
     def origin(self, path: KeyPath) -> Origin | None:
-        if _walk(self.data, path) is _NOTHING:
+        if walk(self.data, path) is NOTHING:
             return None
         return Origin(self.layer.name, None, None, self.layer)
 
     def value(self, path: KeyPath) -> Any:
-        return _walk(self.data, path)
+        return walk(self.data, path)
 
 
-class EnvSource:
+class EnvSource(_BuiltIn):
     """The environment variables applied, in the order applied.
 
     :param applied: ``(variable, key path, value)`` of each.
@@ -253,7 +281,7 @@ class EnvSource:
                     node[key] = {}
                 node = node[key]
             node[target[-1]] = value
-        return _walk(tree, path) if touched else _NOTHING
+        return walk(tree, path) if touched else NOTHING
 
 
 class SecretsSource(EnvSource):
@@ -264,7 +292,16 @@ class SecretsSource(EnvSource):
 
     label = "{}"
 
+    def secret_paths(self) -> list[KeyPath]:
+        """Every value read from the secrets directory is a secret."""
+        return [path for _, path, _ in self.applied]
+
 
 if TYPE_CHECKING:
-    #: Any layer's source (for annotations only).
-    Source = FileSource | MappingSource | EnvSource
+    from typing import TypeAlias
+
+    from .sources import Source as UserSource
+
+    #: Any layer's source (for annotations only): a built-in layer's or
+    #: a user's.
+    Source: TypeAlias = FileSource | MappingSource | EnvSource | UserSource
