@@ -169,7 +169,7 @@ def test_every_violation_is_listed_and_str_is_one_line(app_tree: Any) -> None:
     assert "\n" not in str(error)
     assert all(isinstance(v, Violation) for v in error.violations)
     first = error.violations[0]
-    assert (first.where, first.key, first.message, first.schema) == (
+    assert (str(first.where), first.key, first.message, first.schema) == (
         "instance/production.json:2:11",
         "MAIL.HOST",
         "is required",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import re
 import stat
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
@@ -79,9 +78,6 @@ class _File(NamedTuple):
 
 #: A top-level key of a settings file that is for editors, not a setting.
 SCHEMA_KEY = "$schema"
-
-#: ``file:line:column`` at the end of a violation's place.
-_LOCATED = re.compile(r"(.+):(\d+):(\d+)")
 
 
 def check_instance(
@@ -349,11 +345,10 @@ def _violation_finding(violation: Violation) -> Finding:
     if violation.where is None:
         return _unplaced(ERROR, violation.schema, message)
     message += f" ({violation.schema})"
-    located = _LOCATED.fullmatch(violation.where)
-    if located is None:
-        return _unplaced(ERROR, violation.where, message)
-    source, line, column = located.groups()
-    return Finding(ERROR, source, int(line), int(column), message)
+    where = violation.where
+    if where.line is None:
+        return _unplaced(ERROR, where.source, message)
+    return Finding(ERROR, where.source, where.line, where.column, message)
 
 
 def _merged(

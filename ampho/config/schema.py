@@ -32,6 +32,7 @@ from .jsonfile import (
 if TYPE_CHECKING:
     from .jsonfile import DocumentItem
     from .mapping import Config
+    from .provenance import Origin
 
 #: The dialect every schema is checked and validated with.
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -276,9 +277,12 @@ class Violation:
 
     __slots__ = ("key", "message", "schema", "where")
 
-    def __init__(self, where: str | None, key: str, message: str, schema: str) -> None:
-        #: Where the offending value was set: ``instance/production.json:3:13``,
-        #: ``env AMPHO_MAIL__PORT``, a secrets file, ``overrides``.
+    def __init__(self, where: Origin | None, key: str, message: str, schema: str) -> None:
+        #: Where the offending value was set, an :class:`~ampho.config.Origin`
+        #: whose ``str()`` is ``instance/production.json:3:13``, ``env
+        #: AMPHO_MAIL__PORT``, a secrets file or ``overrides``; ``None`` for
+        #: a value set nowhere. A record, not text: ``config check`` reads
+        #: its file, line and column as they are.
         self.where = where
         #: The dotted key of the value (or of the missing key).
         self.key = key
@@ -288,7 +292,8 @@ class Violation:
         self.schema = schema
 
     def __str__(self) -> str:
-        parts = [part for part in (self.where, self.key or TOP_LEVEL) if part]
+        where = str(self.where) if self.where is not None else None
+        parts = [part for part in (where, self.key or TOP_LEVEL) if part]
         parts.append(f"{self.message} ({self.schema})")
         return ": ".join(parts)
 
@@ -705,7 +710,7 @@ class WriteOnlyAt:
         return found
 
 
-def _where(config: Any, path: tuple[Any, ...]) -> str | None:
+def _where(config: Any, path: tuple[Any, ...]) -> Origin | None:
     """Where the value at ``path`` was set: in a file, the place of the
     value itself; for a list item without a place, the list's."""
     from .mapping import Config
@@ -727,7 +732,7 @@ def _where(config: Any, path: tuple[Any, ...]) -> str | None:
         source = next((s for s in config._sources if s.layer is origin.layer), None)
         if isinstance(source, FileSource):
             origin = source.value_origin(tuple(keys)) or origin
-        return str(origin)
+        return origin
     return None
 
 
