@@ -19,7 +19,7 @@ import os
 
 from .app import create_app
 from .bundle import add_to_path
-from .config.loader import search_dir
+from .config.paths import search_dir
 
 add_to_path(search_dir(os.environ))
 

@@ -4,8 +4,9 @@ Enable it with ``pytest -p ampho.testing`` or, in a ``conftest.py``,
 ``pytest_plugins = ["ampho.testing"]``. It gives:
 
 * ``app``: a new application for each test, built by
-  :func:`ampho.create_app` from the project's root directory (pytest's
-  ``rootdir``, or ``AMPHO_ROOT`` when it is set) with ``TESTING`` true;
+  :func:`ampho.create_app` with ``TESTING`` true, its entry bundle
+  imported from pytest's ``rootdir`` (or ``AMPHO_ROOT`` when it is set)
+  and its root found as every part of Ampho finds it;
 * ``client``: ``app.test_client()``;
 * ``runner``: ``app.test_cli_runner()``;
 * the marker ``@pytest.mark.ampho_config(KEY=value, ...)``: settings for
@@ -28,7 +29,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from .app import create_app
-from .config.loader import environ_root
+from .bundle import add_to_path
+from .config.paths import search_dir
 from .errors import AmphoError
 
 #: The marker that gives a test settings of its own.
@@ -44,11 +46,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def project_root(config: pytest.Config) -> str:
-    """The root directory: ``AMPHO_ROOT`` if set, else pytest's rootdir.
+    """Where the entry bundle is imported from: ``AMPHO_ROOT`` if set, else
+    pytest's rootdir, as the ``ampho`` command uses the current directory
+    (:func:`~ampho.config.paths.search_dir`). The root directory is then
+    found from the entry bundle by the one rule of
+    :func:`~ampho.config.paths.locate`.
 
     :raises ConfigError: when ``AMPHO_ROOT`` names no directory.
     """
-    return environ_root(os.environ) or str(config.rootpath)
+    return search_dir(os.environ, default=str(config.rootpath))
 
 
 def marker_settings(node: pytest.Item) -> dict[str, Any]:
@@ -78,7 +84,8 @@ def app(request: pytest.FixtureRequest) -> Flask:
     """
     settings = {"TESTING": True, **marker_settings(request.node)}
     try:
-        return create_app(root_dir=project_root(request.config), config=settings)
+        add_to_path(project_root(request.config))
+        return create_app(config=settings)
     except AmphoError as exc:
         message = f"{type(exc).__name__}: {exc}"
     # Outside the except block, so pytest shows no chained exception.

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from ampho.config import ConfigError
+from ampho.config import ConfigError, Origin
 from ampho.config.check import ERROR, WARNING, Finding, check_instance
 
 ENVIRON = {"USER": "u", "HOSTNAME": "h"}
@@ -31,7 +31,9 @@ def test_parse_error_is_an_error_with_file_line_and_column(root, write):
     write("instance/production.json", '{\n  "A": 1\n  "B": 2\n}')
     findings = _check(root)
     message = "a comma is missing before this (expected , or } after a value)"
-    assert findings == [Finding(ERROR, "instance/production.json", 3, 3, message)]
+    assert findings == [Finding(ERROR, Origin("instance/production.json", 3, 3), message)]
+    # One record of a place: the finding's is an Origin, as a value's is.
+    assert str(findings[0].where) == "instance/production.json:3:3"
     assert _lines(findings) == [f"instance/production.json:3:3: error: {message}"]
 
 
@@ -154,9 +156,7 @@ def test_with_envs_a_file_for_another_env_is_reported_as_not_loaded(root, write)
     assert findings == [
         Finding(
             WARNING,
-            "instance/staging.json",
-            None,
-            None,
+            Origin("instance/staging.json"),
             "is not loaded in any environment checked (dev)",
         )
     ]
@@ -200,7 +200,7 @@ def test_missing_default_json_is_warned(root, write):
 
 def test_missing_instance_directory_is_an_error(tmp_path):
     findings = check_instance(tmp_path, environ=ENVIRON)
-    assert findings == [Finding(ERROR, "instance", None, None, "no such instance directory")]
+    assert findings == [Finding(ERROR, Origin("instance"), "no such instance directory")]
 
 
 def test_instance_dir_and_ampho_root_are_honoured(tmp_path):

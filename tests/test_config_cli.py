@@ -23,7 +23,7 @@ from processes import AMPHO, assert_one_line_error, run, write_instance
 
 from ampho.cli import main as cli
 from ampho.config import load
-from ampho.config.environ import to_environ
+from ampho.config.output import to_environ
 
 # --- helpers -----------------------------------------------------------------
 
@@ -1218,7 +1218,7 @@ def test_the_deepest_configuration_load_accepts_prints_in_every_command(tmp_path
 
 
 def test_variables_nesting_as_deep_as_a_name_may_print(tmp_path: Path) -> None:
-    from ampho.config.environ import MAX_NAME_LEVELS
+    from ampho.config.sources.environ import MAX_NAME_LEVELS
 
     (tmp_path / "instance").mkdir()
     name = "AMPHO_" + "__".join(["K"] * MAX_NAME_LEVELS)

@@ -259,7 +259,7 @@ def test_env_overrides_match_flask_from_prefixed_env(empty_root, base, environ):
 
 
 def test_control_names_spread_into_variables_round_trip(tmp_path):
-    from ampho.config.environ import to_environ
+    from ampho.config.output import to_environ
 
     data = {"ENV": {"X": 1}, "ROOT": {"PATH": "/srv"}}
     variables = dict(to_environ(data, "AMPHO"))
@@ -317,7 +317,7 @@ def test_env_values_that_are_not_json_anyway_stay_strings(load_root, raw):
 
 
 def test_env_names_nest_up_to_the_limit(load_root):
-    from ampho.config.environ import MAX_NAME_LEVELS
+    from ampho.config.sources.environ import MAX_NAME_LEVELS
 
     parts = [f"K{i}" for i in range(MAX_NAME_LEVELS)]
     cfg = load_root(environ={"AMPHO_" + "__".join(parts): "1"})
@@ -348,7 +348,7 @@ def test_env_names_nest_up_to_the_limit(load_root):
 def test_declared_types_decide_how_a_value_is_read(
     raw: str, types: set[str] | None, expected: Any
 ) -> None:
-    from ampho.config.environ import parse_value
+    from ampho.config.sources.environ import parse_value
 
     declared = frozenset(types) if types is not None else None
     value = parse_value("env AMPHO_X", raw, ("X",), declared)
@@ -357,7 +357,7 @@ def test_declared_types_decide_how_a_value_is_read(
 
 
 def test_a_declared_string_that_is_not_text_is_still_refused() -> None:
-    from ampho.config.environ import parse_value
+    from ampho.config.sources.environ import parse_value
 
     with pytest.raises(ConfigError, match="UTF-8"):
         parse_value("env AMPHO_X", "a\udcff", ("X",), frozenset({"string"}))

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ampho.config import Config, ReadOnlyMapping
-from ampho.config.jsonfile import format_key
-from ampho.config.mapping import ReadOnlyList, split_key
+from ampho.config.keys import format_key, split_key
+from ampho.config.settings import ReadOnlyList
 
 SETTINGS = """\
 {

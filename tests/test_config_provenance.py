@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ampho.config import Layer, Origin, jsonfile, load, provenance
-from ampho.config.environ import apply_environ
+from ampho.config import Layer, Origin, jsontext, load
+from ampho.config.sources import files
+from ampho.config.sources.environ import EnvironSource, apply_environ
 
 DEFAULT_JSON = """\
 {
@@ -297,11 +298,11 @@ def _counted_position(text: str, offset: int) -> tuple[int, int]:
 
 def test_lines_place_every_offset_as_an_editor_counts():
     text = 'a\nb\r\ncd\re\r\r\n\n"\u00e9\U0001f600"\r\nend'
-    lines = jsonfile.Lines(text)
+    lines = jsontext.Lines(text)
     for offset in range(len(text) + 1):
         expected = _counted_position(text, offset)
         assert lines.position(offset) == expected, offset
-        assert jsonfile.position(text, offset) == expected, offset
+        assert jsontext.position(text, offset) == expected, offset
 
 
 def test_origins_of_many_keys_are_at_their_lines(load_root, write):
@@ -322,10 +323,19 @@ def test_origins_of_many_keys_are_at_their_lines(load_root, write):
             )
 
 
-def test_a_file_is_indexed_once_however_many_origins_are_asked(monkeypatch):
+def _file_source(directory: Path, text: str) -> files.FileSource:
+    """The source of a file holding ``text``, read as a load reads it."""
+    path = directory / "d.json"
+    path.write_bytes(text.encode("utf-8"))
+    source = files.FileSource(str(path), "d.json")
+    source.apply({})
+    return source
+
+
+def test_a_file_is_indexed_once_however_many_origins_are_asked(monkeypatch, tmp_path):
     indexed: list[str] = []
 
-    class CountedLines(jsonfile.Lines):
+    class CountedLines(jsontext.Lines):
         __slots__ = ()
 
         def __init__(self, text: str, end: int | None = None) -> None:
@@ -334,12 +344,12 @@ def test_a_file_is_indexed_once_however_many_origins_are_asked(monkeypatch):
 
     def counted_key_offsets(text: str) -> dict:
         indexed.append("keys")
-        return jsonfile.key_offsets(text)
+        return jsontext.key_offsets(text)
 
-    monkeypatch.setattr(provenance, "Lines", CountedLines)
-    monkeypatch.setattr(provenance, "key_offsets", counted_key_offsets)
+    monkeypatch.setattr(files, "Lines", CountedLines)
+    monkeypatch.setattr(files, "key_offsets", counted_key_offsets)
     text = json.dumps({f"K{i}": i for i in range(500)}, indent=1)
-    source = provenance.FileSource(Layer("d.json", "/d.json", True), text)
+    source = _file_source(tmp_path, text)
     for i in range(500):
         # ' "K12": 12': the key at column 2, its value after '": '.
         assert str(source.origin((f"K{i}",))) == f"d.json:{i + 2}:2"
@@ -347,9 +357,9 @@ def test_a_file_is_indexed_once_however_many_origins_are_asked(monkeypatch):
     assert sorted(indexed) == ["keys", "lines"]
 
 
-def test_value_origin_skips_the_key_and_its_colon():
+def test_value_origin_skips_the_key_and_its_colon(tmp_path):
     text = '{\r"A\\"B"\r  :\r\t[1]}'
-    source = provenance.FileSource(Layer("d.json", "/d.json", True), text)
+    source = _file_source(tmp_path, text)
     assert str(source.value_origin(('A"B',))) == "d.json:4:2"
     assert source.value_origin(("C",)) is None
 
@@ -384,8 +394,10 @@ def test_env_origins_of_many_variables():
     environ |= {f"AMPHO_S{i}": "{}" for i in range(0, 40, 3)}  # objects replaced, then filled
     environ |= {"AMPHO_S5__N2": '{"X": 1}', "AMPHO_T": "1"}
     plain = apply_environ({}, environ, "AMPHO")
-    applied = _CountedList(plain)
-    counted = provenance.EnvSource(Layer("env", None, True), applied)
+    counted = EnvironSource(environ, "AMPHO")
+    counted.apply({})
+    assert counted.applied == plain
+    applied = counted.applied = _CountedList(plain)
     # Each variable's key path and every path above it, and some below.
     targets = [tuple(name.removeprefix("AMPHO_").split("__")) for name in environ]
     paths = [target[:depth] for target in targets for depth in range(1, len(target) + 1)]

@@ -26,8 +26,7 @@ import pytest
 from processes import AMPHO, run, write_instance
 
 from ampho.config import Config, is_secret_key, redact
-from ampho.config.jsonfile import format_key
-from ampho.config.mapping import iter_leaves, split_key
+from ampho.config.keys import format_key, split_key
 from ampho.config.redaction import (
     CREDENTIAL_SHAPES,
     MASK,
@@ -45,6 +44,7 @@ from ampho.config.redaction import (
     redact_violation,
 )
 from ampho.config.schema import load_schemas
+from ampho.config.tree import iter_leaves
 
 
 @dataclass(frozen=True)

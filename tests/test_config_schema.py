@@ -22,8 +22,8 @@ from processes import in_child
 
 from ampho import create_app
 from ampho.config import ConfigError, SettingsInvalid, load
-from ampho.config.output import depth as output_depth
 from ampho.config.schema import Schemas, Violation, load_schemas
+from ampho.config.tree import depth as output_depth
 
 MAIL_SCHEMA = {
     "type": "object",

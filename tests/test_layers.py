@@ -177,3 +177,44 @@ def test_the_config_commands_path_never_imports_flask(name: str) -> None:
         if other.partition(".")[0] in ("flask", "werkzeug", "jinja2")
     }
     assert heavy == set(), sorted(reached)
+
+
+#: The internal modules of the engine the outer layers may import, besides
+#: ``ampho.config`` itself (docs/design.rst, "Two doors").
+ENGINE_DOORS = {"ampho.config", "ampho.config.paths", "ampho.config.tooling"}
+
+
+@pytest.mark.parametrize("name", sorted(name for name in MODULES if layer_of(name) != "config"))
+def test_the_outer_layers_reach_the_engine_through_its_two_doors(name: str) -> None:
+    reached = {other for other in ampho_imports(name) if layer_of(other) == "config"}
+    assert reached <= ENGINE_DOORS, sorted(reached - ENGINE_DOORS)
+
+
+def _function_lengths(path: Path) -> list[tuple[str, int]]:
+    """``(name, lines)`` of every function of a module, docstring excluded."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        body = node.body
+        first = body[0]
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and len(body) > 1:
+            first = body[1]
+        assert node.end_lineno is not None
+        found.append((node.name, node.end_lineno - first.lineno + 1))
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(name for name in MODULES if layer_of(name) == "config"))
+def test_no_function_of_the_engine_is_longer_than_80_lines(name: str) -> None:
+    long = [
+        (function, length) for function, length in _function_lengths(MODULES[name]) if length > 80
+    ]
+    assert long == []
+
+
+def test_the_function_lengths_are_read() -> None:
+    # Guards the test above against measuring nothing: load() is there,
+    # and longer than its docstring alone.
+    lengths = dict(_function_lengths(MODULES["ampho.config.loader"]))
+    assert 5 < lengths["load"] <= 80

@@ -10,8 +10,9 @@ from typing import Any
 from flask import Flask, send_from_directory
 
 from ..bundle import Bundle, BundleError, add_to_path, resolve, settings_files
-from ..config import Config, load
-from ..config.loader import display_path, entry_from_environ, environ_root, resolve_dirs
+from ..config import Config
+from ..config.paths import Location, entry_from_environ, environ_root, locate
+from ..config.tooling import load_at
 from ..logging import setup as setup_logging
 from .commands import bundle_group, commands_by_module
 from .instance import SECRET_KEY_FILE, instance_secret_key, make_instance_dir
@@ -94,20 +95,21 @@ def create_app(
         add_to_path(root_dir)
     bundles = resolve(entry)
     main = bundles[-1]
-    # The root as load() finds it, from the package just imported; a
-    # named instance directory must exist (instance_path says so), only
-    # the default is created.
-    root, instance = resolve_dirs(root_dir, instance_dir, os.environ, "AMPHO", entry)
+    # Where the application is, as load() decides it, from the package
+    # just imported; a named instance directory must exist (locate says
+    # so), only the default is created.
+    location = locate(root_dir, env, instance_dir=instance_dir, entry=entry)
+    root, instance = location.root_dir, location.instance_dir
     make_instance_dir(instance, root)
 
-    cfg = load_for(bundles, root, env, instance, overrides=config)
+    cfg = load_for(bundles, location, overrides=config)
     # Generated only when no layer sets the key at all: a null or empty
     # key written in a file is the user's choice, and Flask will say so.
     # Only the load can tell, so the key is added to it as the lowest
     # layer: nothing is read twice, and every layer still wins over it.
     if "SECRET_KEY" not in cfg:
         key = instance_secret_key(instance, root)
-        shown = display_path(os.path.join(instance, SECRET_KEY_FILE), root)
+        shown = location.display(os.path.join(instance, SECRET_KEY_FILE))
         cfg = cfg.beneath(f"{shown} (generated)", {"SECRET_KEY": key})
 
     setup_logging(cfg, name=entry)
@@ -179,9 +181,7 @@ def _refuse_late_declarations(bundle: Bundle, registered: Counter[str]) -> None:
 
 def load_for(
     bundles: Sequence[Bundle],
-    root: str,
-    env: str | None,
-    instance: str,
+    location: Location,
     *,
     overrides: Mapping[str, Any] | None = None,
 ) -> Config:
@@ -192,10 +192,8 @@ def load_for(
     :raises SettingsInvalid: listing every violation of the schemas.
     """
     defaults, schemas = settings_files(bundles)
-    return load(
-        root,
-        env,
-        instance_dir=instance,
+    return load_at(
+        location,
         defaults=defaults,
         overrides=overrides,
         schemas=schemas,

@@ -14,8 +14,8 @@ import os
 import secrets
 
 from ..config import ConfigError
-from ..config.jsonfile import position, read_regular_file
-from ..config.loader import display_path
+from ..config.paths import display_path
+from ..config.tooling import position, read_regular_file
 
 #: The file the generated secret key is kept in, in the instance directory.
 SECRET_KEY_FILE = "secret_key"

@@ -11,21 +11,26 @@ import click
 
 from ..bundle import add_to_path
 from ..config import Config, load
-from ..config.jsonfile import format_key
-from ..config.loader import bundle_files, entry_from_environ, root_path, search_dir
-from ..config.mapping import iter_leaves, plain, split_key
-from ..config.output import depth, recursion_room, to_json
-from ..config.redaction import (
+from ..config.paths import entry_from_environ, root_path, search_dir
+from ..config.tooling import (
     DeclaredSecrets,
+    bundle_files,
     declared_in,
+    depth,
+    format_key,
+    iter_leaves,
+    plain,
+    recursion_room,
     redact_at,
     redact_key,
     redact_keys,
     redact_shapes,
+    split_key,
+    to_json,
 )
 
 if TYPE_CHECKING:
-    from ..config.schema import Declared
+    from ..config.tooling import Declared
 
 #: A key path: the keys from the top, ``("DB", "HOST")``.
 KeyPath = tuple[str, ...]
@@ -170,7 +175,7 @@ def dump(
         types = cfg.schemas.declared_types if cfg.schemas is not None else None
         import shlex
 
-        from ..config.environ import to_environ
+        from ..config.tooling import to_environ
 
         lines = [f"{name}={shlex.quote(text)}" for name, text in to_environ(value, "AMPHO", types)]
         for line in lines:
@@ -239,7 +244,7 @@ def check(ctx: click.Context, root: str | None, envs: tuple[str, ...], strict: b
     # and the parser's limit is the recursion limit: room for as deep a
     # document as a load accepts, so the check handles every one.
     # Imported here: the other commands need none of it.
-    from ..config.check import ERROR, check_instance
+    from ..config.tooling import ERROR, check_instance
 
     with recursion_room(sys.getrecursionlimit()):
         findings = check_instance(root, envs)
@@ -310,7 +315,7 @@ def schema(root: str | None) -> None:
     for an editor learns of it.
     """
     _put_root_on_path(root)
-    from ..config.schema import load_schemas
+    from ..config.tooling import load_schemas
 
     found = bundle_files(entry_from_environ(os.environ))
     schemas = load_schemas(found[1], root_path(root, os.environ)) if found is not None else None

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 import click
 from click.core import ParameterSource
 
-from ..config.loader import current_dir
+from ..config.paths import current_dir
 from ..errors import AmphoError
 
 #: The context settings of the ``ampho`` command, whichever group runs it:
@@ -118,7 +118,7 @@ def echo_errors(messages: Sequence[str]) -> None:
     schema's message names the key (:func:`~ampho.config.redaction.redact_shapes`).
     Imported on this path only, which a command that works never takes.
     """
-    from ..config.redaction import redact_shapes
+    from ..config.tooling import redact_shapes
 
     for message in messages:
         click.echo(f"Error: {redact_shapes(' '.join(message.split()))}", err=True)

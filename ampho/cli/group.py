@@ -19,7 +19,7 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from ..app import create_app, entry_name
 from ..bundle import BundleError, add_to_path
-from ..config.loader import search_dir
+from ..config.paths import search_dir
 from ..errors import AmphoError
 from .config import config_group
 from .core import (

@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, SettingsInvalid
 from .loader import load
-from .mapping import Config, ReadOnlyList, ReadOnlyMapping, Setting
-from .provenance import Layer, Origin
+from .origin import Layer, Origin
+from .paths import Location
+from .settings import Config, ReadOnlyList, ReadOnlyMapping, Setting
+from .sources import Source
 
 if TYPE_CHECKING:
     from .redaction import is_secret_key, redact
-    from .sources import Source
 
 
 def __getattr__(name: str) -> Any:
@@ -36,11 +37,6 @@ def __getattr__(name: str) -> Any:
         from . import redaction
 
         return getattr(redaction, name)
-    if name == "Source":
-        # Imported by a load only when it is given sources.
-        from .sources import Source
-
-        return Source
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -48,6 +44,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "Layer",
+    "Location",
     "Origin",
     "ReadOnlyList",
     "ReadOnlyMapping",

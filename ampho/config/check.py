@@ -15,25 +15,22 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from .errors import ConfigError, SettingsInvalid
-from .jsonfile import (
-    dotted,
-    duplicates,
-    json_type,
-    key_positions,
-    position,
-    read_json_file,
-    read_regular_file,
-)
-from .loader import bundle_files, check_name, display_path, load, resolve_dirs
-from .merge import copy_tree, merge_into
-from .output import depth, recursion_room
+from .jsontext import duplicates, json_type, key_positions, position
+from .keys import format_key
+from .loader import bundle_files, defaults_source, load
+from .merge import copy_tree, merge_layer
+from .origin import Origin
+from .output import recursion_room
+from .paths import check_name, display_path, instance_path, is_hidden_or_backup, root_path
 from .redaction import find_declared, find_secrets
-from .secretsdir import is_hidden_or_backup
+from .sources.files import SCHEMA_KEY, read_json_file, read_regular_file
+from .tree import depth
 
 if TYPE_CHECKING:
-    from .jsonfile import DocumentItem, KeyPath
-    from .mapping import Config
+    from .keys import KeyPath
     from .schema import Schemas, Violation
+    from .settings import Config
+    from .sources import DocumentItem
 
 ERROR = "error"
 WARNING = "warning"
@@ -47,25 +44,45 @@ class Finding(NamedTuple):
 
     #: ``"error"`` (the configuration cannot load as meant) or ``"warning"``.
     severity: str
-    #: The file as shown, relative to the root directory.
-    source: str
-    #: 1-based line, if the problem has one.
-    line: int | None
-    #: 1-based column, if the problem has one.
-    column: int | None
+    #: Where the problem is: a file (with line and column when it has
+    #: them), an environment variable, a secrets file.
+    where: Origin
     #: What is wrong, on one line.
     message: str
 
+    @property
+    def source(self) -> str:
+        """The place as shown, a file relative to the root directory."""
+        return self.where.source
+
+    @property
+    def line(self) -> int | None:
+        """1-based line, if the problem has one."""
+        return self.where.line
+
+    @property
+    def column(self) -> int | None:
+        """1-based column, if the problem has one."""
+        return self.where.column
+
     def __str__(self) -> str:
-        location = self.source
-        if self.line is not None:
-            location += f":{self.line}:{self.column}"
-        return f"{location}: {self.severity}: {self.message}"
+        return f"{self.where}: {self.severity}: {self.message}"
+
+
+def _finding(
+    severity: str, source: str, line: int | None, column: int | None, message: str
+) -> Finding:
+    return Finding(severity, Origin(source, line, column), message)
 
 
 def _unplaced(severity: str, source: str, message: str) -> Finding:
     """A finding about a whole file or directory, with no line in it."""
-    return Finding(severity, source, None, None, message)
+    return Finding(severity, Origin(source), message)
+
+
+def _error(error: ConfigError, default: str) -> Finding:
+    """An error that stopped a read or a load, at its place (else ``default``)."""
+    return Finding(ERROR, error.where or Origin(default), error.message)
 
 
 class _File(NamedTuple):
@@ -74,10 +91,6 @@ class _File(NamedTuple):
     data: dict[str, Any]
     text: str
     positions: dict[KeyPath, tuple[int, int]]
-
-
-#: A top-level key of a settings file that is for editors, not a setting.
-SCHEMA_KEY = "$schema"
 
 
 def check_instance(
@@ -92,6 +105,12 @@ def check_instance(
     bundles: bool = True,
 ) -> list[Finding]:
     """Check every ``*.json`` file of an instance directory.
+
+    Each check is small and reads what the loader reads, with the
+    loader's own steps: the files as :class:`~.sources.files.FileSource`
+    reads them, the bundles' files and the defaults as the load's lowest
+    layers, and finally a full :func:`~ampho.config.load` of each
+    environment checked.
 
     :param root_dir: as for :func:`load`.
     :param defaults: ``(name, path)`` of JSON files of defaults beneath
@@ -115,120 +134,26 @@ def check_instance(
     """
     if environ is None:
         environ = os.environ
-    root, instance = resolve_dirs(root_dir, instance_dir, environ, env_prefix)
+    root = root_path(root_dir, environ, env_prefix)
+    instance = instance_path(root, instance_dir, environ, env_prefix)
     envs = list(envs)
-    chosen: list[str | None] = list(envs) or [None]
     for env in envs:
         check_name("environment", env)
     instance_shown = display_path(instance, root)
     if not os.path.isdir(instance):
         return [_unplaced(ERROR, instance_shown, "no such instance directory")]
-    findings: list[Finding] = []
-
-    files: dict[str, _File] = {}
-    wanted = {"default.json", *(f"{env}.json" for env in envs)}
-    for env in envs:
-        if not os.path.isfile(os.path.join(instance, f"{env}.json")):
-            findings.append(
-                _unplaced(
-                    WARNING,
-                    f"{instance_shown}/{env}.json",
-                    f"does not exist, so environment {env!r} loads default.json alone"
-                    " (a misspelled environment?)",
-                )
-            )
-    try:
-        names = sorted(os.listdir(instance))
-    except OSError as e:
-        # Unreadable (a deploy as the wrong user): one finding, not a traceback.
-        return [
-            _unplaced(
-                ERROR,
-                instance_shown,
-                f"cannot be read ({e.strerror or type(e).__name__}), so no file in it"
-                " can be checked; run the check as the application's user",
-            )
-        ]
-    for name in names:
-        # An editor's lock, swap or backup file is no layer: the
-        # application never loads it, so neither does the check.
-        if not name.endswith(".json") or is_hidden_or_backup(name):
-            continue
-        path = os.path.join(instance, name)
-        source = display_path(path, root)
-        if envs and name not in wanted and "@" not in name:
-            findings.append(
-                _unplaced(
-                    WARNING,
-                    source,
-                    f"is not loaded in any environment checked ({', '.join(envs)})",
-                )
-            )
-            continue
-        try:
-            parsed = read_json_file(path, source, allow_duplicates=True)
-        except ConfigError as e:
-            findings.append(Finding(ERROR, source, e.line, e.column, e.message))
-            continue
-        if parsed is None:  # removed while we looked
-            continue
-        data, text = parsed
-        for object_path, key, offset in duplicates(text):
-            findings.append(
-                Finding(
-                    ERROR,
-                    source,
-                    *position(text, offset),
-                    f"duplicate key {dotted((*(object_path or ()), key))!r}:"
-                    " JSON keeps only the last one",
-                )
-            )
-        files[name] = _File(source, path, data, text, key_positions(text))
+    findings = _missing_environments(instance, instance_shown, envs)
+    files = _read_instance(instance, root, envs, findings)
+    if files is None:
+        return findings
 
     defaults = list(defaults)
     schemas = list(schemas)
     if bundles:
-        named = environ.get(f"{env_prefix}_ENTRY")
-        found = bundle_files(named or "app")
-        if found is not None:
-            # The bundles' files, given as (name, path) pairs.
-            defaults += cast("list[tuple[str, str]]", found[0])
-            schemas[:0] = found[1]
-        elif named:
-            # Without an entry bundle a script reads the instance files
-            # alone; a named one that is not there cannot start.
-            findings.append(
-                _unplaced(
-                    ERROR,
-                    f"env {env_prefix}_ENTRY",
-                    f"no bundle {named!r} can be imported from the root directory, so the"
-                    " application cannot start: check the name",
-                )
-            )
+        _add_bundle_files(environ, env_prefix, defaults, schemas, findings)
     declared = _schemas(schemas, root, findings)
-    secret_paths = declared.write_only_paths() if declared is not None else frozenset()
-    known: dict[str, Any] = {}
-    for name, path in defaults:
-        try:
-            parsed = read_json_file(path, name)
-        except ConfigError as e:
-            findings.append(Finding(ERROR, name, e.line, e.column, e.message))
-            continue
-        if parsed is not None and not _merged(known, parsed[0], name, findings):
-            break
-    default = files.get("default.json")
-    if default is not None:
-        _merged(known, copy_tree(default.data), default.source, findings)
-    described = "default.json" if not defaults else "default.json nor in a bundle's default.json"
-    for name, file in files.items():
-        findings.extend(_check_case(file))
-        if name == "default.json":
-            findings.extend(_check_committed_secrets(file, secret_paths))
-            continue
-        if default is not None or defaults:
-            findings.extend(_check_against_default(file, known, described, declared))
-        if "@" in name:
-            findings.extend(_check_private(file, secret_paths))
+    known = _known_keys(defaults, files.get("default.json"), root, findings)
+    findings += _check_files(files, known, bool(defaults), declared)
     if not defaults and not os.path.exists(os.path.join(instance, "default.json")):
         findings.append(
             _unplaced(
@@ -237,9 +162,10 @@ def check_instance(
                 "is missing, so keys of other files cannot be checked against it",
             )
         )
-    findings.extend(_check_secret_key(instance, instance_shown))
+    findings += _check_secret_key(instance, instance_shown)
 
     if not any(f.severity == ERROR for f in findings):
+        chosen: list[str | None] = list(envs) or [None]
         for selected in chosen:  # None: the environment load() chooses
             try:
                 cfg = load(
@@ -254,36 +180,185 @@ def check_instance(
                     bundles=False,
                 )
             except SettingsInvalid as e:
-                findings.extend(_violation_finding(v) for v in e.violations)
+                findings += [_violation_finding(v) for v in e.violations]
             except ConfigError as e:
-                findings.append(
-                    Finding(ERROR, e.source or instance_shown, e.line, e.column, e.message)
-                )
+                findings.append(_error(e, instance_shown))
             else:
-                findings.extend(_check_debug_reaching_production(cfg))
-                findings.extend(_check_key_can_be_generated(cfg, instance, instance_shown))
-    production = files.get(f"{PRODUCTION}.json")
-    if production is not None and production.data.get("DEBUG"):
-        line, column = _at(production, ("DEBUG",))
-        reaching = _debug_finding(production.data["DEBUG"], production.source, line, column)
-        if reaching not in findings:
-            # Overridden above it in the loads checked, for now.
-            findings.append(
-                Finding(
-                    WARNING,
-                    production.source,
-                    line,
-                    column,
-                    f"DEBUG is {_shown(production.data['DEBUG'])} here: a layer above"
-                    " overrides it in the environments checked, but without that layer"
-                    " production runs in debug mode; remove it",
-                )
-            )
+                findings += _check_debug_reaching_production(cfg)
+                findings += _check_key_can_be_generated(cfg, instance, instance_shown)
+    findings += _check_debug_in_production_file(files.get(f"{PRODUCTION}.json"), findings)
 
     # Several environments may share a violation (one in default.json).
     findings = list(dict.fromkeys(findings))
     findings.sort(key=lambda f: (f.source, f.line or 0, f.column or 0))
     return findings
+
+
+def _missing_environments(instance: str, instance_shown: str, envs: list[str]) -> list[Finding]:
+    """A warning for each environment checked that has no file."""
+    return [
+        _unplaced(
+            WARNING,
+            f"{instance_shown}/{env}.json",
+            f"does not exist, so environment {env!r} loads default.json alone"
+            " (a misspelled environment?)",
+        )
+        for env in envs
+        if not os.path.isfile(os.path.join(instance, f"{env}.json"))
+    ]
+
+
+def _read_instance(
+    instance: str, root: str, envs: list[str], findings: list[Finding]
+) -> dict[str, _File] | None:
+    """Every ``*.json`` file of the instance directory that a load of
+    ``envs`` reads, as the file source reads it, but with every repeated
+    key found; ``None`` when the directory cannot be listed."""
+    try:
+        names = sorted(os.listdir(instance))
+    except OSError as e:
+        # Unreadable (a deploy as the wrong user): one finding, not a traceback.
+        findings[:] = [
+            _unplaced(
+                ERROR,
+                display_path(instance, root),
+                f"cannot be read ({e.strerror or type(e).__name__}), so no file in it"
+                " can be checked; run the check as the application's user",
+            )
+        ]
+        return None
+    wanted = {"default.json", *(f"{env}.json" for env in envs)}
+    files: dict[str, _File] = {}
+    for name in names:
+        # An editor's lock, swap or backup file is no layer: the
+        # application never loads it, so neither does the check.
+        if not name.endswith(".json") or is_hidden_or_backup(name):
+            continue
+        path = os.path.join(instance, name)
+        source = display_path(path, root)
+        if envs and name not in wanted and "@" not in name:
+            message = f"is not loaded in any environment checked ({', '.join(envs)})"
+            findings.append(_unplaced(WARNING, source, message))
+            continue
+        try:
+            parsed = read_json_file(path, source, allow_duplicates=True)
+        except ConfigError as e:
+            findings.append(_error(e, source))
+            continue
+        if parsed is None:  # removed while we looked
+            continue
+        data, text = parsed
+        for object_path, key, offset in duplicates(text):
+            findings.append(
+                _finding(
+                    ERROR,
+                    source,
+                    *position(text, offset),
+                    f"duplicate key {format_key((*(object_path or ()), key))!r}:"
+                    " JSON keeps only the last one",
+                )
+            )
+        files[name] = _File(source, path, data, text, key_positions(text))
+    return files
+
+
+def _add_bundle_files(
+    environ: Mapping[str, str],
+    env_prefix: str,
+    defaults: list[tuple[str, str]],
+    schemas: list[DocumentItem],
+    findings: list[Finding],
+) -> None:
+    """Add the bundles' ``default.json`` and ``schema.json`` files, as the
+    load adds them; an error for a named entry bundle that is not there."""
+    named = environ.get(f"{env_prefix}_ENTRY")
+    found = bundle_files(named or "app")
+    if found is not None:
+        # The bundles' files, given as (name, path) pairs.
+        defaults += cast("list[tuple[str, str]]", found[0])
+        schemas[:0] = found[1]
+    elif named:
+        # Without an entry bundle a script reads the instance files
+        # alone; a named one that is not there cannot start.
+        findings.append(
+            _unplaced(
+                ERROR,
+                f"env {env_prefix}_ENTRY",
+                f"no bundle {named!r} can be imported from the root directory, so the"
+                " application cannot start: check the name",
+            )
+        )
+
+
+def _known_keys(
+    defaults: list[tuple[str, str]], default: _File | None, root: str, findings: list[Finding]
+) -> dict[str, Any]:
+    """The keys the defaults and ``default.json`` set, merged by the
+    load's own layers; an error instead for one that cannot be read."""
+    known: dict[str, Any] = {}
+    for index, item in enumerate(defaults):
+        source = defaults_source(index, item, root)
+        try:
+            data = dict(source.read())
+        except ConfigError as e:
+            findings.append(_error(e, source.name))
+            continue
+        try:
+            merge_layer(known, data, source.name)
+        except ConfigError as e:
+            findings.append(_error(e, source.name))
+            return known
+    if default is not None:
+        try:
+            merge_layer(known, copy_tree(default.data), default.source)
+        except ConfigError as e:
+            findings.append(_error(e, default.source))
+    return known
+
+
+def _check_files(
+    files: dict[str, _File], known: dict[str, Any], has_defaults: bool, declared: Schemas | None
+) -> list[Finding]:
+    """The checks of each file on its own: key case, unknown keys,
+    secrets where they are committed or readable by others."""
+    secret_paths = declared.write_only_paths() if declared is not None else frozenset()
+    default = "default.json" in files
+    described = "default.json nor in a bundle's default.json" if has_defaults else "default.json"
+    found: list[Finding] = []
+    for name, file in files.items():
+        found += _check_case(file)
+        if name == "default.json":
+            found += _check_committed_secrets(file, secret_paths)
+            continue
+        if default or has_defaults:
+            found += _check_against_default(file, known, described, declared)
+        if "@" in name:
+            found += _check_private(file, secret_paths)
+    return found
+
+
+def _check_debug_in_production_file(
+    production: _File | None, findings: list[Finding]
+) -> list[Finding]:
+    """A warning for a true ``DEBUG`` in ``production.json`` that a layer
+    above overrides in the loads checked, for now."""
+    if production is None or not production.data.get("DEBUG"):
+        return []
+    line, column = _at(production, ("DEBUG",))
+    reaching = _debug_finding(production.data["DEBUG"], production.source, line, column)
+    if reaching in findings:
+        return []
+    return [
+        _finding(
+            WARNING,
+            production.source,
+            line,
+            column,
+            f"DEBUG is {_shown(production.data['DEBUG'])} here: a layer above"
+            " overrides it in the environments checked, but without that layer"
+            " production runs in debug mode; remove it",
+        )
+    ]
 
 
 def _check_debug_reaching_production(cfg: Config) -> list[Finding]:
@@ -303,7 +378,7 @@ def _check_debug_reaching_production(cfg: Config) -> list[Finding]:
 
 def _debug_finding(value: Any, source: str, line: int | None, column: int | None) -> Finding:
     """The warning for a true ``DEBUG`` that reaches production, at its place."""
-    return Finding(
+    return _finding(
         WARNING,
         source,
         line,
@@ -331,7 +406,7 @@ def _schemas(schemas: list[DocumentItem], root: str, findings: list[Finding]) ->
     try:
         return load_schemas(schemas, root)
     except ConfigError as e:
-        findings.append(Finding(ERROR, e.source or "schemas", e.line, e.column, e.message))
+        findings.append(_error(e, "schemas"))
         return None
 
 
@@ -345,22 +420,7 @@ def _violation_finding(violation: Violation) -> Finding:
     if violation.where is None:
         return _unplaced(ERROR, violation.schema, message)
     message += f" ({violation.schema})"
-    where = violation.where
-    if where.line is None:
-        return _unplaced(ERROR, where.source, message)
-    return Finding(ERROR, where.source, where.line, where.column, message)
-
-
-def _merged(
-    known: dict[str, Any], data: dict[str, Any], source: str, findings: list[Finding]
-) -> bool:
-    """Merge a layer into the known keys; a finding instead if it is too deep."""
-    try:
-        merge_into(known, data)
-    except RecursionError:
-        findings.append(_unplaced(ERROR, source, "is nested too deeply to merge"))
-        return False
-    return True
+    return Finding(ERROR, violation.where, message)
 
 
 def _secrets(data: dict[str, Any]) -> list[KeyPath]:
@@ -375,7 +435,7 @@ def _at(file: _File, path: tuple[Any, ...]) -> tuple[int | None, int | None]:
 
 def _check_case(file: _File) -> list[Finding]:
     return [
-        Finding(
+        _finding(
             WARNING,
             file.source,
             *_at(file, (key,)),
@@ -398,7 +458,7 @@ def _check_against_default(
         node, reference, path = stack.pop()
         for key, value in node.items():
             here = (*path, key)
-            shown = dotted(here)
+            shown = format_key(here)
             if not path and key == SCHEMA_KEY:
                 continue
             if key not in reference and _declares(declared, here):
@@ -409,15 +469,15 @@ def _check_against_default(
                 message = f"{shown} is not in {described}"
                 suggestion = _suggest(key, [*reference, *_declared_names(declared, path)])
                 if suggestion is not None:
-                    message += f" (did you mean {dotted((*path, suggestion))}?)"
-                found.append(Finding(WARNING, file.source, *_at(file, here), message))
+                    message += f" (did you mean {format_key((*path, suggestion))}?)"
+                found.append(_finding(WARNING, file.source, *_at(file, here), message))
                 continue
             expected = reference[key]
             if isinstance(value, dict) and isinstance(expected, dict):
                 stack.append((value, expected, here))
             elif json_type(value) != json_type(expected) and None not in (value, expected):
                 found.append(
-                    Finding(
+                    _finding(
                         WARNING,
                         file.source,
                         *_at(file, here),
@@ -456,11 +516,11 @@ def _suggest(key: str, known: Iterable[str]) -> str | None:
 def _check_committed_secrets(file: _File, declared: Collection[KeyPath]) -> list[Finding]:
     paths = dict.fromkeys([*_secrets(file.data), *find_declared(file.data, declared)])
     return [
-        Finding(
+        _finding(
             WARNING,
             file.source,
             *_at(file, path),
-            f"{dotted(path)} holds a secret in default.json, which is usually"
+            f"{format_key(path)} holds a secret in default.json, which is usually"
             " committed; set it in a user@host file or an AMPHO_ variable",
         )
         for path in paths
@@ -537,7 +597,7 @@ def _check_private(file: _File, declared: Collection[KeyPath]) -> list[Finding]:
         _unplaced(
             WARNING,
             file.source,
-            f"holds secrets ({', '.join(dotted(p) for p in secrets)}) and other users"
+            f"holds secrets ({', '.join(format_key(p) for p in secrets)}) and other users"
             f" can read it (mode {mode:04o}); run chmod 600 on it",
         )
     ]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import AmphoError
+from .origin import Origin
 
 if TYPE_CHECKING:
     from .schema import Violation
@@ -27,6 +28,9 @@ class ConfigError(AmphoError, ValueError):
     :param column: 1-based column of the problem, if known.
     :param source: how to show the file (usually relative to the root
         directory); defaults to ``path``.
+
+    The place is kept as :attr:`where`, an :class:`~ampho.config.Origin`:
+    the same record as a value's origin and a violation's place.
     """
 
     def __init__(
@@ -40,27 +44,37 @@ class ConfigError(AmphoError, ValueError):
     ) -> None:
         # A message is shown on one line, whatever it quotes.
         self.message = " ".join(message.split())
+        #: The file the problem is in, if any.
         self.path = path
-        self.line = line
-        self.column = column
-        self.source = source if source is not None else path
+        if source is None:
+            source = path
+        #: Where the problem is, or ``None`` when it is in no one place.
+        self.where = None if source is None else Origin(source, line, column)
         super().__init__(str(self))
+
+    @property
+    def source(self) -> str | None:
+        """The place as shown: a file, ``env NAME``, a secrets file."""
+        return None if self.where is None else self.where.source
+
+    @property
+    def line(self) -> int | None:
+        """1-based line of the problem, if known."""
+        return None if self.where is None else self.where.line
+
+    @property
+    def column(self) -> int | None:
+        """1-based column of the problem, if known."""
+        return None if self.where is None else self.where.column
 
     @property
     def location(self) -> str | None:
         """``source:line:column``, as much of it as is known."""
-        if self.source is None:
-            return None
-        parts = [self.source]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.column is not None:
-                parts.append(str(self.column))
-        return ":".join(parts)
+        return None if self.where is None else str(self.where)
 
     def __str__(self) -> str:
-        location = self.location
-        return f"{location}: {self.message}" if location else self.message
+        where = self.where
+        return f"{where}: {self.message}" if where is not None else self.message
 
 
 class SettingsInvalid(ConfigError):

@@ -18,6 +18,9 @@ from typing import Any
 
 from deepmerge import Merger
 
+from .errors import ConfigError
+from .tree import refuse_unprintable
+
 
 def _merge_objects(
     merger: Merger, path: list[Any], base: dict[str, Any], upper: dict[str, Any]
@@ -52,6 +55,34 @@ def merge_into(base: dict[str, Any], upper: dict[str, Any]) -> None:
     ``upper`` end up inside it.
     """
     _merger.merge(base, upper)
+
+
+def merge_layer(data: dict[str, Any], layer_data: dict[str, Any], name: str) -> None:
+    """:func:`merge_into`, a layer's settings (named ``name``) into ``data``.
+
+    :raises ConfigError: naming the layer, for one nested more deeply
+        than the merge can follow.
+    """
+    try:
+        merge_into(data, layer_data)
+    except RecursionError:
+        # The parser accepts nesting a few times deeper than the merge,
+        # which recurses through deepmerge, can follow.
+        raise ConfigError("is nested too deeply to merge", source=name) from None
+
+
+def copy_input(mapping: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """A private copy of a caller's mapping, so nothing is shared.
+
+    :raises ConfigError: for a mapping that holds itself, or a value no
+        JSON output could print (see :func:`~ampho.config.tree.refuse_unprintable`).
+    """
+    try:
+        copy: dict[str, Any] = copy_tree(mapping)
+    except ValueError as e:
+        raise ConfigError(str(e), source=name) from None
+    refuse_unprintable(copy, name)
+    return copy
 
 
 def copy_tree(value: Any) -> Any:

@@ -1,4 +1,5 @@
-"""Writing settings out, at any depth the loader accepts.
+"""Writing settings out: as JSON at any depth the loader accepts, and
+as the environment variables that would set them.
 
 :func:`json.dumps` recurses, and so does its C encoder: a configuration
 nested as deeply as the JSON parser accepts (about a thousand levels,
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .errors import ConfigError
-from .jsonfile import shown_key
+from .keys import format_key
+from .sources.environ import CONTROL_NAMES
 
 #: What is left to write of one container: the key as written (``None``
 #: in an array), the key or index itself, and the value of each item.
@@ -152,24 +155,7 @@ def _key(key: Any, where: _Where) -> str:
 
 
 def _error(path: tuple[Any, ...], problem: str) -> ConfigError:
-    return ConfigError(f"{shown_key(path)}: {problem}" if path else problem)
-
-
-def depth(value: Any) -> int:
-    """How deeply mappings, lists and tuples nest in ``value`` (0 for a plain value)."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, Mapping):
-            children: Any = node.values()
-        elif isinstance(node, (list, tuple)):
-            children = node
-        else:
-            continue
-        deepest = max(deepest, level)
-        stack.extend((child, level + 1) for child in children)
-    return deepest
+    return ConfigError(f"{format_key(path)}: {problem}" if path else problem)
 
 
 @contextlib.contextmanager
@@ -200,3 +186,99 @@ def _stack_depth() -> int:
         count += 1
         frame = frame.f_back  # type: ignore[assignment]
     return count
+
+
+#: A key that survives the trip through a variable name: no leading,
+#: trailing or doubled underscore, which ``__`` splitting would eat.
+_NAME_PART = r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*"
+
+
+def to_environ(
+    data: Mapping[str, Any],
+    prefix: str,
+    types: Callable[[tuple[str, ...]], frozenset[str] | None] | None = None,
+) -> Iterator[tuple[str, str]]:
+    """Yield ``(name, value)`` variables that rebuild ``data`` when applied.
+
+    Objects are spread over one variable per leaf where every key can be
+    spelled in a variable name, and written as one JSON value where not.
+    A string is written as it is when JSON would read it as nothing else
+    (``example.com``, ``007``) and as JSON otherwise (``"true"``, ``"1"``),
+    unless ``types`` (the schemas' declared types of a key path) says the
+    key is a string only: such a value is read as the text, so it is
+    written as the text.
+
+    :raises ConfigError: for a top-level key that no variable can set:
+        one that is not a valid name part, or a control variable's name
+        holding anything but an object to spread (``AMPHO_ENV`` chooses
+        the environment, but ``AMPHO_ENV__X`` sets ``ENV.X``); for a
+        string holding a NUL character, which no variable can hold, when
+        the schemas declare it a string only (read as the text, never
+        decoded). Another string holding one is written as JSON.
+    """
+    for key in sorted(data):
+        value = data[key]
+        usable = isinstance(key, str) and re.fullmatch(_NAME_PART, key) is not None
+        if usable and key in CONTROL_NAMES and not _spreads(value):
+            usable = False
+        if not usable:
+            raise ConfigError(
+                f"the key {key!r} cannot be set through an environment variable"
+                f" ({prefix}_{key} is not usable)"
+            )
+        yield from _leaf_variables(f"{prefix}_{key}", (key,), value, types)
+
+
+def _spreads(value: Any) -> bool:
+    """Whether an object is written one variable per key."""
+    return (
+        isinstance(value, Mapping)
+        and bool(value)
+        and all(isinstance(key, str) and re.fullmatch(_NAME_PART, key) for key in value)
+    )
+
+
+def _leaf_variables(
+    name: str,
+    path: tuple[str, ...],
+    value: Any,
+    types: Callable[[tuple[str, ...]], frozenset[str] | None] | None,
+) -> Iterator[tuple[str, str]]:
+    # A list of what is left to write rather than recursion: a tree of
+    # any depth the loader accepts can be written out.
+    stack = [(name, path, value)]
+    while stack:
+        name, path, value = stack.pop()
+        if _spreads(value):
+            stack.extend(
+                (f"{name}__{key}", (*path, key), value[key]) for key in sorted(value, reverse=True)
+            )
+        elif isinstance(value, str) and types is not None and types(path) == frozenset({"string"}):
+            if "\0" in value:  # no variable holds one, and this text is never decoded
+                raise ConfigError(
+                    f"{format_key(path)}: the string holds a NUL character, which no environment"
+                    f" variable can hold; its schema reads {name} as plain text, so it cannot be"
+                    " written as JSON either"
+                )
+            yield name, value
+        else:
+            yield name, _encode(value)
+
+
+def _encode(value: Any) -> str:
+    # A NUL character cannot be in a variable: such a string is JSON,
+    # which writes it \u0000.
+    if isinstance(value, str) and "\0" not in value:
+        try:
+            json.loads(value)
+        except Exception:  # the same test apply_environ makes
+            return value
+    return to_json(value, default=_not_json)
+
+
+def _not_json(value: object) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, tuple):
+        return list(value)
+    raise ConfigError(f"{type(value).__name__} values cannot be written as JSON")

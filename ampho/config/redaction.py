@@ -39,7 +39,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from .mapping import Config
+    from .settings import Config
 
 #: Shown instead of a secret.
 MASK = "***"

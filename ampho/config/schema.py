@@ -19,20 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..bundle import AMPHO_SCHEMA_PATH
 from .errors import ConfigError
-from .jsonfile import (
-    deepest,
-    format_key,
-    key_offsets,
-    named_item,
-    position,
-    read_json_file,
-    shown_key,
-)
+from .jsontext import key_offsets, position
+from .keys import format_key
+from .sources import named_item
+from .sources.files import read_json_file
 
 if TYPE_CHECKING:
-    from .jsonfile import DocumentItem
-    from .mapping import Config
-    from .provenance import Origin
+    from .origin import Origin
+    from .settings import Config
+    from .sources import DocumentItem
 
 #: The dialect every schema is checked and validated with.
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -104,7 +99,7 @@ class Schema:
         """
         from referencing.exceptions import Unresolvable
 
-        from .output import depth
+        from .tree import depth
 
         try:
             errors = list(self.validator().iter_errors(data))
@@ -426,7 +421,7 @@ class Schemas:
 
     def validate(self, config: Config | Mapping[str, Any]) -> list[Violation]:
         """Every violation of every schema, in schema order, then by place."""
-        from .mapping import ReadOnlyMapping
+        from .settings import ReadOnlyMapping
 
         data = config._data if isinstance(config, ReadOnlyMapping) else dict(config)
         found: list[Violation] = []
@@ -573,7 +568,7 @@ def _violations(error: Any, schema: Schema, config: Any) -> Iterator[Violation]:
         for key in missing or ["?"]:
             yield Violation(
                 _where(config, path) if path else None,
-                shown_key((*path, key)),
+                format_key((*path, key)),
                 "is required",
                 schema.name,
             )
@@ -583,7 +578,7 @@ def _violations(error: Any, schema: Schema, config: Any) -> Iterator[Violation]:
         for key in extras:
             yield Violation(
                 _where(config, (*path, key)),
-                shown_key((*path, key)),
+                format_key((*path, key)),
                 f"Additional properties are not allowed ({key!r} was unexpected)",
                 schema.name,
             )
@@ -591,7 +586,7 @@ def _violations(error: Any, schema: Schema, config: Any) -> Iterator[Violation]:
             return
     yield Violation(
         _where(config, (*path, *_dependent(error))),
-        shown_key(path),
+        format_key(path),
         _message(error, path, schema, config),
         schema.name,
     )
@@ -633,8 +628,8 @@ def _message(error: Any, path: tuple[Any, ...], schema: Schema, config: Any) -> 
     Imported and worked out only here: a load that breaks no rule never
     pays for it.
     """
-    from .mapping import Config
     from .redaction import DeclaredSecrets, declared_in, redact_violation
+    from .settings import Config
 
     if isinstance(config, Config) and config.schemas is not None:
         declared = declared_in(config)
@@ -713,8 +708,7 @@ class WriteOnlyAt:
 def _where(config: Any, path: tuple[Any, ...]) -> Origin | None:
     """Where the value at ``path`` was set: in a file, the place of the
     value itself; for a list item without a place, the list's."""
-    from .mapping import Config
-    from .provenance import FileSource
+    from .settings import Config
 
     if not isinstance(config, Config):
         return None
@@ -725,14 +719,9 @@ def _where(config: Any, path: tuple[Any, ...]) -> Origin | None:
         keys.append(part)
     while keys:
         try:
-            origin = config.origin(tuple(keys))
+            return config.value_origin(tuple(keys))
         except (KeyError, LookupError):
             keys.pop()
-            continue
-        source = next((s for s in config._sources if s.layer is origin.layer), None)
-        if isinstance(source, FileSource):
-            origin = source.value_origin(tuple(keys)) or origin
-        return origin
     return None
 
 
@@ -791,13 +780,15 @@ def _check_depth(schema: Schema) -> None:
 
     :raises ConfigError: naming the schema file.
     """
-    from .output import depth
+    from .tree import depth
 
     levels = depth(schema.document)
     if levels <= MAX_DEPTH:
         return
     line = column = None
     if schema.text is not None:
+        from .jsonerrors import deepest
+
         line, column = position(schema.text, deepest(schema.text)[1])
     raise ConfigError(
         f"is nested too deeply ({levels} levels; a schema may nest {MAX_DEPTH})",
@@ -825,7 +816,7 @@ def _check_patterns(schema: Schema) -> None:
         if problem is None:
             continue
         # A key of patternProperties is the pattern: shown once, and cut short.
-        place = shown_key(where[:-1] if keyed else where)
+        place = format_key(where[:-1] if keyed else where)
         shown = pattern if len(pattern) <= 60 else f"{pattern[:57]}..."
         raise _error_at_key(schema, where, f"{place}: the pattern {shown!r} {problem}; rewrite it")
 
@@ -880,7 +871,7 @@ def _read_item(index: int, item: DocumentItem, root: str) -> Schema:
 def _schema_error(schema: Schema, error: Any) -> ConfigError:
     """A bad schema, at the keyword that is wrong when it can be found."""
     where = tuple(error.absolute_path)
-    message = f"is not a valid JSON Schema: {shown_key(where) or '(top level)'}: {error.message}"
+    message = f"is not a valid JSON Schema: {format_key(where) or '(top level)'}: {error.message}"
     return _error_at_key(schema, where, message)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 import sys
 import uuid
 from typing import Any
@@ -24,7 +23,6 @@ from typing import Any
 from gunicorn import glogging  # type: ignore[import-untyped]
 
 from ..config import ConfigError, load
-from ..config.loader import entry_from_environ
 from .configure import setup as setup_logging
 from .formatting import _ENVIRON_KEY, REQUEST_ID_HEADER, _clean
 
@@ -73,11 +71,12 @@ class Logger(glogging.Logger):  # type: ignore[misc]
         # The root as the application finds it: Gunicorn put its working
         # directory on sys.path, so the entry bundle is found there.
         try:
-            setup_logging(load(), name=entry_from_environ(os.environ))
+            cfg = load()
+            setup_logging(cfg, name=cfg.location.entry)
         except ConfigError as e:
             # Masked as the ampho command masks its error lines: a key
             # the message names may be a URL with a password.
-            from ..config.redaction import redact_shapes
+            from ..config.tooling import redact_shapes
 
             message = redact_shapes(str(e))
             if self._configured:

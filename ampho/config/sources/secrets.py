@@ -7,11 +7,11 @@ the value. Docker puts secrets in ``/run/secrets/<name>``; Kubernetes
 mounts a Secret as one symbolic link per key (``DB__PASSWORD ->
 ..data/DB__PASSWORD``, ``..data`` a link to a timestamped folder), so
 links are followed, and hidden files and editors' backups are skipped
-(:func:`is_hidden_or_backup`). A UTF-8 byte order mark at the start of
+(:func:`~ampho.config.paths.is_hidden_or_backup`). A UTF-8 byte order mark at the start of
 a file is dropped, as in instance files.
 
 The content is typed by the schema as an environment value is
-(:func:`~ampho.config.environ.parse_value`): a password declared a
+(:func:`~ampho.config.sources.environ.parse_value`): a password declared a
 string is the file's text, quotes and backslashes included, never JSON
 decoded; an undeclared key is the text too.
 """
@@ -23,27 +23,43 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .environ import kept, parse_value, set_at
-from .errors import ConfigError
-from .jsonfile import read_regular_file
+from ..errors import ConfigError
+from ..origin import Layer
+from ..paths import is_hidden_or_backup
+from .environ import EnvironSource, kept, parse_value, set_at
+from .files import read_regular_file
 
 if TYPE_CHECKING:
-    from .schema import Schemas
+    from ..keys import KeyPath
+    from ..schema import Schemas
 
 #: One part of a file name: what an environment variable name can say.
 _NAME_PART = re.compile(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*")
 
 
-def is_hidden_or_backup(name: str) -> bool:
-    """Whether a directory entry is a tool's file beside the settings, not one.
+class SecretsSource(EnvironSource):
+    """The files of a secrets directory, applied as variables are, each
+    at its key path; an origin names the file, and every value is a secret.
 
-    Hidden names: Emacs's lock ``.#name`` (a dangling symbolic link while
-    the file is open), Vim's swap file ``.name.swp``, Kubernetes's
-    ``..data``; backups: ``name~``, and Emacs's auto-save ``#name#``. The
-    secrets directory and ``ampho config check`` in the instance directory
-    pass over them alike, so a file open in an editor breaks neither.
+    :param directory: the absolute directory.
+    :param name: how it is shown, relative to the root directory.
+    :param schemas: the declared settings, if any, which type the values.
     """
-    return name.startswith((".", "#")) or name.endswith("~")
+
+    __slots__ = ("directory",)
+
+    label = "{}"
+
+    def __init__(self, directory: str, name: str, schemas: Schemas | None = None) -> None:
+        super().__init__({}, "", schemas)
+        self.directory = directory
+        self.name = name
+
+    def apply(self, data: dict[str, Any]) -> None:
+        """Set each file's value at its key path in ``data``, in place."""
+        self.applied = read_secrets(self.directory, self.name, data, self._schemas)
+        self.layer = Layer(self.name, self.directory, bool(self.applied))
+        self.secrets = frozenset(path for _, path, _ in self.applied)
 
 
 def secrets_directory(
@@ -78,7 +94,7 @@ def read_secrets(
     shown: str,
     data: dict[str, Any],
     schemas: Schemas | None,
-) -> list[tuple[str, tuple[str, ...], Any]]:
+) -> list[tuple[str, KeyPath, Any]]:
     """Apply the files of ``directory`` to ``data``, in sorted name order.
 
     :param shown: how to show the directory in origins and errors.

@@ -1,6 +1,6 @@
-"""Settings from ``AMPHO_*`` environment variables, and back.
+"""The ``AMPHO_*`` environment variables as a layer.
 
-:func:`apply_environ` follows Flask's :meth:`flask.Config.from_prefixed_env`
+:class:`EnvironSource` follows Flask's :meth:`flask.Config.from_prefixed_env`
 rule for rule, so that what a Flask user knows holds here too: names are
 applied in sorted order with the prefix stripped, each value goes
 through :func:`json.loads` and stays the raw string when that fails, and
@@ -21,23 +21,19 @@ back), text that is not valid UTF-8, and a name nesting more than
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError
-from .jsonfile import (
-    _NotANumber,
-    decode,
-    json_type,
-    lone_surrogate,
-    not_json_value,
-    shown_key,
-)
+from ..errors import ConfigError
+from ..jsontext import NotANumber, decode, json_type
+from ..keys import format_key
+from ..origin import Layer, Origin
+from ..tree import NOTHING, walk
+from . import Source
 
 if TYPE_CHECKING:
-    from .jsonfile import ValuePath
-    from .schema import Schemas
+    from ..keys import KeyPath, ValuePath
+    from ..schema import Schemas
 
 #: Names of variables that steer loading, after the prefix.
 CONTROL_NAMES = ("ENV", "ENTRY", "ROOT", "INSTANCE_DIR", "SECRETS_DIR", "SOURCES")
@@ -47,9 +43,100 @@ CONTROL_NAMES = ("ENV", "ENTRY", "ROOT", "INSTANCE_DIR", "SECRETS_DIR", "SOURCES
 #: the depth every printer can handle.
 MAX_NAME_LEVELS = 100
 
-#: A key that survives the trip through a variable name: no leading,
-#: trailing or doubled underscore, which ``__`` splitting would eat.
-_NAME_PART = r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*"
+
+class EnvironSource(Source):
+    """The prefixed variables, set at their key paths in sorted name order.
+
+    A variable replaces the whole value at its key path rather than
+    merging into it, so this source overrides :meth:`apply`, and
+    remembers each variable applied, in order, to answer origins.
+
+    :param environ: the variables.
+    :param prefix: their prefix, without ``_``.
+    :param schemas: the declared settings, if any, which type the values
+        (:func:`parse_value`).
+    """
+
+    __slots__ = ("_last_at", "_last_under", "_prefix", "_schemas", "applied", "environ", "name")
+
+    #: How a variable is shown as an origin.
+    label = "env {}"
+
+    def __init__(
+        self, environ: Mapping[str, str], prefix: str, schemas: Schemas | None = None
+    ) -> None:
+        self.name = "env"
+        self.environ = environ
+        self._prefix = prefix
+        self._schemas = schemas
+        #: ``(variable, key path, value)`` of each variable applied, in order.
+        self.applied: list[tuple[str, KeyPath, Any]] = []
+        self.secrets = frozenset()
+        self._last_at: dict[KeyPath, int] | None = None
+        self._last_under: dict[KeyPath, int] = {}
+
+    def read(self) -> dict[str, Any]:
+        """What the variables set, as a tree of its own."""
+        tree: dict[str, Any] = {}
+        self.apply(tree)
+        return tree
+
+    def apply(self, data: dict[str, Any]) -> None:
+        """Set each variable's value at its key path in ``data``, in place.
+
+        :raises ConfigError: when a variable would descend into a value
+            that is not an object, nests too deeply, or holds what JSON
+            cannot.
+        """
+        self.applied = apply_environ(data, self.environ, self._prefix, self._schemas)
+        self.layer = Layer(self.name, None, bool(self.applied))
+
+    def _index(self) -> dict[KeyPath, int]:
+        """Index the variables by key path, once: asking each origin by
+        going through every variable took minutes for a dump of ten
+        thousand of them.
+
+        ``_last_at`` maps a key path to the last variable that set it,
+        ``_last_under`` a key path to the last variable set at or below
+        it (under each of the variable's key path's prefixes).
+        """
+        last_at: dict[KeyPath, int] = {}
+        last_under = self._last_under
+        for index, (_, target, _) in enumerate(self.applied):
+            last_at[target] = index
+            for depth in range(len(target) + 1):
+                last_under[target[:depth]] = index
+        self._last_at = last_at
+        return last_at
+
+    def origin(self, path: KeyPath) -> Origin | None:
+        # A variable replaces the whole value at its path, so the last
+        # one at or above the path set it; one below it changed the
+        # object at the path.
+        last_at = self._index() if self._last_at is None else self._last_at
+        found = self._last_under.get(path, -1)
+        for depth in range(1, len(path)):
+            found = max(found, last_at.get(path[:depth], -1))
+        if found < 0:
+            return None
+        return Origin(self.label.format(self.applied[found][0]), None, None, self.layer)
+
+    def value(self, path: KeyPath) -> Any:
+        """What this layer's entries set at ``path``, applied in order."""
+        tree: dict[str, Any] = {}
+        touched = False
+        for _, target, value in self.applied:
+            depth = min(len(target), len(path))
+            if target[:depth] != path[:depth]:
+                continue
+            touched = True
+            node = tree
+            for key in target[:-1]:
+                if not isinstance(node.get(key), dict):
+                    node[key] = {}
+                node = node[key]
+            node[target[-1]] = value
+        return walk(tree, path) if touched else NOTHING
 
 
 def apply_environ(
@@ -93,7 +180,7 @@ def apply_environ(
 def kept(value: Any) -> Any:
     """A copy of a container value, for provenance to keep apart from the tree."""
     if isinstance(value, (dict, list)):
-        from .merge import copy_tree
+        from ..merge import copy_tree
 
         return copy_tree(value)
     return value
@@ -151,7 +238,7 @@ def parse_value(
     _check_text(source, "value", raw)
     if types == {"string"}:
         return raw
-    from .schema import json_types_of
+    from ..schema import json_types_of
 
     if types & {"integer", "number"}:
         value = _parse_value(source, raw, path)
@@ -164,6 +251,8 @@ def parse_value(
     if not json_types_of(value) & types:
         return raw
     if "\\u" in raw:
+        from ..jsonerrors import lone_surrogate
+
         found = lone_surrogate(raw)
         if found is not None:
             raise _value_error(path, found, source)
@@ -201,7 +290,9 @@ def _parse_value(source: str, raw: str, path: tuple[str, ...]) -> Any:
     _check_text(source, "value", raw)
     try:
         value = decode(raw, allow_duplicates=True)
-    except _NotANumber:
+    except NotANumber:
+        from ..jsonerrors import not_json_value
+
         found = not_json_value(raw)
         if found is None or not _is_python_json(raw):
             return raw  # not JSON for other reasons too ("NaNa"): a string
@@ -212,6 +303,8 @@ def _parse_value(source: str, raw: str, path: tuple[str, ...]) -> Any:
         # integers longer than int() takes.
         return raw
     if "\\u" in raw:
+        from ..jsonerrors import lone_surrogate
+
         found = lone_surrogate(raw)
         if found is not None:
             raise _value_error(path, found, source)
@@ -232,7 +325,7 @@ def _value_error(
 ) -> ConfigError:
     """The error for a value JSON cannot hold, at its key path under the variable's."""
     inner, problem, _ = found
-    return ConfigError(f"{shown_key((*path, *inner))}: {problem}", source=source)
+    return ConfigError(f"{format_key((*path, *inner))}: {problem}", source=source)
 
 
 def _shown(name: str) -> str:
@@ -244,96 +337,3 @@ def _shown(name: str) -> str:
     except UnicodeEncodeError:
         return name.encode("utf-8", "backslashreplace").decode("utf-8")
     return raw.decode("utf-8", "backslashreplace")
-
-
-def to_environ(
-    data: Mapping[str, Any],
-    prefix: str,
-    types: Callable[[tuple[str, ...]], frozenset[str] | None] | None = None,
-) -> Iterator[tuple[str, str]]:
-    """Yield ``(name, value)`` variables that rebuild ``data`` when applied.
-
-    Objects are spread over one variable per leaf where every key can be
-    spelled in a variable name, and written as one JSON value where not.
-    A string is written as it is when JSON would read it as nothing else
-    (``example.com``, ``007``) and as JSON otherwise (``"true"``, ``"1"``),
-    unless ``types`` (the schemas' declared types of a key path) says the
-    key is a string only: such a value is read as the text, so it is
-    written as the text.
-
-    :raises ConfigError: for a top-level key that no variable can set:
-        one that is not a valid name part, or a control variable's name
-        holding anything but an object to spread (``AMPHO_ENV`` chooses
-        the environment, but ``AMPHO_ENV__X`` sets ``ENV.X``); for a
-        string holding a NUL character, which no variable can hold, when
-        the schemas declare it a string only (read as the text, never
-        decoded). Another string holding one is written as JSON.
-    """
-    for key in sorted(data):
-        value = data[key]
-        usable = isinstance(key, str) and re.fullmatch(_NAME_PART, key) is not None
-        if usable and key in CONTROL_NAMES and not _spreads(value):
-            usable = False
-        if not usable:
-            raise ConfigError(
-                f"the key {key!r} cannot be set through an environment variable"
-                f" ({prefix}_{key} is not usable)"
-            )
-        yield from _leaf_variables(f"{prefix}_{key}", (key,), value, types)
-
-
-def _spreads(value: Any) -> bool:
-    """Whether an object is written one variable per key."""
-    return (
-        isinstance(value, Mapping)
-        and bool(value)
-        and all(isinstance(key, str) and re.fullmatch(_NAME_PART, key) for key in value)
-    )
-
-
-def _leaf_variables(
-    name: str,
-    path: tuple[str, ...],
-    value: Any,
-    types: Callable[[tuple[str, ...]], frozenset[str] | None] | None,
-) -> Iterator[tuple[str, str]]:
-    # A list of what is left to write rather than recursion: a tree of
-    # any depth the loader accepts can be written out.
-    stack = [(name, path, value)]
-    while stack:
-        name, path, value = stack.pop()
-        if _spreads(value):
-            stack.extend(
-                (f"{name}__{key}", (*path, key), value[key]) for key in sorted(value, reverse=True)
-            )
-        elif isinstance(value, str) and types is not None and types(path) == frozenset({"string"}):
-            if "\0" in value:  # no variable holds one, and this text is never decoded
-                raise ConfigError(
-                    f"{shown_key(path)}: the string holds a NUL character, which no environment"
-                    f" variable can hold; its schema reads {name} as plain text, so it cannot be"
-                    " written as JSON either"
-                )
-            yield name, value
-        else:
-            yield name, _encode(value)
-
-
-def _encode(value: Any) -> str:
-    from .output import to_json
-
-    # A NUL character cannot be in a variable: such a string is JSON,
-    # which writes it \u0000.
-    if isinstance(value, str) and "\0" not in value:
-        try:
-            json.loads(value)
-        except Exception:  # the same test apply_environ makes
-            return value
-    return to_json(value, default=_not_json)
-
-
-def _not_json(value: object) -> Any:
-    if isinstance(value, Mapping):
-        return dict(value)
-    if isinstance(value, tuple):
-        return list(value)
-    raise ConfigError(f"{type(value).__name__} values cannot be written as JSON")

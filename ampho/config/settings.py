@@ -1,68 +1,24 @@
-"""The read-only result of a load."""
+"""The settings a load gives: :class:`Config`, read-only, with origins."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import SettingsInvalid
-from .jsonfile import format_key, json_type
+from .jsontext import json_type
+from .keys import format_key, split_key
 from .merge import copy_tree
-from .provenance import NOTHING, Layer, MappingSource, Origin
+from .origin import Layer, Origin
+from .tree import NOTHING
 
 if TYPE_CHECKING:
-    from .provenance import Source
+    from .keys import Key
+    from .paths import Location
     from .schema import Schemas
-
-    #: A key: dotted (``"DB.HOST"``) or, for keys that hold dots, a tuple of parts.
-    Key = str | tuple[str, ...]
+    from .sources import Source
 
 _MISSING: Any = object()
-
-
-def split_key(key: Key) -> tuple[str, ...]:
-    """Split a dotted key, ``"DB.HOST"``, into its parts.
-
-    A part that holds a dot is written as a JSON string, in double
-    quotes: ``'LOGGERS."shop.orders".LEVEL'`` is ``("LOGGERS",
-    "shop.orders", "LEVEL")``, which is how :func:`format_key` (and so
-    every command) prints it. A tuple is already split.
-
-    :raises KeyError: naming the key, for a part that starts with a
-        double quote but is not a JSON string followed by a dot or the end.
-    """
-    if isinstance(key, tuple):
-        return key
-    if '"' not in key:
-        return tuple(key.split("."))
-    return _split_quoted(key)
-
-
-def _split_quoted(key: str) -> tuple[str, ...]:
-    """Split a key that holds a double quote: a part starting with one is
-    read by :mod:`json`'s own decoder, so it is exactly a JSON string."""
-    parts: list[str] = []
-    start = 0
-    while True:
-        if key.startswith('"', start):
-            try:
-                part, end = json.JSONDecoder().raw_decode(key, start)
-            except ValueError:
-                end = -1
-            if end < 0 or (end != len(key) and not key.startswith(".", end)):
-                raise KeyError(
-                    f"{key}: a part in double quotes must be a JSON string followed by a dot"
-                    ' or the end, as in LOGGERS."shop.orders".LEVEL'
-                )
-        else:
-            end = key.find(".", start)
-            end = len(key) if end < 0 else end
-            part = key[start:end]
-        parts.append(part)
-        if end == len(key):
-            return tuple(parts)
-        start = end + 1
 
 
 class ReadOnlyMapping(Mapping[str, Any]):
@@ -242,38 +198,6 @@ def plain(value: Any) -> Any:
     return top
 
 
-def iter_leaves(
-    data: Mapping[str, Any], prefix: tuple[str, ...] = ()
-) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """Yield ``(key path, value)`` for every leaf, in sorted key order.
-
-    A leaf is anything but a non-empty object: a list, a plain value, or
-    an empty object. It works with a list rather than recursion, so a
-    tree of any depth can be walked, and builds a key path only for a
-    leaf.
-    """
-    path = list(prefix)
-    # The items left of each open object; path[len(prefix) + i] is the
-    # key of the current item of stack[i].
-    stack: list[Iterator[tuple[str, Any]]] = [_sorted_items(data)]
-    path.append("")
-    while stack:
-        for key, value in stack[-1]:
-            path[-1] = key
-            if isinstance(value, Mapping) and value:
-                stack.append(_sorted_items(value))
-                path.append("")
-                break
-            yield tuple(path), value
-        else:
-            stack.pop()
-            path.pop()
-
-
-def _sorted_items(data: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
-    return ((key, data[key]) for key in sorted(data, key=str))
-
-
 def _read_only(value: Any) -> Any:
     if isinstance(value, dict):
         return ReadOnlyMapping(value)
@@ -318,42 +242,43 @@ class Config(ReadOnlyMapping):
     ``flask_app.config.update(cfg.to_dict())``.
     """
 
-    __slots__ = (
-        "_declared_secrets",
-        "_layers",
-        "_secrets_dir_paths",
-        "_sources",
-        "env",
-        "instance_dir",
-        "root_dir",
-        "schemas",
-    )
+    __slots__ = ("_declared_secrets", "_layers", "_sources", "location", "schemas")
 
     def __init__(
         self,
         data: dict[str, Any],
         *,
-        env: str,
-        root_dir: str,
-        instance_dir: str,
-        layers: Sequence[Layer],
+        location: Location,
         sources: Sequence[Source],
         schemas: Schemas | None = None,
-        secrets_dir_paths: frozenset[tuple[str, ...]] = frozenset(),
     ) -> None:
         super().__init__(data)
-        #: The environment the layers were chosen for.
-        self.env = env
-        #: The absolute root directory; file origins are shown relative to it.
-        self.root_dir = root_dir
-        #: The absolute instance directory the JSON files were read from.
-        self.instance_dir = instance_dir
-        self._layers = tuple(layers)
+        #: Where the application is: entry bundle, root and instance
+        #: directories, environment, user and host
+        #: (:class:`~ampho.config.paths.Location`).
+        self.location = location
+        # Every layer, found or not: one that was not there answers
+        # nothing, and keeping it lets beneath() list it again.
         self._sources = tuple(sources)
+        self._layers = tuple(source.layer for source in sources)
         #: The declared settings the load was validated against, if any.
         self.schemas = schemas
-        self._secrets_dir_paths = secrets_dir_paths
         self._declared_secrets: frozenset[tuple[str, ...]] | None = None
+
+    @property
+    def env(self) -> str:
+        """The environment the layers were chosen for."""
+        return self.location.env
+
+    @property
+    def root_dir(self) -> str:
+        """The absolute root directory; file origins are shown relative to it."""
+        return self.location.root_dir
+
+    @property
+    def instance_dir(self) -> str:
+        """The absolute instance directory the JSON files were read from."""
+        return self.location.instance_dir
 
     @property
     def declared_secrets(self) -> frozenset[tuple[str, ...]]:
@@ -372,7 +297,8 @@ class Config(ReadOnlyMapping):
 
             schemas = self.schemas
             write_only = schemas.write_only_paths() if schemas is not None else ()
-            self._declared_secrets = declared_paths(write_only, self._secrets_dir_paths)
+            marked = frozenset().union(*(source.secrets for source in self._sources))
+            self._declared_secrets = declared_paths(write_only, marked)
         return self._declared_secrets
 
     @property
@@ -396,6 +322,19 @@ class Config(ReadOnlyMapping):
                 return found
         # Unreachable while sources and data agree; say so if not.
         raise LookupError(f"{'.'.join(path)}: no layer set this key")  # pragma: no cover
+
+    def value_origin(self, key: Key) -> Origin:
+        """Where the value at a key starts, rather than the key: in a file,
+        the place of the value itself, which a schema violation points at.
+
+        :raises KeyError: if there is no such key.
+        """
+        origin = self.origin(key)
+        path = split_key(key)
+        for source in self._sources:
+            if source.layer is origin.layer:
+                return source.value_origin(path) or origin
+        return origin  # pragma: no cover (the origin's layer is one of them)
 
     def explain(self, key: Key) -> list[Setting]:
         """Every layer that sets the key, lowest first; the last one wins.
@@ -437,18 +376,18 @@ class Config(ReadOnlyMapping):
         taken = [key for key in values if key in self._data]
         if taken:
             raise ValueError(f"{format_key((taken[0],))} is set already, beneath {name!r}")
-        layer = Layer(name, None, True)
+        # Imported here: only the application factory adds a layer so.
+        from .sources.mappings import MappingSource
+
+        source = MappingSource(name, values, always_found=True)
+        added: dict[str, Any] = {}
+        source.apply(added)
         # Lowest, so first in the data too, as a load would have merged it.
-        added: dict[str, Any] = copy_tree(dict(values))
         cfg = Config(
             {**added, **self._data},
-            env=self.env,
-            root_dir=self.root_dir,
-            instance_dir=self.instance_dir,
-            layers=(layer, *self._layers),
-            sources=(MappingSource(layer, copy_tree(added)), *self._sources),
+            location=self.location,
+            sources=(source, *self._sources),
             schemas=self.schemas,
-            secrets_dir_paths=self._secrets_dir_paths,
         )
         if self.schemas is not None:
             violations = self.schemas.validate(cfg)

@@ -1,0 +1,211 @@
+"""The layers of a load: one protocol, and one module per kind of layer.
+
+A *source* is one layer of settings. It has a name, by which it is shown
+in :meth:`Config.origin <ampho.config.Config.origin>`,
+:meth:`~ampho.config.Config.explain` and the ``ampho config`` commands;
+it reads a dict of settings, which :func:`~ampho.config.load` merges as it
+merges a file; it answers where each value came from; it may mark key
+paths secret, so every printer masks them whatever their names say; and
+its failures are one-line :class:`~ampho.config.ConfigError` naming it.
+
+The built-in layers are sources too, each one class in one module that
+both reads its layer and answers where each of its values came from:
+
+- :mod:`.files`: a JSON file (the instance files, the bundles'
+  ``default.json``, a ``defaults=`` path);
+- :mod:`.mappings`: a mapping given in code (``defaults=``, ``overrides=``);
+- :mod:`.secrets`: the secrets directory;
+- :mod:`.environ`: the ``AMPHO_*`` variables;
+- :mod:`.plugins`: the sources ``AMPHO_SOURCES`` names, made by the
+  packages of the entry-point group ``ampho.sources``.
+
+:func:`~ampho.config.load` builds the sources, lowest first, and has each
+:meth:`~Source.apply` itself to the settings merged so far. A user's
+source is given through ``sources=`` or named in ``AMPHO_SOURCES`` (see
+"Writing a source" in the manual), and is asked exactly as the built-in
+ones are.
+
+:class:`Source` is a plain class rather than a :class:`typing.Protocol`
+or an :mod:`abc` class, which would cost every cold start an import for
+a check no caller needs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigError, SettingsInvalid
+from ..keys import split_key
+from ..merge import copy_input, copy_tree, merge_layer
+from ..origin import Layer, Origin
+from ..tree import NOTHING, walk
+
+if TYPE_CHECKING:
+    from ..keys import KeyPath
+
+    #: One item of ``defaults=`` or ``schemas=``: a mapping, or ``(name,
+    #: mapping)``, or ``(name, path of a JSON file)``, read like the
+    #: instance files.
+    DocumentItem = Mapping[str, Any] | tuple[str, Mapping[str, Any] | str | os.PathLike[str]]
+
+
+class Source:
+    """One layer of settings: subclass it to read settings from anywhere.
+
+    A subclass sets :attr:`name` and writes :meth:`read`; everything
+    else has a default that answers from what :meth:`read` returned::
+
+        class StaticSource(Source):
+            def __init__(self, values):
+                self.name = "static"
+                self.values = values
+
+            def read(self):
+                return self.values
+
+    :func:`~ampho.config.load` calls :meth:`apply` on a shallow copy of
+    the source when the layer's turn comes, which calls :meth:`read`
+    once and sets :attr:`layer`, :attr:`data` and :attr:`secrets`: the
+    configuration it returns asks that copy for origins, so the same
+    source object can be given to many loads.
+    """
+
+    # A subclass without __slots__ has a __dict__ as usual; the built-in
+    # layers' classes keep theirs small.
+    __slots__ = ("data", "layer", "secrets")
+
+    #: What :meth:`value` answers where the layer sets nothing.
+    NOTHING: Any = NOTHING
+
+    #: How the layer is shown: in :attr:`Config.layers
+    #: <ampho.config.Config.layers>`, in origins, and by every command.
+    #: A class attribute or one set by ``__init__``.
+    name: str
+    #: The layer this source became, set by :func:`~ampho.config.load`.
+    layer: Layer
+    #: A copy of what :meth:`read` returned, set by :meth:`apply`.
+    data: dict[str, Any]
+    #: The key paths this layer marks secret, set by :meth:`apply` from
+    #: :meth:`secret_paths`.
+    secrets: frozenset[KeyPath]
+
+    def apply(self, data: dict[str, Any]) -> None:
+        """Add this layer to ``data``, the settings merged so far, in place.
+
+        This is the one step :func:`~ampho.config.load` takes for every
+        layer. By default: :meth:`read`, a private copy of what it gave
+        (checked to hold only what JSON output can print), merged into
+        ``data`` key by key as a file is, and :meth:`secret_paths` asked
+        once. A failure of either method is the one-line error naming the
+        source. The environment and the secrets directory override it:
+        they set values at key paths rather than merge an object.
+        """
+        name = self.name
+        read = self._ask(self.read)
+        if not isinstance(read, Mapping):
+            raise self.error(f"read() gave {type(read).__name__}, not a mapping")
+        self.data = copy_input(read, name)
+        self.layer = Layer(name, None, bool(self.data))
+        self.secrets = frozenset(self._checked_path(p) for p in self._ask(self.secret_paths))
+        if self.data:
+            merge_layer(data, copy_tree(self.data), name)
+
+    def _checked_path(self, path: object) -> KeyPath:
+        if not isinstance(path, (str, tuple)) or not path:
+            raise self.error(f"secret_paths() gave {path!r}, not a key path")
+        return split_key(path)
+
+    def _ask(self, call: Callable[[], Any]) -> Any:
+        """``call()``, a method of this source, whose failure becomes the
+        one-line error naming the source: a :class:`ConfigError` that
+        names no place, or an :exc:`OSError` (a store that cannot be
+        reached)."""
+        try:
+            return call()
+        except ConfigError as e:
+            if e.source is not None or isinstance(e, SettingsInvalid):
+                raise
+            raise self.error(e.message, line=e.line, column=e.column) from None
+        except OSError as e:
+            raise self.error(e.strerror or str(e) or type(e).__name__) from None
+
+    def read(self) -> Mapping[str, Any]:
+        """The settings of this layer, a mapping of JSON values, merged
+        above the layers below it as a file is.
+
+        :raises ConfigError: when the settings cannot be read; make it
+            with :meth:`error`, so it names the source. An
+            :exc:`OSError` (a store that cannot be reached) is turned
+            into one too.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must define read()")
+
+    def origin(self, path: KeyPath) -> Origin | None:
+        """Where the value at ``path`` was set in this layer, ``None``
+        when the layer sets nothing there.
+
+        By default, the layer's name: override it to say more, such as
+        the entry of a store, with :meth:`origin_named`.
+        """
+        if walk(self.data, path) is NOTHING:
+            return None
+        return self.origin_named(self.name)
+
+    def value_origin(self, path: KeyPath) -> Origin | None:
+        """Where the *value* at ``path`` starts, rather than its key: in a
+        file, the place a schema violation points at. By default the
+        same as :meth:`origin`."""
+        return self.origin(path)
+
+    def origin_named(
+        self, shown: str, line: int | None = None, column: int | None = None
+    ) -> Origin:
+        """An :class:`~ampho.config.Origin` in this layer, shown as ``shown``
+        (with ``:line:column`` when they are given)."""
+        return Origin(shown, line, column, self.layer)
+
+    def value(self, path: KeyPath) -> Any:
+        """What this layer itself says at ``path`` (for
+        :meth:`~ampho.config.Config.explain`), or :attr:`NOTHING`."""
+        return walk(self.data, path)
+
+    def secret_paths(self) -> Iterable[KeyPath | str]:
+        """Key paths (tuples of keys, or dotted strings) whose values are
+        secrets whatever their names say: every printer masks them, as it
+        masks the files of the secrets directory. Asked once, after
+        :meth:`read`. None by default."""
+        return ()
+
+    def error(
+        self, message: str, *, line: int | None = None, column: int | None = None
+    ) -> ConfigError:
+        """The one-line error for a failure of this source, naming it:
+        ``raise self.error("cannot reach the store")``."""
+        return ConfigError(message, line=line, column=column, source=self.name)
+
+
+def named_item(
+    kind: str, index: int, item: object
+) -> tuple[str, Mapping[str, Any] | str | os.PathLike[str]]:
+    """``(name, mapping or path)`` of one item of ``defaults=`` or ``schemas=``.
+
+    An item is a mapping (named ``<kind>[<index>]``), or a ``(name,
+    mapping)`` or ``(name, path)`` pair.
+
+    :raises ConfigError: for anything else, naming the item.
+    """
+    if isinstance(item, Mapping):
+        return f"{kind}[{index}]", item
+    if (
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], (Mapping, str, os.PathLike))
+    ):
+        return item[0], item[1]
+    raise ConfigError(
+        f"{kind}[{index}] must be a mapping, (name, mapping) or (name, path),"
+        f" not {type(item).__name__}"
+    )
