@@ -12,7 +12,6 @@ and ``on_load`` are its hooks.
 from __future__ import annotations
 
 import importlib
-import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -21,6 +20,7 @@ from types import ModuleType
 from typing import Any, TypeVar
 
 from .errors import AmphoError
+from .packages import find_spec, is_regular_package
 
 T = TypeVar("T")
 
@@ -227,14 +227,14 @@ def import_bundle(name: str, required_by: str | None = None) -> ModuleType:
     """
     check_bundle_name(name)
     where = f" (required by {required_by!r})" if required_by else ""
-    spec = _spec_on_path(name)
+    spec = find_spec(name)
     if spec is None:
         raise BundleError(
             f"no bundle named {name!r}{where}: no such package on sys.path", missing=name
         )
     if spec.submodule_search_locations is None:
         raise BundleError(f"bundle {name!r} is a module, not a package: {spec.origin}")
-    if spec.origin is None or spec.origin == "namespace":
+    if spec.origin is None or not is_regular_package(spec):
         raise BundleError(
             f"no bundle named {name!r}: {next(iter(spec.submodule_search_locations))}"
             " has no __init__.py",
@@ -261,23 +261,6 @@ def _same_file(first: str | None, second: str) -> bool:
         return first is not None and os.path.samefile(first, second)
     except OSError:
         return False
-
-
-def _spec_on_path(name: str) -> importlib.machinery.ModuleSpec | None:
-    """Where importing a top-level ``name`` now would find it, whether or
-    not :data:`sys.modules` holds a module of that name already.
-
-    Each finder of :data:`sys.meta_path` is asked in turn, as the import
-    system does, so editable installs (whose finders sit there) count.
-    """
-    for finder in sys.meta_path:
-        find_spec = getattr(finder, "find_spec", None)
-        if find_spec is None:
-            continue
-        spec: importlib.machinery.ModuleSpec | None = find_spec(name, None)
-        if spec is not None:
-            return spec
-    return None
 
 
 def _requires(module: ModuleType) -> tuple[str, ...]:

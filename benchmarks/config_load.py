@@ -251,7 +251,7 @@ if __name__ == "__main__":
     if os.environ.get("BENCH_DUMP"):
         print(json.dumps(data))
 """
-#: The floor merged by deepmerge with Ampho's strategy for dicts (``ampho/config/merge.py``),
+#: The floor merged by deepmerge with Ampho's strategy for dicts (``ampho/config/tree.py``),
 #: its import included; ``load_floor`` finds this ``merge`` in place of the floor's own.
 DEEPMERGE_FLOOR = (
     FLOOR

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ampho.config import Config, ReadOnlyMapping
-from ampho.config.keys import format_key, split_key
 from ampho.config.settings import ReadOnlyList
+from ampho.config.tree import format_key, split_key
 
 SETTINGS = """\
 {

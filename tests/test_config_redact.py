@@ -26,7 +26,6 @@ import pytest
 from processes import AMPHO, run, write_instance
 
 from ampho.config import Config, is_secret_key, redact
-from ampho.config.keys import format_key, split_key
 from ampho.config.redaction import (
     CREDENTIAL_SHAPES,
     MASK,
@@ -44,7 +43,7 @@ from ampho.config.redaction import (
     redact_violation,
 )
 from ampho.config.schema import load_schemas
-from ampho.config.tree import iter_leaves
+from ampho.config.tree import format_key, iter_leaves, split_key
 
 
 @dataclass(frozen=True)

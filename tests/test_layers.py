@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ampho"
 LAYERS = {
     "errors": 0,
     "bundle": 0,
+    "packages": 0,
     "config": 1,
     "logging": 2,
     "app": 3,
@@ -33,6 +34,7 @@ LAYERS = {
 FORBIDDEN = {
     "errors": {"flask", "werkzeug", "jinja2", "click"},
     "bundle": {"flask", "werkzeug", "jinja2", "click"},
+    "packages": {"flask", "werkzeug", "jinja2", "click"},
     "config": {"flask", "werkzeug", "jinja2", "click"},
     "logging": {"flask", "werkzeug", "jinja2", "click"},
 }

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from .errors import ConfigError, SettingsInvalid
 from .loader import load
 from .origin import Layer, Origin
-from .paths import Location
 from .settings import Config, ReadOnlyList, ReadOnlyMapping, Setting
 from .sources import Source
 
@@ -44,7 +43,6 @@ __all__ = [
     "Config",
     "ConfigError",
     "Layer",
-    "Location",
     "Origin",
     "ReadOnlyList",
     "ReadOnlyMapping",

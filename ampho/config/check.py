@@ -16,21 +16,19 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from .errors import ConfigError, SettingsInvalid
 from .jsontext import duplicates, json_type, key_positions, position
-from .keys import format_key
 from .loader import bundle_files, defaults_source, load
-from .merge import copy_tree, merge_layer
 from .origin import Origin
 from .output import recursion_room
 from .paths import check_name, display_path, instance_path, is_hidden_or_backup, root_path
 from .redaction import find_declared, find_secrets
 from .sources.files import SCHEMA_KEY, read_json_file, read_regular_file
-from .tree import depth
+from .tree import copy_tree, depth, format_key, merge_layer
 
 if TYPE_CHECKING:
-    from .keys import KeyPath
     from .schema import Schemas, Violation
     from .settings import Config
     from .sources import DocumentItem
+    from .tree import KeyPath
 
 ERROR = "error"
 WARNING = "warning"

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from .errors import ConfigError
 from .jsontext import STRING, TOKEN, DuplicateKey, duplicates, json_type, position
-from .keys import format_key
+from .tree import format_key
 
 if TYPE_CHECKING:
-    from .keys import ValuePath
+    from .tree import ValuePath
 
 #: Every token of a document, for finding a value the decoder refused:
 #: strings, punctuation, and any other run of characters (a number, a

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .keys import KeyPath
+    from .tree import KeyPath
 
 #: A JSON string, escapes included. The patterns here are plain strings,
 #: compiled by :mod:`re` on first use (and cached by it): loading never

@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING, Any
 from .errors import ConfigError, SettingsInvalid
 from .paths import entry_package_dir, locate
 from .settings import Config
-from .sources import named_item
+from .sources import MappingSource, named_item
 from .sources.environ import EnvironSource
 from .sources.files import FileSource
-from .sources.mappings import MappingSource
 
 if TYPE_CHECKING:
     from .paths import Location

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .errors import ConfigError
-from .keys import format_key
 from .sources.environ import CONTROL_NAMES
+from .tree import format_key
 
 #: What is left to write of one container: the key as written (``None``
 #: in an array), the key or index itself, and the value of each item.

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from ..packages import package_dir
 from .errors import ConfigError
 
 
@@ -314,7 +315,8 @@ def environ_root(environ: Mapping[str, str], env_prefix: str = "AMPHO") -> str |
 
 def entry_package_dir(entry: str) -> str | None:
     """The directory of the entry bundle's package, found on
-    :data:`sys.path` without importing it; ``None`` if there is none.
+    :data:`sys.path` without importing it, as bundle discovery finds it
+    (:func:`ampho.packages.package_dir`); ``None`` if there is none.
 
     A name of the standard library is never a bundle: it is refused here,
     before anything is imported, as :func:`ampho.bundle.import_bundle`
@@ -332,17 +334,7 @@ def entry_package_dir(entry: str) -> str | None:
             check_bundle_name(entry)
         except BundleError as e:
             raise ConfigError(str(e)) from None
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec(entry)
-    except (ImportError, ValueError):
-        return None
-    # A package, and a regular one: a namespace package is any directory
-    # of that name on sys.path, such as a root directory called "app".
-    if spec is None or spec.origin is None or not spec.submodule_search_locations:
-        return None
-    return os.path.abspath(next(iter(spec.submodule_search_locations)))
+    return package_dir(entry)
 
 
 def current_dir() -> str:

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 from ..bundle import AMPHO_SCHEMA_PATH
 from .errors import ConfigError
 from .jsontext import key_offsets, position
-from .keys import format_key
 from .sources import named_item
 from .sources.files import read_json_file
+from .tree import format_key
 
 if TYPE_CHECKING:
     from .origin import Origin
@@ -857,7 +857,7 @@ def _patterns(document: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str, 
 def _read_item(index: int, item: DocumentItem, root: str) -> Schema:
     name, value = named_item("schemas", index, item)
     if isinstance(value, Mapping):
-        from .merge import copy_tree
+        from .tree import copy_tree
 
         return Schema(name, copy_tree(dict(value)), None, None)
     path = os.path.join(root, os.fspath(value))

@@ -7,16 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import SettingsInvalid
 from .jsontext import json_type
-from .keys import format_key, split_key
-from .merge import copy_tree
 from .origin import Layer, Origin
-from .tree import NOTHING
+from .tree import NOTHING, copy_tree, format_key, split_key
 
 if TYPE_CHECKING:
-    from .keys import Key
     from .paths import Location
     from .schema import Schemas
     from .sources import Source
+    from .tree import Key
 
 _MISSING: Any = object()
 
@@ -377,7 +375,7 @@ class Config(ReadOnlyMapping):
         if taken:
             raise ValueError(f"{format_key((taken[0],))} is set already, beneath {name!r}")
         # Imported here: only the application factory adds a layer so.
-        from .sources.mappings import MappingSource
+        from .sources import MappingSource
 
         source = MappingSource(name, values, always_found=True)
         added: dict[str, Any] = {}

@@ -17,11 +17,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .jsontext import position
-from .keys import format_key, split_key
 from .loader import bundle_files, load_at
 from .settings import plain
 from .sources.files import read_regular_file
-from .tree import depth, iter_leaves
+from .tree import depth, format_key, iter_leaves, split_key
 
 if TYPE_CHECKING:
     from .check import ERROR, check_instance

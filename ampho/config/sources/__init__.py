@@ -13,7 +13,8 @@ both reads its layer and answers where each of its values came from:
 
 - :mod:`.files`: a JSON file (the instance files, the bundles'
   ``default.json``, a ``defaults=`` path);
-- :mod:`.mappings`: a mapping given in code (``defaults=``, ``overrides=``);
+- :class:`MappingSource`, here: a mapping given in code (``defaults=``,
+  ``overrides=``), the simplest source;
 - :mod:`.secrets`: the secrets directory;
 - :mod:`.environ`: the ``AMPHO_*`` variables;
 - :mod:`.plugins`: the sources ``AMPHO_SOURCES`` names, made by the
@@ -37,13 +38,11 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, SettingsInvalid
-from ..keys import split_key
-from ..merge import copy_input, copy_tree, merge_layer
 from ..origin import Layer, Origin
-from ..tree import NOTHING, walk
+from ..tree import NOTHING, copy_input, copy_tree, merge_layer, split_key, walk
 
 if TYPE_CHECKING:
-    from ..keys import KeyPath
+    from ..tree import KeyPath
 
     #: One item of ``defaults=`` or ``schemas=``: a mapping, or ``(name,
     #: mapping)``, or ``(name, path of a JSON file)``, read like the
@@ -184,6 +183,40 @@ class Source:
         """The one-line error for a failure of this source, naming it:
         ``raise self.error("cannot reach the store")``."""
         return ConfigError(message, line=line, column=column, source=self.name)
+
+
+class MappingSource(Source):
+    """A layer given as a mapping; its origins are its name
+    (:meth:`Source.origin <ampho.config.Source.origin>`).
+
+    :param name: how the layer is shown: ``defaults[0]``, ``overrides``.
+    :param mapping: the settings.
+    :param always_found: list the layer as found even when the mapping
+        is empty, as an item of ``defaults=`` is; ``overrides`` that set
+        nothing are a layer not found.
+    """
+
+    __slots__ = ("_always_found", "_mapping", "name")
+
+    def __init__(
+        self, name: str, mapping: Mapping[str, Any], *, always_found: bool = False
+    ) -> None:
+        self.name = name
+        self._mapping = mapping
+        self._always_found = always_found
+        self.data: dict[str, Any] = {}
+        self.secrets = frozenset()
+
+    def read(self) -> Mapping[str, Any]:
+        """The mapping given."""
+        return self._mapping
+
+    def apply(self, data: dict[str, Any]) -> None:
+        """Merge a private copy; another copy is kept to answer origins."""
+        self.data = copy_input(self._mapping, self.name)
+        self.layer = Layer(self.name, None, self._always_found or bool(self.data))
+        if self.data:
+            merge_layer(data, copy_tree(self.data), self.name)
 
 
 def named_item(

@@ -26,14 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
 from ..jsontext import NotANumber, decode, json_type
-from ..keys import format_key
 from ..origin import Layer, Origin
-from ..tree import NOTHING, walk
+from ..tree import NOTHING, format_key, walk
 from . import Source
 
 if TYPE_CHECKING:
-    from ..keys import KeyPath, ValuePath
     from ..schema import Schemas
+    from ..tree import KeyPath, ValuePath
 
 #: Names of variables that steer loading, after the prefix.
 CONTROL_NAMES = ("ENV", "ENTRY", "ROOT", "INSTANCE_DIR", "SECRETS_DIR", "SOURCES")
@@ -180,7 +179,7 @@ def apply_environ(
 def kept(value: Any) -> Any:
     """A copy of a container value, for provenance to keep apart from the tree."""
     if isinstance(value, (dict, list)):
-        from ..merge import copy_tree
+        from ..tree import copy_tree
 
         return copy_tree(value)
     return value

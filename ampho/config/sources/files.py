@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
 from ..jsontext import DuplicateKey, Lines, NotANumber, decode, key_offsets, value_offset
-from ..merge import merge_layer
 from ..origin import Layer, Origin
-from ..tree import walk
+from ..tree import merge_layer, walk
 from . import Source
 
 if TYPE_CHECKING:
-    from ..keys import KeyPath
+    from ..tree import KeyPath
 
 #: A top-level key of a settings file that is for editors, not a setting.
 SCHEMA_KEY = "$schema"

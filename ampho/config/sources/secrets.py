@@ -30,8 +30,8 @@ from .environ import EnvironSource, kept, parse_value, set_at
 from .files import read_regular_file
 
 if TYPE_CHECKING:
-    from ..keys import KeyPath
     from ..schema import Schemas
+    from ..tree import KeyPath
 
 #: One part of a file name: what an environment variable name can say.
 _NAME_PART = re.compile(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*")
