@@ -492,6 +492,19 @@ def test_redact_accepts_a_config(
     assert cfg["SECRET_KEY"] == "s"
 
 
+def test_redact_masks_a_configs_secrets_by_declaration(
+    load_root: Callable[..., Config], write: Callable[..., Path]
+) -> None:
+    # Names that say nothing: a writeOnly key, and a secrets file.
+    write("instance/default.json", '{"HOOK": "https://hooks.example/T0/Xy", "MODE": "live"}')
+    write("run/secrets/DB__HOST", "kx-from-the-secrets-dir")
+    schema = {"properties": {"HOOK": {"type": "string", "writeOnly": True}}}
+    cfg = load_root(schemas=[schema], secrets_dir="run/secrets")
+    assert redact(cfg) == {"HOOK": "***", "MODE": "live", "DB": {"HOST": "***"}}
+    # A plain mapping of the same settings has no declarations to go by.
+    assert redact(cfg.to_dict())["HOOK"] == "https://hooks.example/T0/Xy"
+
+
 def test_redact_with_a_key_argument_masks_the_value() -> None:
     assert redact("s3cret", "GITHUB_TOKEN") == "***"
     assert redact("visible", "NAME") == "visible"

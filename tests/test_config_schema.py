@@ -627,7 +627,7 @@ JSON_VALUES = st.recursive(
     max_leaves=5,
 )
 
-#: Rules of the kind :func:`ampho.config.schema._accepts_plainly` reads.
+#: Rules of the kind :func:`ampho.config.validation.accepts_plainly` reads.
 PLAIN_RULES = st.fixed_dictionaries(
     {},
     optional={
@@ -660,10 +660,10 @@ PLAIN_RULES = st.fixed_dictionaries(
 def test_a_plain_schema_accepts_on_sight_only_what_jsonschema_accepts(
     rules: dict[str, Any], data: dict[str, Any]
 ) -> None:
-    from ampho.config.schema import _accepts_plainly
+    from ampho.config.validation import accepts_plainly
 
     document = {"type": "object", "properties": rules}
-    if _accepts_plainly(document, data):
+    if accepts_plainly(document, data):
         assert list(jsonschema.Draft202012Validator(document).iter_errors(data)) == []
 
 
@@ -671,7 +671,7 @@ def test_ampho_schema_is_read_on_sight() -> None:
     # The fast path must keep working for Ampho's own schema: a keyword
     # added to it would send every application to jsonschema again.
     from ampho.bundle import AMPHO_SCHEMA_PATH
-    from ampho.config.schema import _accepts_plainly
+    from ampho.config.validation import accepts_plainly
 
     with open(AMPHO_SCHEMA_PATH, encoding="utf-8") as f:
         document = json.load(f)
@@ -681,8 +681,8 @@ def test_ampho_schema_is_read_on_sight() -> None:
         ]
         for key, rule in document["properties"].items()
     }
-    assert _accepts_plainly(document, settings_of_each_type)
-    assert not _accepts_plainly(document, {"LOG_LEVEL": [1]})
+    assert accepts_plainly(document, settings_of_each_type)
+    assert not accepts_plainly(document, {"LOG_LEVEL": [1]})
 
 
 #: Settings whose secrets are secret by name only, inside objects and arrays.

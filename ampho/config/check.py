@@ -25,10 +25,11 @@ from .sources.files import SCHEMA_KEY, read_json_file, read_regular_file
 from .tree import copy_tree, depth, format_key, merge_layer
 
 if TYPE_CHECKING:
-    from .schema import Schemas, Violation
+    from .schema import Schemas
     from .settings import Config
     from .sources import DocumentItem
     from .tree import KeyPath
+    from .validation import Violation
 
 ERROR = "error"
 WARNING = "warning"

@@ -9,7 +9,7 @@ from ..errors import AmphoError
 from .origin import Origin
 
 if TYPE_CHECKING:
-    from .schema import Violation
+    from .validation import Violation
 
 
 class ConfigError(AmphoError, ValueError):

@@ -311,10 +311,20 @@ def redact(value: Any, key: str = "") -> Any:
     with its password. Two keys that mask alike are told apart by a
     number, ``redis://:***@cache (2)``, so that no value disappears.
 
-    :param value: a setting: a mapping, a list or a plain value.
+    A loaded :class:`~ampho.config.Config` is masked by its secrets by
+    declaration too (:func:`declared_in`): its keys a schema declares
+    ``writeOnly``, the values of its secrets directory and those its
+    sources mark, as every command masks them.
+
+    :param value: a setting: a mapping, a list or a plain value, or a
+        whole configuration.
     :param key: the name the value is stored under, if any. When it
         names a secret the whole value is masked, whatever its type.
     """
+    # A loaded configuration, told by what declared_in() reads of it: the
+    # class itself would be an import of this module's caller.
+    if not key and hasattr(value, "declared_secrets") and hasattr(value, "schemas"):
+        return redact_at((), value.to_dict(), declared=declared_in(value))
     return _redact(value, key, keys=True)
 
 
@@ -453,15 +463,17 @@ NO_DECLARED_SECRETS = DeclaredSecrets()
 
 
 def declared_paths(
-    write_only: Iterable[KeyPath], secrets_dir: Iterable[KeyPath]
+    write_only: Iterable[KeyPath], marked: Iterable[KeyPath]
 ) -> frozenset[KeyPath]:
     """The key paths that are secrets by declaration, as a load lists them.
 
     :param write_only: the key paths the schemas' ``properties`` declare
         ``writeOnly``.
-    :param secrets_dir: the key paths read from the secrets directory.
+    :param marked: the key paths the layers mark secret: every value of
+        the secrets directory, what a source's
+        :meth:`~ampho.config.Source.secret_paths` names.
     """
-    return frozenset(write_only) | frozenset(secrets_dir)
+    return frozenset(write_only) | frozenset(marked)
 
 
 def declared_in(*configs: Config) -> DeclaredSecrets:

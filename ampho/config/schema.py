@@ -1,13 +1,16 @@
-"""Declared settings: JSON Schemas, and the violations of a configuration.
+"""Declared settings: JSON Schemas, read, checked and asked.
 
 A bundle may ship ``schema.json`` beside its ``default.json``: a JSON
 Schema (draft 2020-12) for the keys it uses. :func:`load_schemas` reads
-them; :meth:`Schemas.validate` checks a loaded :class:`Config` against
-each, separately, so a key two bundles declare must satisfy both and
-every violation names the file whose rule failed.
+them and refuses a schema that is invalid, too deep or has a pattern
+that could backtrack for ever; :class:`Schemas` answers what they
+declare (types, ``writeOnly``, documentation). :meth:`Schemas.validate`
+checks a loaded :class:`Config` against each, separately, so a key two
+bundles declare must satisfy both and every violation names the file
+whose rule failed (:mod:`~ampho.config.validation`).
 
-:mod:`jsonschema` is imported only here and only when some schema
-exists: a load without schemas never pays for it.
+:mod:`jsonschema` is imported only when some schema needs it: a load
+without schemas never pays for it.
 """
 
 from __future__ import annotations
@@ -23,30 +26,14 @@ from .jsontext import key_offsets, position
 from .sources import named_item
 from .sources.files import read_json_file
 from .tree import format_key
+from .validation import Violation
 
 if TYPE_CHECKING:
-    from .origin import Origin
     from .settings import Config
     from .sources import DocumentItem
 
 #: The dialect every schema is checked and validated with.
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-
-
-#: How a violation of the top level object shows its (empty) key.
-TOP_LEVEL = "(top level)"
-
-#: The keywords of a schema that only lists properties and types, which
-#: :func:`_accepts_plainly` can read without a validator.
-_PLAIN_KEYWORDS = frozenset(
-    ("$schema", "$id", "$comment", "title", "description", "type", "properties", "examples")
-)
-
-#: The keywords of a property's rule that :func:`_accepts_plainly` reads
-#: (the rest annotate).
-_PLAIN_RULE_KEYWORDS = frozenset(
-    ("$comment", "title", "description", "type", "minimum", "examples", "default", "writeOnly")
-)
 
 #: The JSON types of Python values, as a schema's ``type`` names them.
 _JSON_TYPES = {
@@ -262,48 +249,6 @@ def json_types_of(value: Any) -> frozenset[str]:
     return frozenset({name})
 
 
-class Violation:
-    """One value (or missing key) that a schema refuses.
-
-    ``str()`` is ``<where>: <key>: <message> (<schema>)``, the place
-    left out when the value was set nowhere (a missing key of the top
-    level object).
-    """
-
-    __slots__ = ("key", "message", "schema", "where")
-
-    def __init__(self, where: Origin | None, key: str, message: str, schema: str) -> None:
-        #: Where the offending value was set, an :class:`~ampho.config.Origin`
-        #: whose ``str()`` is ``instance/production.json:3:13``, ``env
-        #: AMPHO_MAIL__PORT``, a secrets file or ``overrides``; ``None`` for
-        #: a value set nowhere. A record, not text: ``config check`` reads
-        #: its file, line and column as they are.
-        self.where = where
-        #: The dotted key of the value (or of the missing key).
-        self.key = key
-        #: What is wrong, a secret's value replaced by ``***``.
-        self.message = message
-        #: The display name of the schema whose rule failed.
-        self.schema = schema
-
-    def __str__(self) -> str:
-        where = str(self.where) if self.where is not None else None
-        parts = [part for part in (where, self.key or TOP_LEVEL) if part]
-        parts.append(f"{self.message} ({self.schema})")
-        return ": ".join(parts)
-
-    def __repr__(self) -> str:
-        return f"<Violation {str(self)!r}>"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Violation):
-            return NotImplemented
-        return str(self) == str(other)
-
-    def __hash__(self) -> int:
-        return hash(str(self))
-
-
 class Declared:
     """A declared leaf setting, for ``ampho config docs``."""
 
@@ -420,17 +365,11 @@ class Schemas:
         return result
 
     def validate(self, config: Config | Mapping[str, Any]) -> list[Violation]:
-        """Every violation of every schema, in schema order, then by place."""
-        from .settings import ReadOnlyMapping
+        """Every violation of every schema, in schema order, then by place
+        (:func:`~ampho.config.validation.validate`)."""
+        from .validation import validate
 
-        data = config._data if isinstance(config, ReadOnlyMapping) else dict(config)
-        found: list[Violation] = []
-        for schema in self.items:
-            if _accepts_plainly(schema.document, data):
-                continue
-            for error in schema.iter_errors(data):
-                found.extend(_violations(error, schema, config))
-        return found
+        return validate(self.items, config)
 
 
 def _admit_dollar_schema(branch: dict[str, Any]) -> dict[str, Any]:
@@ -477,63 +416,6 @@ def _ref_path(node: Any, ref: str, path: tuple[Any, ...] = ()) -> tuple[Any, ...
     return None
 
 
-def _accepts_plainly(document: dict[str, Any], data: dict[str, Any]) -> bool:
-    """Whether a schema of properties, types and minimums alone accepts
-    ``data`` on sight; then :mod:`jsonschema` is not imported at all.
-
-    Ampho's own schema is such a schema, and an application that sets a
-    ``LOG_*`` key would otherwise pay for the import at every start
-    (measured: 14 ms, a third of a small application's start-up). Only a
-    certain "yes" is answered here: another keyword, a value whose type
-    is not plainly one of those declared (``1.0`` for an integer), or a
-    value under its minimum is left to :mod:`jsonschema`, which decides
-    and says what is wrong.
-    """
-    if not _PLAIN_KEYWORDS.issuperset(document) or document.get("type", "object") != "object":
-        return False
-    properties = document.get("properties", {})
-    if not isinstance(properties, dict):
-        return False
-    for key, rule in properties.items():
-        if key not in data:
-            continue
-        if not isinstance(rule, dict) or not _PLAIN_RULE_KEYWORDS.issuperset(rule):
-            return False
-        value = data[key]
-        declared = rule.get("type")
-        if declared is not None:
-            names = [declared] if isinstance(declared, str) else declared
-            if not isinstance(names, list) or not any(_has_type(value, n) for n in names):
-                return False
-        minimum = rule.get("minimum")
-        if (
-            minimum is not None
-            and _has_type(value, "number")
-            and (not _has_type(minimum, "number") or value < minimum)
-        ):
-            return False
-    return True
-
-
-def _has_type(value: Any, name: Any) -> bool:
-    """Whether a parsed value is plainly of the JSON type ``name``."""
-    if name == "null":
-        return value is None
-    if name == "boolean":
-        return isinstance(value, bool)
-    if name == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if name == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if name == "string":
-        return isinstance(value, str)
-    if name == "array":
-        return isinstance(value, list)
-    if name == "object":
-        return isinstance(value, dict)
-    return False
-
-
 def _declared_nodes(schema: Schema) -> Iterator[tuple[tuple[str, ...], dict[str, Any]]]:
     """``(key path, subschema)`` of every key named in ``properties``."""
     stack: list[tuple[tuple[str, ...], dict[str, Any]]] = [((), schema.document)]
@@ -554,88 +436,6 @@ def _declared_nodes(schema: Schema) -> Iterator[tuple[tuple[str, ...], dict[str,
                     seen.add(child_path)
                     yield child_path, child
                 stack.append((child_path, child))
-
-
-def _violations(error: Any, schema: Schema, config: Any) -> Iterator[Violation]:
-    """The violations one jsonschema error stands for."""
-    path = tuple(error.absolute_path)
-    if error.validator == "required" and isinstance(error.instance, dict):
-        missing = [
-            key
-            for key in error.validator_value
-            if key not in error.instance and error.message == f"{key!r} is a required property"
-        ]
-        for key in missing or ["?"]:
-            yield Violation(
-                _where(config, path) if path else None,
-                format_key((*path, key)),
-                "is required",
-                schema.name,
-            )
-        return
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        extras = _extra_keys(error.instance, error.schema)
-        for key in extras:
-            yield Violation(
-                _where(config, (*path, key)),
-                format_key((*path, key)),
-                f"Additional properties are not allowed ({key!r} was unexpected)",
-                schema.name,
-            )
-        if extras:
-            return
-    yield Violation(
-        _where(config, (*path, *_dependent(error))),
-        format_key(path),
-        _message(error, path, schema, config),
-        schema.name,
-    )
-
-
-def _dependent(error: Any) -> tuple[str, ...]:
-    """For ``dependentRequired``, the key that needs the missing one: the
-    violation is at its place (the object itself may be set everywhere)."""
-    if error.validator != "dependentRequired" or not isinstance(error.instance, dict):
-        return ()
-    rules = error.validator_value if isinstance(error.validator_value, dict) else {}
-    for key, needed in rules.items():
-        if (
-            key in error.instance
-            and isinstance(needed, list)
-            and any(error.message == f"{n!r} is a dependency of {key!r}" for n in needed)
-        ):
-            return (key,)
-    return ()
-
-
-def _extra_keys(instance: dict[str, Any], subschema: Any) -> list[str]:
-    properties = subschema.get("properties", {}) if isinstance(subschema, dict) else {}
-    patterns = subschema.get("patternProperties", {}) if isinstance(subschema, dict) else {}
-    return [
-        key
-        for key in instance
-        if key not in properties and not any(re.search(p, key) for p in patterns)
-    ]
-
-
-def _message(error: Any, path: tuple[Any, ...], schema: Schema, config: Any) -> str:
-    """jsonschema's message, with no secret quoted
-    (:func:`~ampho.config.redaction.redact_violation`).
-
-    The secrets by declaration are a loaded configuration's, as the
-    commands mask them (:func:`~ampho.config.redaction.declared_in`);
-    for plain settings, those this schema declares ``writeOnly``.
-    Imported and worked out only here: a load that breaks no rule never
-    pays for it.
-    """
-    from .redaction import DeclaredSecrets, declared_in, redact_violation
-    from .settings import Config
-
-    if isinstance(config, Config) and config.schemas is not None:
-        declared = declared_in(config)
-    else:
-        declared = DeclaredSecrets(write_only=schema.write_only_at())
-    return redact_violation(error.message, error.instance, path, error.validator, declared)
 
 
 def _below(schema: Schema, nodes: list[dict[str, Any]], part: Any) -> list[dict[str, Any]]:
@@ -703,26 +503,6 @@ class WriteOnlyAt:
             ]
             self._nodes[path[: depth + 1]] = found
         return found
-
-
-def _where(config: Any, path: tuple[Any, ...]) -> Origin | None:
-    """Where the value at ``path`` was set: in a file, the place of the
-    value itself; for a list item without a place, the list's."""
-    from .settings import Config
-
-    if not isinstance(config, Config):
-        return None
-    keys: list[str] = []
-    for part in path:
-        if not isinstance(part, str):
-            break
-        keys.append(part)
-    while keys:
-        try:
-            return config.value_origin(tuple(keys))
-        except (KeyError, LookupError):
-            keys.pop()
-    return None
 
 
 def load_schemas(items: Iterable[DocumentItem], root: str) -> Schemas | None:

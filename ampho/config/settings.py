@@ -140,6 +140,14 @@ class ReadOnlyList(tuple[Any, ...]):
         return copy
 
 
+def data_of(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The tree under a view, not copied, for a reader that only reads it
+    (a validator, once per load); any other mapping as a plain dict."""
+    if isinstance(settings, ReadOnlyMapping):
+        return settings._data
+    return dict(settings)
+
+
 def same_tree(a: Any, b: Any) -> bool:
     """Whether two settings trees are equal: mappings by their items,
     lists and tuples by their items in order, anything else by ``==``.
