@@ -19,7 +19,7 @@ from ..config.tooling import (
     depth,
     format_key,
     iter_leaves,
-    plain,
+    plain_copy,
     recursion_room,
     redact_at,
     redact_key,
@@ -99,7 +99,7 @@ def _value(cfg: Config, key: str | None) -> Any:
         value = cfg.lookup(_path(key))
     except KeyError as e:
         raise click.ClickException(e.args[0]) from None
-    return plain(value)
+    return plain_copy(value)
 
 
 def _shown_key(path: KeyPath) -> str:
@@ -364,7 +364,7 @@ def explain(root: str | None, env: str | None, show_secrets: bool, key: str) -> 
     declared = declared_in(cfg)
     for index, (place, value) in enumerate(lines):
         if not show_secrets:
-            value = _redact(declared, path, plain(value))
+            value = _redact(declared, path, plain_copy(value))
         wins = "  (wins)" if index == last else ""
         click.echo(f"{place}: {_json(value)}{wins}")
 
@@ -422,7 +422,7 @@ def _doc_row(cfg: Config, secrets: DeclaredSecrets, declared: Declared) -> dict[
     row: dict[str, Any] = {"key": declared.key, "type": declared.type}
     defaults = _bundle_defaults(cfg, path)
     if defaults:
-        row["default"] = _redact(secrets, path, plain(defaults[-1].value))
+        row["default"] = _redact(secrets, path, plain_copy(defaults[-1].value))
     row["declared_in"] = declared.schema
     row["description"] = " ".join((declared.description or "").split())
     return row

@@ -353,7 +353,7 @@ def _check_debug_in_production_file(
             production.source,
             line,
             column,
-            f"DEBUG is {_shown(production.data['DEBUG'])} here: a layer above"
+            f"DEBUG is {_described_debug(production.data['DEBUG'])} here: a layer above"
             " overrides it in the environments checked, but without that layer"
             " production runs in debug mode; remove it",
         )
@@ -382,13 +382,13 @@ def _debug_finding(value: Any, source: str, line: int | None, column: int | None
         source,
         line,
         column,
-        f"DEBUG is {_shown(value)} in the {PRODUCTION} environment: Gunicorn and uWSGI"
+        f"DEBUG is {_described_debug(value)} in the {PRODUCTION} environment: Gunicorn and uWSGI"
         " serve the application in debug mode (`ampho run` ignores the setting there);"
         " set DEBUG in development.json instead",
     )
 
 
-def _shown(value: Any) -> str:
+def _described_debug(value: Any) -> str:
     """A true ``DEBUG`` as a message shows it: a flag or number as it is,
     anything else by its kind only (it may come from a secrets file)."""
     if value is True or (isinstance(value, (int, float)) and not isinstance(value, bool)):

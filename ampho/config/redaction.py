@@ -462,9 +462,7 @@ class DeclaredSecrets(NamedTuple):
 NO_DECLARED_SECRETS = DeclaredSecrets()
 
 
-def declared_paths(
-    write_only: Iterable[KeyPath], marked: Iterable[KeyPath]
-) -> frozenset[KeyPath]:
+def declared_paths(write_only: Iterable[KeyPath], marked: Iterable[KeyPath]) -> frozenset[KeyPath]:
     """The key paths that are secrets by declaration, as a load lists them.
 
     :param write_only: the key paths the schemas' ``properties`` declare

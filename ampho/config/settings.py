@@ -136,7 +136,7 @@ class ReadOnlyList(tuple[Any, ...]):
 
     def to_list(self) -> list[Any]:
         """A deep copy to change, as plain lists and dicts."""
-        copy: list[Any] = plain(self)
+        copy: list[Any] = plain_copy(self)
         return copy
 
 
@@ -180,7 +180,7 @@ def same_tree(a: Any, b: Any) -> bool:
     return True
 
 
-def plain(value: Any) -> Any:
+def plain_copy(value: Any) -> Any:
     """A plain deep copy of a value read from a :class:`Config`.
 
     Views become dicts (as :meth:`ReadOnlyMapping.to_dict` makes them)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .jsontext import position
 from .loader import bundle_files, load_at
-from .settings import plain
+from .settings import plain_copy
 from .sources.files import read_regular_file
 from .tree import depth, format_key, iter_leaves, split_key
 
@@ -98,7 +98,7 @@ __all__ = [
     "iter_leaves",
     "load_at",
     "load_schemas",
-    "plain",
+    "plain_copy",
     "position",
     "read_regular_file",
     "recursion_room",

@@ -165,12 +165,12 @@ def apply_environ(
         if len(parents) >= MAX_NAME_LEVELS:
             raise ConfigError(
                 f"the name nests {len(parents) + 1} levels; at most {MAX_NAME_LEVELS} are read",
-                source=f"env {_shown(name[:40])}...",
+                source=f"env {_printable_name(name[:40])}...",
             )
         path = (*parents, child)
-        _check_text(f"env {_shown(name)}", "name", name)
+        _check_text(f"env {_printable_name(name)}", "name", name)
         types = schemas.declared_types(path) if schemas is not None else None
-        value = parse_value(f"env {_shown(name)}", raw, path, types)
+        value = parse_value(f"env {_printable_name(name)}", raw, path, types)
         set_at(data, path, value, f"env {name}")
         applied.append((name, path, kept(value)))
     return applied
@@ -327,7 +327,7 @@ def _value_error(
     return ConfigError(f"{format_key((*path, *inner))}: {problem}", source=source)
 
 
-def _shown(name: str) -> str:
+def _printable_name(name: str) -> str:
     """A variable name that can be printed, undecodable bytes escaped."""
     if name.isascii():
         return name
