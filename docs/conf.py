@@ -41,7 +41,7 @@ nitpicky = False
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
 autodoc_preserve_defaults = True
-# Names that exist for the type checker only (``ampho.config.mapping.Key``).
+# Names that exist for the type checker only (``ampho.config.tree.Key``).
 autodoc_type_aliases = {"Key": "str | tuple[str, ...]"}
 
 # -- doctest -----------------------------------------------------------------

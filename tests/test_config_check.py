@@ -371,6 +371,25 @@ def test_layers_too_deep_to_merge_are_an_error_not_a_traceback(root, write):
     assert "instance/default.json: error: is nested too deeply to merge" in _lines(findings)
 
 
+def test_keys_of_default_json_are_known_after_a_defaults_layer_too_deep_to_merge(root, write):
+    nested = '{"a":' * 450 + "1" + "}" * 450
+    write("deep1.json", nested)
+    write("deep2.json", nested)
+    write("instance/default.json", '{"B": 1}')
+    write("instance/production.json", '{"B": 2}')
+    layers = [(name, str(root / f"{name}.json")) for name in ("deep1", "deep2")]
+    lines = _lines(_check(root, defaults=layers))
+    assert "deep2: error: is nested too deeply to merge" in lines
+    assert [line for line in lines if "is not in" in line] == []
+
+
+def test_a_defaults_mapping_given_to_check_is_left_as_it_was(root, write):
+    write("instance/default.json", '{"A": {"C": 2}}')
+    given = {"A": {"B": 1}}
+    _check(root, defaults=[("given", given)])
+    assert given == {"A": {"B": 1}}
+
+
 def test_a_named_entry_bundle_that_is_not_there_is_an_error(root, write):
     # The application cannot start; the check must not pass it.
     write("instance/default.json", '{"A": 1}')

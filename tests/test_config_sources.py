@@ -137,6 +137,34 @@ def test_one_source_object_serves_many_loads(load_root: Callable[..., Config]) -
     assert [s.value for s in first.explain("A")] == [1]
 
 
+def test_read_runs_on_the_source_given_so_what_it_keeps_lasts(
+    load_root: Callable[..., Config],
+) -> None:
+    class Counting(Source):
+        name = "counting"
+
+        def __init__(self) -> None:
+            self.reads = 0
+
+        def read(self) -> dict[str, Any]:
+            self.reads += 1  # a client opened once, a cache...
+            return {"N": self.reads}
+
+    source = Counting()
+    assert [load_root(sources=[source])["N"] for _ in range(3)] == [1, 2, 3]
+    assert source.reads == 3
+
+
+def test_an_empty_source_is_not_asked_for_its_secrets(
+    load_root: Callable[..., Config],
+) -> None:
+    class Empty(Values):
+        def secret_paths(self) -> list[str]:
+            raise AssertionError("asked")
+
+    assert "A" not in load_root(sources=[Empty("empty", {})])
+
+
 def test_a_source_that_sets_nothing_is_a_layer_not_found(
     load_root: Callable[..., Config],
 ) -> None:
@@ -155,6 +183,8 @@ def test_a_source_marks_its_secrets(load_root: Callable[..., Config]) -> None:
         (ConfigError("cannot reach the store"), "vault: cannot reach the store"),
         (ConnectionRefusedError(111, "Connection refused"), "vault: Connection refused"),
         (ConfigError("no such entry", source="vault secret/x"), "vault secret/x: no such entry"),
+        # A place in the source, which names itself.
+        (ConfigError("bad entry", line=3, column=7), "vault:3:7: bad entry"),
     ],
 )
 def test_a_failing_source_is_one_error_naming_it(

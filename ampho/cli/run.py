@@ -20,7 +20,7 @@ from flask.cli import ScriptInfo, run_command
 from werkzeug import _reloader
 from werkzeug.serving import is_running_from_reloader
 
-from ..config.paths import is_hidden_or_backup
+from ..config.tooling import is_hidden_or_backup
 from ..errors import AmphoError
 from .core import echo_errors
 
@@ -62,7 +62,7 @@ def _state(path: str) -> object:
     change, in either direction: a file that appears or disappears, or a
     backup moved back over a newer file. The secrets directory's state is
     the state of each file the secrets layer reads (not an editor's swap
-    or backup file: :func:`~ampho.config.paths.is_hidden_or_backup`),
+    or backup file: :func:`~ampho.config.sources.files.is_hidden_or_backup`),
     so adding or removing a secret is a change and saving in an editor
     changes only the file saved.
     """

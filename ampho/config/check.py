@@ -19,10 +19,16 @@ from .jsontext import duplicates, json_type, key_positions, position
 from .loader import bundle_files, defaults_source, load
 from .origin import Origin
 from .output import recursion_room
-from .paths import check_name, display_path, instance_path, is_hidden_or_backup, root_path
+from .paths import (
+    check_name,
+    display_path,
+    entry_from_environ,
+    instance_path,
+    root_path,
+)
 from .redaction import find_declared, find_secrets
-from .sources.files import SCHEMA_KEY, read_json_file, read_regular_file
-from .tree import copy_tree, depth, format_key, merge_layer
+from .sources.files import SCHEMA_KEY, is_hidden_or_backup, read_json_file, read_regular_file
+from .tree import copy_input, copy_tree, depth, format_key, merge_layer
 
 if TYPE_CHECKING:
     from .schema import Schemas
@@ -105,11 +111,11 @@ def check_instance(
 ) -> list[Finding]:
     """Check every ``*.json`` file of an instance directory.
 
-    Each check is small and reads what the loader reads, with the
-    loader's own steps: the files as :class:`~.sources.files.FileSource`
-    reads them, the bundles' files and the defaults as the load's lowest
-    layers, and finally a full :func:`~ampho.config.load` of each
-    environment checked.
+    Each check is small and reads what the loader reads, with its own
+    pieces: every file with the file source's reader (keeping repeated
+    keys, to report them all), the bundles' files and the defaults as the
+    load's lowest layers, and finally a full :func:`~ampho.config.load`
+    of each environment checked.
 
     :param root_dir: as for :func:`load`.
     :param defaults: ``(name, path)`` of JSON files of defaults beneath
@@ -271,7 +277,7 @@ def _add_bundle_files(
     """Add the bundles' ``default.json`` and ``schema.json`` files, as the
     load adds them; an error for a named entry bundle that is not there."""
     named = environ.get(f"{env_prefix}_ENTRY")
-    found = bundle_files(named or "app")
+    found = bundle_files(entry_from_environ(environ, env_prefix))
     if found is not None:
         # The bundles' files, given as (name, path) pairs.
         defaults += cast("list[tuple[str, str]]", found[0])
@@ -298,7 +304,8 @@ def _known_keys(
     for index, item in enumerate(defaults):
         source = defaults_source(index, item, root)
         try:
-            data = dict(source.read())
+            # A copy: a mapping given is the caller's, and merging changes it.
+            data = copy_input(source.read(), source.name)
         except ConfigError as e:
             findings.append(_error(e, source.name))
             continue
@@ -306,7 +313,7 @@ def _known_keys(
             merge_layer(known, data, source.name)
         except ConfigError as e:
             findings.append(_error(e, source.name))
-            return known
+            break
     if default is not None:
         try:
             merge_layer(known, copy_tree(default.data), default.source)

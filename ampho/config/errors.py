@@ -50,6 +50,9 @@ class ConfigError(AmphoError, ValueError):
             source = path
         #: Where the problem is, or ``None`` when it is in no one place.
         self.where = None if source is None else Origin(source, line, column)
+        # A line may be known before the place is named: a source's read()
+        # raises with one, and the source adds its name (Source.error).
+        self._line_column = (line, column)
         super().__init__(str(self))
 
     @property
@@ -60,12 +63,12 @@ class ConfigError(AmphoError, ValueError):
     @property
     def line(self) -> int | None:
         """1-based line of the problem, if known."""
-        return None if self.where is None else self.where.line
+        return self._line_column[0]
 
     @property
     def column(self) -> int | None:
         """1-based column of the problem, if known."""
-        return None if self.where is None else self.where.column
+        return self._line_column[1]
 
     @property
     def location(self) -> str | None:
@@ -86,7 +89,7 @@ class SettingsInvalid(ConfigError):
     then ``(and N more)``; :meth:`lines` gives one line per violation,
     which the command line prints as ``Error: <line>`` each.
 
-    :param violations: :class:`ampho.config.schema.Violation` objects,
+    :param violations: :class:`ampho.config.validation.Violation` objects,
         at least one.
     """
 

@@ -14,24 +14,21 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError
-from .jsontext import STRING, TOKEN, DuplicateKey, duplicates, json_type, position
+from .jsontext import (
+    TOKEN,
+    DuplicateKey,
+    duplicates,
+    iter_values,
+    json_type,
+    position,
+)
 from .tree import format_key
 
 if TYPE_CHECKING:
     from .tree import ValuePath
-
-#: Every token of a document, for finding a value the decoder refused:
-#: strings, punctuation, and any other run of characters (a number, a
-#: literal such as ``NaN``) up to the next delimiter.
-_VALUE_TOKEN = rf'(?s){STRING}|[{{}}\[\]:,]|[^\s{{}}\[\]:,"]+'
-
-#: One escape inside a JSON string. An escaped backslash is consumed
-#: whole, so ``\\\\ud800`` is a backslash and the text ``ud800``.
-_ESCAPE = r"\\(?:u([0-9a-fA-F]{4})|.)"
 
 
 def undecodable(
@@ -78,13 +75,7 @@ def refused(error: Exception, raw: bytes, text: str, path: str | None, source: s
     found = not_json_value(text)
     if found is None:  # pragma: no cover (no other ValueError is known)
         return ConfigError(f"cannot be read as JSON: {error}", path=path, source=source)
-    return _value_error_at(found, text, path, source)
-
-
-def lone_surrogate_error(text: str, path: str | None, source: str) -> ConfigError | None:
-    """The located error for a ``\\u`` escape that is half a surrogate pair."""
-    found = lone_surrogate(text)
-    return None if found is None else _value_error_at(found, text, path, source)
+    return value_error_at(found, text, path, source)
 
 
 def not_an_object(data: object, text: str, path: str | None, source: str) -> ConfigError:
@@ -351,7 +342,7 @@ def _error_at(message: str, offset: int, text: str, path: str | None, source: st
     return ConfigError(message, path=path, line=line, column=column, source=source)
 
 
-def _value_error_at(
+def value_error_at(
     found: tuple[ValuePath, str, int], text: str, path: str | None, source: str
 ) -> ConfigError:
     key_path, problem, offset = found
@@ -371,47 +362,6 @@ def deepest(text: str) -> tuple[int, int]:
         elif char == "}" or char == "]":
             depth -= 1
     return best, best_offset
-
-
-def iter_values(text: str) -> Iterator[tuple[ValuePath, str, int, bool]]:
-    """Yield every key and every plain value of a document, in order.
-
-    Each item is ``(path, token, offset, is_key)``: the path of the value
-    (or of the key's value), the token as written, and where it starts.
-    Only the slow paths use it, to say where a value the decoder refused
-    stands; it needs no more than the tokens before that value to be valid.
-    """
-    path: list[str | int] = []
-    in_object: list[bool] = []
-    expect_key = False
-    for match in re.finditer(_VALUE_TOKEN, text):
-        token = match.group()
-        char = token[0]
-        if char == "{" or char == "[":
-            in_object.append(char == "{")
-            path.append("" if char == "{" else 0)
-            expect_key = char == "{"
-        elif char == "}" or char == "]":
-            if in_object:
-                in_object.pop()
-                path.pop()
-            expect_key = False
-        elif char == ",":
-            if in_object and in_object[-1]:
-                expect_key = True
-            elif path:
-                index = path[-1]
-                path[-1] = index + 1 if isinstance(index, int) else index
-        elif char != ":":
-            if expect_key:
-                try:
-                    path[-1] = json.loads(token)
-                except ValueError:
-                    path[-1] = token
-                expect_key = False
-                yield tuple(path), token, match.start(), True
-            else:
-                yield tuple(path), token, match.start(), False
 
 
 def not_json_value(text: str) -> tuple[ValuePath, str, int] | None:
@@ -452,52 +402,3 @@ def number_problem(token: str) -> str | None:
         shown = token if len(token) <= 24 else token[:20] + "..."
         return f"{shown} is too large for a number (it would be infinity); write it as a string"
     return None
-
-
-def lone_surrogate(text: str) -> tuple[ValuePath, str, int] | None:
-    """The first ``\\u`` escape of a document that is half a surrogate pair.
-
-    Python's decoder accepts ``"\\ud800"``, but such a string is not
-    text: it cannot be written as UTF-8, so printing it fails later.
-
-    :return: ``(path, problem, offset)``, the path of the string or of
-        the object holding the key; ``None`` if every escape pairs up.
-    """
-    for path, token, offset, is_key in iter_values(text):
-        if token[0] != '"' or "\\u" not in token:
-            continue
-        at = _unpaired_escape(token)
-        if at is None:
-            continue
-        escape = token[at : at + 6]
-        what = "a key" if is_key else "the string"
-        return (
-            path[:-1] if is_key else path,
-            f"{what} holds {escape}, half of a UTF-16 surrogate pair, which is"
-            " not text: write the character itself, or both halves",
-            offset + at,
-        )
-    return None
-
-
-def _unpaired_escape(token: str) -> int | None:
-    """Where a string token has a surrogate escape with no partner."""
-    high: int | None = None  # a high surrogate waiting for its low half
-    end = -1
-    for match in re.finditer(_ESCAPE, token):
-        code = match.group(1)
-        value = int(code, 16) if code is not None else -1
-        is_high = 0xD800 <= value <= 0xDBFF
-        is_low = 0xDC00 <= value <= 0xDFFF
-        if high is not None:
-            if is_low and match.start() == end:
-                high = None
-                end = match.end()
-                continue
-            return high
-        if is_high:
-            high = match.start()
-        elif is_low:
-            return match.start()
-        end = match.end()
-    return high

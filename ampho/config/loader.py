@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 from .errors import ConfigError, SettingsInvalid
 from .paths import entry_package_dir, locate
 from .settings import Config
-from .sources import MappingSource, named_item
+from .sources import MappingSource, Source, named_item
 from .sources.environ import EnvironSource
 from .sources.files import FileSource
 
 if TYPE_CHECKING:
     from .paths import Location
     from .schema import Schemas
-    from .sources import DocumentItem, Source
+    from .sources import DocumentItem
 
 
 def load(
@@ -67,7 +67,7 @@ def load(
         ``AMPHO_ROOT``, then the project directory of the entry bundle
         (``AMPHO_ENTRY`` or ``app``) when it can be imported and is not
         installed: the directory holding its package, or the one above
-        ``src/`` in a src layout (:func:`find_root`), as the application
+        ``src/`` in a src layout (:func:`~ampho.config.paths.find_root`), as the application
         factory chooses it; then the current directory. A root inside
         site-packages or the standard library is refused.
     :param env: the environment, choosing ``{env}.json``. Defaults to
@@ -136,9 +136,10 @@ def load_at(
     bundles: bool = True,
     sources: Iterable[Source] = (),
 ) -> Config:
-    """:func:`load` at a location already decided (the application
-    factory's, which must know the root before it imports the bundles);
-    the other arguments as for :func:`load`."""
+    """:func:`load` at a location already decided: the application
+    factory's, which imports the entry bundle first (the root is found
+    from its package) and then loads with the bundles it resolved. The
+    other arguments are as for :func:`load`."""
     defaults = list(defaults)
     schemas = list(schemas)
     if bundles:
@@ -154,9 +155,8 @@ def load_at(
 
     layers = layer_sources(location, defaults, overrides, secrets_dir, sources, declared)
     data: dict[str, Any] = {}
-    for source in layers:
-        source.apply(data)
-    cfg = Config(data, location=location, sources=layers, schemas=declared)
+    answering = [source.apply(data) for source in layers]
+    cfg = Config(data, location=location, sources=answering, schemas=declared)
     if declared is not None:
         violations = declared.validate(cfg)
         if violations:
@@ -190,9 +190,7 @@ def layer_sources(
             made.append(SecretsSource(directory, location.display(directory), schemas))
     made += user_sources(sources, location)
     made.append(EnvironSource(location.environ, location.env_prefix, schemas))
-    if overrides is not None and not isinstance(overrides, Mapping):
-        raise ConfigError(f"overrides must be a mapping, not {type(overrides).__name__}")
-    made.append(MappingSource("overrides", overrides or {}))
+    made.append(MappingSource("overrides", {} if overrides is None else overrides))
     return made
 
 
@@ -203,14 +201,14 @@ def instance_sources(location: Location) -> list[FileSource]:
     found, the last is listed as a layer not found."""
     env = location.env
     names = ["default.json"] if env == "default" else ["default.json", f"{env}.json"]
-    names.append(f"{location.user}@{location.host}.json")
+    user = location.user
+    names.append(f"{'{user}' if user is None else user}@{location.host}.json")
     made = []
     for name in names:
         path = os.path.join(location.instance_dir, name)
         made.append(FileSource(path, location.display(path)))
-    if location.user is None:
-        shown = f"{{user}}@{location.host}.json"
-        made[-1] = FileSource(None, location.display(os.path.join(location.instance_dir, shown)))
+    if user is None:
+        made[-1].path = None  # listed, never read
     return made
 
 
@@ -224,17 +222,15 @@ def defaults_source(index: int, item: DocumentItem, root: str) -> Source:
 
 
 def user_sources(sources: Iterable[Source], location: Location) -> list[Source]:
-    """``sources``, then those ``AMPHO_SOURCES`` names: each a shallow copy,
-    which the load binds to its layer, so one source object can serve
-    many loads.
+    """``sources``, then those ``AMPHO_SOURCES`` names, checked before
+    any layer is read: a mistake in the arguments of :func:`load` is
+    found first.
 
     :raises ConfigError: for an item that is not a
         :class:`~ampho.config.Source`, or one without a name.
     """
     given = list(sources)
     if given:
-        from .sources import Source
-
         for index, source in enumerate(given):
             if not isinstance(source, Source):
                 raise ConfigError(
@@ -246,10 +242,6 @@ def user_sources(sources: Iterable[Source], location: Location) -> list[Source]:
         from .sources.plugins import sources_from_environ
 
         given += sources_from_environ(value, location.environ, variable)
-    if not given:
-        return []
-    import copy
-
     for index, source in enumerate(given):
         name = getattr(source, "name", None)
         if not isinstance(name, str) or not name.strip():
@@ -257,7 +249,7 @@ def user_sources(sources: Iterable[Source], location: Location) -> list[Source]:
                 f"the source {type(source).__name__} (sources[{index}]) has no name:"
                 " set its name attribute"
             )
-    return [copy.copy(source) for source in given]
+    return given
 
 
 def bundle_files(entry: str) -> tuple[list[DocumentItem], list[DocumentItem]] | None:

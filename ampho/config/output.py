@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .errors import ConfigError
-from .sources.environ import CONTROL_NAMES
+from .sources.environ import CONTROL_NAMES, NAME_PART
 from .tree import format_key
 
 #: What is left to write of one container: the key as written (``None``
@@ -188,11 +188,6 @@ def _stack_depth() -> int:
     return count
 
 
-#: A key that survives the trip through a variable name: no leading,
-#: trailing or doubled underscore, which ``__`` splitting would eat.
-_NAME_PART = r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*"
-
-
 def to_environ(
     data: Mapping[str, Any],
     prefix: str,
@@ -218,7 +213,7 @@ def to_environ(
     """
     for key in sorted(data):
         value = data[key]
-        usable = isinstance(key, str) and re.fullmatch(_NAME_PART, key) is not None
+        usable = isinstance(key, str) and re.fullmatch(NAME_PART, key) is not None
         if usable and key in CONTROL_NAMES and not _spreads(value):
             usable = False
         if not usable:
@@ -234,7 +229,7 @@ def _spreads(value: Any) -> bool:
     return (
         isinstance(value, Mapping)
         and bool(value)
-        and all(isinstance(key, str) and re.fullmatch(_NAME_PART, key) for key in value)
+        and all(isinstance(key, str) and re.fullmatch(NAME_PART, key) for key in value)
     )
 
 

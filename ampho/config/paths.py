@@ -1,12 +1,16 @@
 """Where an application is: its entry bundle, root, instance directory,
 environment, user and host.
 
-Every part of Ampho asks :func:`locate` (``load()``, the application
-factory, :mod:`ampho.main`, every command, Gunicorn's logger class and
-the pytest plugin), as every part of Flask's command asks its
-``ScriptInfo``, so they all read the same instance directory. Each
-answer honours the ``environ`` and ``env_prefix`` it is given: nothing
-here reads :data:`os.environ` behind a caller's back.
+Every part of Ampho decides it here, as every part of Flask's command
+asks its ``ScriptInfo``, so they all read the same instance directory:
+``load()`` and the application factory with :func:`locate` (and
+Gunicorn's logger class, every command and :mod:`ampho.main` through
+them); where the entry bundle is imported from with :func:`search_dir`
+(the commands, :mod:`ampho.main`, the pytest plugin); ``config check``
+and ``config schema``, which choose no environment, with the two pieces
+:func:`locate` is made of, :func:`root_path` and :func:`instance_path`.
+Each answer honours the ``environ`` and ``env_prefix`` it is given:
+nothing here reads :data:`os.environ` behind a caller's back.
 
 The root rule (:func:`find_root`) is explained in
 ``docs/configuration.rst``, "Root and instance directories".
@@ -24,8 +28,9 @@ from .errors import ConfigError
 class Location:
     """Where an application is, as :func:`locate` decided it.
 
-    Every field is final: a load, and everything that shows its results,
-    read the same directories and names.
+    Made once, by :func:`locate`, and only read after: a load, and
+    everything that shows its results, read the same directories and
+    names.
     """
 
     __slots__ = (
@@ -411,15 +416,3 @@ def display_path(path: str, root: str) -> str:
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         return path
     return relative.replace(os.sep, "/")
-
-
-def is_hidden_or_backup(name: str) -> bool:
-    """Whether a directory entry is a tool's file beside the settings, not one.
-
-    Hidden names: Emacs's lock ``.#name`` (a dangling symbolic link while
-    the file is open), Vim's swap file ``.name.swp``, Kubernetes's
-    ``..data``; backups: ``name~``, and Emacs's auto-save ``#name#``. The
-    secrets directory and ``ampho config check`` in the instance directory
-    pass over them alike, so a file open in an editor breaks neither.
-    """
-    return name.startswith((".", "#")) or name.endswith("~")

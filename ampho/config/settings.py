@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import SettingsInvalid
 from .jsontext import json_type
 from .origin import Layer, Origin
+from .sources import MappingSource
 from .tree import NOTHING, copy_tree, format_key, split_key
 
 if TYPE_CHECKING:
@@ -303,7 +304,7 @@ class Config(ReadOnlyMapping):
 
             schemas = self.schemas
             write_only = schemas.write_only_paths() if schemas is not None else ()
-            marked = frozenset().union(*(source.secrets for source in self._sources))
+            marked = frozenset().union(*(source.marked_secrets for source in self._sources))
             self._declared_secrets = declared_paths(write_only, marked)
         return self._declared_secrets
 
@@ -382,12 +383,8 @@ class Config(ReadOnlyMapping):
         taken = [key for key in values if key in self._data]
         if taken:
             raise ValueError(f"{format_key((taken[0],))} is set already, beneath {name!r}")
-        # Imported here: only the application factory adds a layer so.
-        from .sources import MappingSource
-
-        source = MappingSource(name, values, always_found=True)
         added: dict[str, Any] = {}
-        source.apply(added)
+        source = MappingSource(name, values, always_found=True).apply(added)
         # Lowest, so first in the data too, as a load would have merged it.
         cfg = Config(
             {**added, **self._data},

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .jsontext import position
 from .loader import bundle_files, load_at
 from .settings import plain_copy
-from .sources.files import read_regular_file
+from .sources.files import is_hidden_or_backup, read_regular_file
 from .tree import depth, format_key, iter_leaves, split_key
 
 if TYPE_CHECKING:
@@ -95,6 +95,7 @@ __all__ = [
     "declared_in",
     "depth",
     "format_key",
+    "is_hidden_or_backup",
     "iter_leaves",
     "load_at",
     "load_schemas",

@@ -64,16 +64,17 @@ class Source:
             def read(self):
                 return self.values
 
-    :func:`~ampho.config.load` calls :meth:`apply` on a shallow copy of
-    the source when the layer's turn comes, which calls :meth:`read`
-    once and sets :attr:`layer`, :attr:`data` and :attr:`secrets`: the
-    configuration it returns asks that copy for origins, so the same
-    source object can be given to many loads.
+    :func:`~ampho.config.load` calls :meth:`apply` when the layer's
+    turn comes, which calls :meth:`read` once and returns a shallow copy
+    of the source with :attr:`layer`, :attr:`data` and
+    :attr:`marked_secrets` set: the configuration it returns asks that
+    copy for origins, so the same source object can be given to many
+    loads, and keeps whatever :meth:`read` stored on it.
     """
 
     # A subclass without __slots__ has a __dict__ as usual; the built-in
     # layers' classes keep theirs small.
-    __slots__ = ("data", "layer", "secrets")
+    __slots__ = ("data", "layer", "marked_secrets")
 
     #: What :meth:`value` answers where the layer sets nothing.
     NOTHING: Any = NOTHING
@@ -82,34 +83,47 @@ class Source:
     #: <ampho.config.Config.layers>`, in origins, and by every command.
     #: A class attribute or one set by ``__init__``.
     name: str
-    #: The layer this source became, set by :func:`~ampho.config.load`.
+    #: The layer this source became, set by :meth:`apply`.
     layer: Layer
-    #: A copy of what :meth:`read` returned, set by :meth:`apply`.
+    #: A copy of what :meth:`read` returned, set by the default
+    #: :meth:`apply` (the built-in layers keep what they read their own way).
     data: dict[str, Any]
     #: The key paths this layer marks secret, set by :meth:`apply` from
     #: :meth:`secret_paths`.
-    secrets: frozenset[KeyPath]
+    marked_secrets: frozenset[KeyPath]
 
-    def apply(self, data: dict[str, Any]) -> None:
-        """Add this layer to ``data``, the settings merged so far, in place.
+    def apply(self, data: dict[str, Any]) -> Source:
+        """Add this layer to ``data``, the settings merged so far, in place,
+        and return the source that answers for the layer from then on.
 
         This is the one step :func:`~ampho.config.load` takes for every
-        layer. By default: :meth:`read`, a private copy of what it gave
-        (checked to hold only what JSON output can print), merged into
-        ``data`` key by key as a file is, and :meth:`secret_paths` asked
-        once. A failure of either method is the one-line error naming the
-        source. The environment and the secrets directory override it:
-        they set values at key paths rather than merge an object.
+        layer. By default: :meth:`read`, once; a private copy of what it
+        gave (checked to hold only what JSON output can print), merged
+        into ``data`` key by key as a file is; and a shallow copy of this
+        source, with :attr:`layer`, :attr:`data` and :attr:`marked_secrets`
+        set, asked :meth:`secret_paths` once when the layer set anything.
+        A failure of any of these is the one-line error naming the source.
+
+        The built-in layers, made afresh for each load, override it and
+        return themselves; the environment and the secrets directory set
+        values at key paths rather than merge an object.
         """
         name = self.name
         read = self._ask(self.read)
         if not isinstance(read, Mapping):
             raise self.error(f"read() gave {type(read).__name__}, not a mapping")
-        self.data = copy_input(read, name)
-        self.layer = Layer(name, None, bool(self.data))
-        self.secrets = frozenset(self._checked_path(p) for p in self._ask(self.secret_paths))
-        if self.data:
-            merge_layer(data, copy_tree(self.data), name)
+        kept = copy_input(read, name)
+        import copy
+
+        bound = copy.copy(self)
+        bound.data = kept
+        bound.layer = Layer(name, None, bool(kept))
+        bound.marked_secrets = frozenset()
+        if kept:
+            marked = bound._ask(bound.secret_paths)
+            bound.marked_secrets = frozenset(bound._checked_path(p) for p in marked)
+            merge_layer(data, copy_tree(kept), name)
+        return bound
 
     def _checked_path(self, path: object) -> KeyPath:
         if not isinstance(path, (str, tuple)) or not path:
@@ -198,25 +212,30 @@ class MappingSource(Source):
 
     __slots__ = ("_always_found", "_mapping", "name")
 
-    def __init__(
-        self, name: str, mapping: Mapping[str, Any], *, always_found: bool = False
-    ) -> None:
+    def __init__(self, name: str, mapping: object, *, always_found: bool = False) -> None:
         self.name = name
         self._mapping = mapping
         self._always_found = always_found
         self.data: dict[str, Any] = {}
-        self.secrets = frozenset()
+        self.marked_secrets = frozenset()
 
     def read(self) -> Mapping[str, Any]:
-        """The mapping given."""
+        """The mapping given.
+
+        :raises ConfigError: when it is no mapping (``overrides`` may be
+            anything a caller passed).
+        """
+        if not isinstance(self._mapping, Mapping):
+            raise ConfigError(f"{self.name} must be a mapping, not {type(self._mapping).__name__}")
         return self._mapping
 
-    def apply(self, data: dict[str, Any]) -> None:
+    def apply(self, data: dict[str, Any]) -> Source:
         """Merge a private copy; another copy is kept to answer origins."""
-        self.data = copy_input(self._mapping, self.name)
+        self.data = copy_input(self.read(), self.name)
         self.layer = Layer(self.name, None, self._always_found or bool(self.data))
         if self.data:
             merge_layer(data, copy_tree(self.data), self.name)
+        return self
 
 
 def named_item(

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
-from ..jsontext import NotANumber, decode, json_type
+from ..jsontext import NotANumber, decode, json_type, lone_surrogate
 from ..origin import Layer, Origin
 from ..tree import NOTHING, format_key, walk
 from . import Source
@@ -37,58 +37,66 @@ if TYPE_CHECKING:
 #: Names of variables that steer loading, after the prefix.
 CONTROL_NAMES = ("ENV", "ENTRY", "ROOT", "INSTANCE_DIR", "SECRETS_DIR", "SOURCES")
 
+#: A key that survives the trip through a variable name (or a secrets
+#: file's name): no leading, trailing or doubled underscore, which
+#: ``__`` splitting would eat.
+NAME_PART = r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*"
+
 #: How many levels one variable name may nest (``A__B__C`` is three).
 #: Far beyond any real setting, and it keeps what variables build within
 #: the depth every printer can handle.
 MAX_NAME_LEVELS = 100
 
 
-class EnvironSource(Source):
-    """The prefixed variables, set at their key paths in sorted name order.
+class AssignmentsSource(Source):
+    """A layer of assignments, each a value set at a key path, in order:
+    the environment's variables and the secrets directory's files.
 
-    A variable replaces the whole value at its key path rather than
-    merging into it, so this source overrides :meth:`apply`, and
-    remembers each variable applied, in order, to answer origins.
+    An assignment replaces the whole value at its key path rather than
+    merging into it, so such a source overrides :meth:`apply`, and
+    remembers each assignment, in order, to answer origins.
 
-    :param environ: the variables.
-    :param prefix: their prefix, without ``_``.
+    :param name: how the layer is shown.
     :param schemas: the declared settings, if any, which type the values
         (:func:`parse_value`).
     """
 
-    __slots__ = ("_last_at", "_last_under", "_prefix", "_schemas", "applied", "environ", "name")
+    __slots__ = ("_last_at", "_last_under", "_schemas", "applied", "name")
 
-    #: How a variable is shown as an origin.
-    label = "env {}"
+    #: How an assignment's name (a variable, a file) is shown as an origin.
+    label = "{}"
 
-    def __init__(
-        self, environ: Mapping[str, str], prefix: str, schemas: Schemas | None = None
-    ) -> None:
-        self.name = "env"
-        self.environ = environ
-        self._prefix = prefix
+    def __init__(self, name: str, schemas: Schemas | None = None) -> None:
+        self.name = name
         self._schemas = schemas
-        #: ``(variable, key path, value)`` of each variable applied, in order.
+        #: ``(name, key path, value)`` of each assignment applied, in order.
         self.applied: list[tuple[str, KeyPath, Any]] = []
-        self.secrets = frozenset()
+        self.marked_secrets = frozenset()
         self._last_at: dict[KeyPath, int] | None = None
         self._last_under: dict[KeyPath, int] = {}
 
+    def assign(self, data: dict[str, Any]) -> list[tuple[str, KeyPath, Any]]:
+        """Set each value at its key path in ``data``, in place; say which."""
+        raise NotImplementedError
+
     def read(self) -> dict[str, Any]:
-        """What the variables set, as a tree of its own."""
+        """What the assignments set, as a tree of its own."""
         tree: dict[str, Any] = {}
-        self.apply(tree)
+        self.assign(tree)
         return tree
 
-    def apply(self, data: dict[str, Any]) -> None:
-        """Set each variable's value at its key path in ``data``, in place.
+    def apply(self, data: dict[str, Any]) -> Source:
+        """Set each value at its key path in ``data``, in place.
 
-        :raises ConfigError: when a variable would descend into a value
-            that is not an object, nests too deeply, or holds what JSON
-            cannot.
+        :raises ConfigError: when an assignment would descend into a
+            value that is not an object, nests too deeply, or holds what
+            JSON cannot.
         """
-        self.applied = apply_environ(data, self.environ, self._prefix, self._schemas)
+        self.applied = self.assign(data)
+        self._last_at = None
+        self._last_under = {}
         self.layer = Layer(self.name, None, bool(self.applied))
+        return self
 
     def _index(self) -> dict[KeyPath, int]:
         """Index the variables by key path, once: asking each origin by
@@ -138,6 +146,31 @@ class EnvironSource(Source):
         return walk(tree, path) if touched else NOTHING
 
 
+class EnvironSource(AssignmentsSource):
+    """The prefixed variables, set at their key paths in sorted name order
+    (:func:`apply_environ`).
+
+    :param environ: the variables.
+    :param prefix: their prefix, without ``_``.
+    :param schemas: the declared settings, if any, which type the values.
+    """
+
+    __slots__ = ("_prefix", "environ")
+
+    label = "env {}"
+
+    def __init__(
+        self, environ: Mapping[str, str], prefix: str, schemas: Schemas | None = None
+    ) -> None:
+        super().__init__("env", schemas)
+        self.environ = environ
+        self._prefix = prefix
+
+    def assign(self, data: dict[str, Any]) -> list[tuple[str, KeyPath, Any]]:
+        """Apply the variables to ``data``, in place."""
+        return apply_environ(data, self.environ, self._prefix, self._schemas)
+
+
 def apply_environ(
     data: dict[str, Any],
     environ: Mapping[str, str],
@@ -150,7 +183,7 @@ def apply_environ(
         key a string (and not what JSON makes of the value), the value
         is the text, so ``AMPHO_ZIP=12345`` is ``"12345"``.
     :return: ``(variable, key path, value)`` for each variable applied,
-        in the order applied, which is what provenance needs.
+        in the order applied, which is what origins need.
     :raises ConfigError: when a variable would descend into a value that
         is not a dict, nests too deeply, or holds what JSON cannot.
     """
@@ -177,7 +210,7 @@ def apply_environ(
 
 
 def kept(value: Any) -> Any:
-    """A copy of a container value, for provenance to keep apart from the tree."""
+    """A copy of a container value, for the source to keep apart from the tree."""
     if isinstance(value, (dict, list)):
         from ..tree import copy_tree
 
@@ -250,8 +283,6 @@ def parse_value(
     if not json_types_of(value) & types:
         return raw
     if "\\u" in raw:
-        from ..jsonerrors import lone_surrogate
-
         found = lone_surrogate(raw)
         if found is not None:
             raise _value_error(path, found, source)
@@ -302,8 +333,6 @@ def _parse_value(source: str, raw: str, path: tuple[str, ...]) -> Any:
         # integers longer than int() takes.
         return raw
     if "\\u" in raw:
-        from ..jsonerrors import lone_surrogate
-
         found = lone_surrogate(raw)
         if found is not None:
             raise _value_error(path, found, source)

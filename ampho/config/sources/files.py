@@ -16,7 +16,15 @@ import stat
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
-from ..jsontext import DuplicateKey, Lines, NotANumber, decode, key_offsets, value_offset
+from ..jsontext import (
+    DuplicateKey,
+    Lines,
+    NotANumber,
+    decode,
+    key_offsets,
+    lone_surrogate,
+    value_offset,
+)
 from ..origin import Layer, Origin
 from ..tree import merge_layer, walk
 from . import Source
@@ -49,7 +57,7 @@ class FileSource(Source):
         self.name = name
         #: The file's text, once read; ``""`` for a missing file.
         self.text = ""
-        self.secrets = frozenset()
+        self.marked_secrets = frozenset()
         self._offsets: dict[KeyPath, int] | None = None
         self._lines: Lines | None = None
 
@@ -63,12 +71,13 @@ class FileSource(Source):
         data.pop(SCHEMA_KEY, None)
         return data
 
-    def apply(self, data: dict[str, Any]) -> None:
+    def apply(self, data: dict[str, Any]) -> Source:
         """Merge the file's settings, freshly parsed, so owned by nobody."""
         read = self.read()
         self.layer = Layer(self.name, self.path, bool(self.text))
         if read:
             merge_layer(data, read, self.name)
+        return self
 
     def _origin_at(self, offset: int) -> Origin:
         if self._lines is None:
@@ -95,6 +104,18 @@ class FileSource(Source):
         """What the file itself says at ``path`` (the file is parsed again:
         only :meth:`Config.explain <ampho.config.Config.explain>` asks)."""
         return walk(decode(self.text, allow_duplicates=True), path)
+
+
+def is_hidden_or_backup(name: str) -> bool:
+    """Whether a directory entry is a tool's file beside the settings, not one.
+
+    Hidden names: Emacs's lock ``.#name`` (a dangling symbolic link while
+    the file is open), Vim's swap file ``.name.swp``, Kubernetes's
+    ``..data``; backups: ``name~``, and Emacs's auto-save ``#name#``. The
+    secrets directory and ``ampho config check`` in the instance directory
+    pass over them alike, so a file open in an editor breaks neither.
+    """
+    return name.startswith((".", "#")) or name.endswith("~")
 
 
 def read_json_file(
@@ -217,11 +238,11 @@ def parse_json(
     # One character is searched for as fast as memory reads (measured:
     # 0.01 ms on 20,000 settings, where the two longer searches take 1 ms).
     if "\\" in text and ("\\ud" in text or "\\uD" in text):
-        from ..jsonerrors import lone_surrogate_error
+        found = lone_surrogate(text)
+        if found is not None:
+            from ..jsonerrors import value_error_at
 
-        error = lone_surrogate_error(text, path, source)
-        if error is not None:
-            raise error
+            raise value_error_at(found, text, path, source)
     if not isinstance(data, dict):
         from ..jsonerrors import not_an_object
 

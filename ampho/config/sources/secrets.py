@@ -7,7 +7,7 @@ the value. Docker puts secrets in ``/run/secrets/<name>``; Kubernetes
 mounts a Secret as one symbolic link per key (``DB__PASSWORD ->
 ..data/DB__PASSWORD``, ``..data`` a link to a timestamped folder), so
 links are followed, and hidden files and editors' backups are skipped
-(:func:`~ampho.config.paths.is_hidden_or_backup`). A UTF-8 byte order mark at the start of
+(:func:`~ampho.config.sources.files.is_hidden_or_backup`). A UTF-8 byte order mark at the start of
 a file is dropped, as in instance files.
 
 The content is typed by the schema as an environment value is
@@ -25,19 +25,16 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
 from ..origin import Layer
-from ..paths import is_hidden_or_backup
-from .environ import EnvironSource, kept, parse_value, set_at
-from .files import read_regular_file
+from . import Source
+from .environ import NAME_PART, AssignmentsSource, kept, parse_value, set_at
+from .files import is_hidden_or_backup, read_regular_file
 
 if TYPE_CHECKING:
     from ..schema import Schemas
     from ..tree import KeyPath
 
-#: One part of a file name: what an environment variable name can say.
-_NAME_PART = re.compile(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*")
 
-
-class SecretsSource(EnvironSource):
+class SecretsSource(AssignmentsSource):
     """The files of a secrets directory, applied as variables are, each
     at its key path; an origin names the file, and every value is a secret.
 
@@ -48,18 +45,24 @@ class SecretsSource(EnvironSource):
 
     __slots__ = ("directory",)
 
-    label = "{}"
-
     def __init__(self, directory: str, name: str, schemas: Schemas | None = None) -> None:
-        super().__init__({}, "", schemas)
+        super().__init__(name, schemas)
         self.directory = directory
-        self.name = name
 
-    def apply(self, data: dict[str, Any]) -> None:
-        """Set each file's value at its key path in ``data``, in place."""
-        self.applied = read_secrets(self.directory, self.name, data, self._schemas)
-        self.layer = Layer(self.name, self.directory, bool(self.applied))
-        self.secrets = frozenset(path for _, path, _ in self.applied)
+    def assign(self, data: dict[str, Any]) -> list[tuple[str, KeyPath, Any]]:
+        """Apply the files to ``data``, in place (:func:`read_secrets`)."""
+        return read_secrets(self.directory, self.name, data, self._schemas)
+
+    def apply(self, data: dict[str, Any]) -> Source:
+        """Apply the files; every value read is a secret."""
+        super().apply(data)
+        self.layer = Layer(self.name, self.directory, self.layer.found)
+        self.marked_secrets = frozenset(self.secret_paths())
+        return self
+
+    def secret_paths(self) -> list[KeyPath]:
+        """Every key path read from the directory."""
+        return [path for _, path, _ in self.applied]
 
 
 def secrets_directory(
@@ -140,7 +143,7 @@ def read_secrets(
 
 def _key_path(name: str, path: str, source: str) -> tuple[str, ...]:
     parts = tuple(name.split("__"))
-    if not all(_NAME_PART.fullmatch(part) for part in parts):
+    if not all(re.fullmatch(NAME_PART, part) for part in parts):
         raise ConfigError(
             "is not a setting's name: use letters, digits and single underscores,"
             " with __ between nested keys (DB__PASSWORD)",
