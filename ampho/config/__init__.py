@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, SettingsInvalid
+from .errors import ConfigError, Origin, SettingsInvalid
 from .loader import load
-from .origin import Layer, Origin
 from .settings import Config, ReadOnlyList, ReadOnlyMapping, Setting
-from .sources import Source
+from .sources import Layer, Source
 
 if TYPE_CHECKING:
     from .redaction import is_secret_key, redact

@@ -14,10 +14,9 @@ import stat
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from .errors import ConfigError, SettingsInvalid
+from .errors import ConfigError, Origin, SettingsInvalid
 from .jsontext import duplicates, json_type, key_positions, position
 from .loader import bundle_files, defaults_source, load
-from .origin import Origin
 from .output import recursion_room
 from .paths import (
     check_name,

@@ -1,4 +1,9 @@
-"""The one exception the config engine raises for bad input."""
+"""What is wrong, and where.
+
+:class:`Origin` is the one record of a place in the engine, and
+:class:`ConfigError`, the one exception the engine raises for bad
+input, names the place of the problem with one.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,74 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import AmphoError
-from .origin import Origin
 
 if TYPE_CHECKING:
+    from .sources import Layer
     from .validation import Violation
+
+
+class Origin(tuple[str, "int | None", "int | None", "Layer | None"]):
+    """A place: where a value came from, or where a problem is.
+
+    The one record of a place in the engine: a loaded value's origin, a
+    :class:`ConfigError`'s :attr:`~ConfigError.where`, a schema
+    violation's and a ``config check`` finding's, so a place is written
+    out in one way, by ``str()``, and never parsed back from text.
+    ``str()`` gives ``instance/production.json:12:5`` for a file (line
+    and column of the key), ``env AMPHO_DB__HOST`` for an environment
+    variable, ``instance/secrets/DB__PASSWORD`` for a secrets file,
+    ``overrides``, or the name of a defaults layer.
+
+    A small tuple, ``(source, line, column, layer)``, as a named tuple
+    is, without making one: a cold start pays for every class it makes.
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        source: str,
+        line: int | None = None,
+        column: int | None = None,
+        layer: Layer | None = None,
+    ) -> Origin:
+        return tuple.__new__(cls, (source, line, column, layer))
+
+    def __getnewargs__(self) -> tuple[str, int | None, int | None, Layer | None]:
+        return (self[0], self[1], self[2], self[3])
+
+    @property
+    def source(self) -> str:
+        """The file as shown, ``env NAME``, ``overrides`` or a layer name."""
+        return self[0]
+
+    @property
+    def line(self) -> int | None:
+        """1-based line of the key in a file, else ``None``."""
+        return self[1]
+
+    @property
+    def column(self) -> int | None:
+        """1-based column of the key in a file, else ``None``."""
+        return self[2]
+
+    @property
+    def layer(self) -> Layer | None:
+        """The layer the value came from; ``None`` for a place that is in
+        no layer of a load (a file that failed to load, a schema)."""
+        return self[3]
+
+    def __repr__(self) -> str:
+        return (
+            f"Origin(source={self[0]!r}, line={self[1]!r}, column={self[2]!r}, layer={self[3]!r})"
+        )
+
+    def __str__(self) -> str:
+        """``source:line:column``, as much of it as is known."""
+        source, line, column = self[0], self[1], self[2]
+        if line is None:
+            return source
+        return f"{source}:{line}" if column is None else f"{source}:{line}:{column}"
 
 
 class ConfigError(AmphoError, ValueError):

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .errors import SettingsInvalid
+from .errors import Origin, SettingsInvalid
 from .jsontext import json_type
-from .origin import Layer, Origin
-from .sources import MappingSource
+from .sources import Layer, MappingSource
 from .tree import NOTHING, copy_tree, format_key, split_key
 
 if TYPE_CHECKING:

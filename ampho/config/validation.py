@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .tree import format_key
 
 if TYPE_CHECKING:
-    from .origin import Origin
+    from .errors import Origin
     from .schema import Schema
     from .settings import Config
 

@@ -37,8 +37,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, SettingsInvalid
-from ..origin import Layer, Origin
+from ..errors import ConfigError, Origin, SettingsInvalid
 from ..tree import NOTHING, copy_input, copy_tree, merge_layer, split_key, walk
 
 if TYPE_CHECKING:
@@ -48,6 +47,41 @@ if TYPE_CHECKING:
     #: mapping)``, or ``(name, path of a JSON file)``, read like the
     #: instance files.
     DocumentItem = Mapping[str, Any] | tuple[str, Mapping[str, Any] | str | os.PathLike[str]]
+
+
+class Layer(tuple[str, "str | None", bool]):
+    """One layer of a load, found or not, lowest first in
+    :attr:`Config.layers <ampho.config.Config.layers>`: what a source
+    became. A small tuple, ``(name, path, found)``, as a named tuple is.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, name: str, path: str | None, found: bool) -> Layer:
+        return tuple.__new__(cls, (name, path, found))
+
+    def __getnewargs__(self) -> tuple[str, str | None, bool]:
+        return (self[0], self[1], self[2])
+
+    @property
+    def name(self) -> str:
+        """How the layer is shown: ``instance/production.json``, ``env``,
+        ``overrides`` or the name given to a defaults layer."""
+        return self[0]
+
+    @property
+    def path(self) -> str | None:
+        """The file or directory the layer was read from, if any."""
+        return self[1]
+
+    @property
+    def found(self) -> bool:
+        """Whether the layer was there: ``False`` for a missing file, and
+        for ``env`` or ``overrides`` when they set nothing."""
+        return self[2]
+
+    def __repr__(self) -> str:
+        return f"Layer(name={self[0]!r}, path={self[1]!r}, found={self[2]!r})"
 
 
 class Source:

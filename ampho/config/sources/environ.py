@@ -24,11 +24,10 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Origin
 from ..jsontext import NotANumber, decode, json_type, lone_surrogate
-from ..origin import Layer, Origin
 from ..tree import NOTHING, format_key, walk
-from . import Source
+from . import Layer, Source
 
 if TYPE_CHECKING:
     from ..schema import Schemas
@@ -282,10 +281,7 @@ def parse_value(
             return raw
     if not json_types_of(value) & types:
         return raw
-    if "\\u" in raw:
-        found = lone_surrogate(raw)
-        if found is not None:
-            raise _value_error(path, found, source)
+    _refuse_lone_surrogate(raw, path, source)
     return value
 
 
@@ -332,11 +328,17 @@ def _parse_value(source: str, raw: str, path: tuple[str, ...]) -> Any:
         # string, including values nested too deeply for it and
         # integers longer than int() takes.
         return raw
+    _refuse_lone_surrogate(raw, path, source)
+    return value
+
+
+def _refuse_lone_surrogate(raw: str, path: tuple[str, ...], source: str) -> None:
+    """Refuse a ``\\u`` escape that is half a surrogate pair: Python's
+    decoder accepts it, but the string it makes is not text."""
     if "\\u" in raw:
         found = lone_surrogate(raw)
         if found is not None:
             raise _value_error(path, found, source)
-    return value
 
 
 def _is_python_json(raw: str) -> bool:

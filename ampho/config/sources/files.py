@@ -15,7 +15,7 @@ import os
 import stat
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Origin
 from ..jsontext import (
     DuplicateKey,
     Lines,
@@ -25,9 +25,8 @@ from ..jsontext import (
     lone_surrogate,
     value_offset,
 )
-from ..origin import Layer, Origin
 from ..tree import merge_layer, walk
-from . import Source
+from . import Layer, Source
 
 if TYPE_CHECKING:
     from ..tree import KeyPath

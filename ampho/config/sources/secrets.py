@@ -24,8 +24,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
-from ..origin import Layer
-from . import Source
+from . import Layer, Source
 from .environ import NAME_PART, AssignmentsSource, kept, parse_value, set_at
 from .files import is_hidden_or_backup, read_regular_file
 
