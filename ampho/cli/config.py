@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ..bundle import add_to_path
-from ..config import Config, load
+from ..config import Config, load, redact
 from ..config.paths import entry_from_environ, root_path, search_dir
 from ..config.tooling import (
     DeclaredSecrets,
@@ -344,8 +344,11 @@ def explain(root: str | None, env: str | None, show_secrets: bool, key: str) -> 
     JSON; the last line, the value the application sees, ends in
     "(wins)". Objects merge key by key across layers: for an object each
     layer's line shows the part it sets, and a last line "merged: ..."
-    the result, which wins. Secrets are printed as *** unless
-    --show-secrets is given. A key no layer sets is an error.
+    the result, which wins. A value built from references (${DB.HOST},
+    ${env:NAME}) shows its template's layers, then each reference, where
+    its value came from and the value, and a last line "composed: ...",
+    which wins. Secrets are printed as *** unless --show-secrets is
+    given. A key no layer sets is an error.
     """
     cfg = _load(root, env)
     path = _path(key)
@@ -358,15 +361,32 @@ def explain(root: str | None, env: str | None, show_secrets: bool, key: str) -> 
         raise click.ClickException(f"{key}: no layer sets it")  # pragma: no cover
     lines = [(str(s.origin) if s.origin is not None else s.layer.name, s.value) for s in settings]
     merged = _value(cfg, key)
-    if isinstance(merged, dict):
+    references = cfg.references(path)
+    if isinstance(merged, dict) and not references:
         lines.append(("merged", merged))
-    last = len(lines) - 1
     declared = declared_in(cfg)
     for index, (place, value) in enumerate(lines):
         if not show_secrets:
             value = _redact(declared, path, plain_copy(value))
-        wins = "  (wins)" if index == last else ""
+        wins = "  (wins)" if index == len(lines) - 1 and not references else ""
         click.echo(f"{place}: {_json(value)}{wins}")
+    if references:
+        for text, origin, value in references:
+            if not show_secrets:
+                value = _redact_reference(declared, text, value)
+            click.echo(f"  {text} from {origin}: {_json(value)}")
+        if not show_secrets:
+            merged = _redact(declared, path, merged)
+        click.echo(f"composed: {_json(merged)}  (wins)")
+
+
+def _redact_reference(declared: DeclaredSecrets, text: str, value: Any) -> Any:
+    """A reference's value, redacted as the setting (or the variable) it
+    names would be."""
+    inner = text[2:-1].strip()
+    if inner.startswith("env:"):
+        return redact(value, inner[4:].partition(":-")[0])
+    return _redact(declared, _path(inner), value)
 
 
 @config_group.command("docs")

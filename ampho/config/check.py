@@ -26,6 +26,7 @@ from .paths import (
     root_path,
 )
 from .redaction import find_declared, find_secrets
+from .references import written_text
 from .sources.files import SCHEMA_KEY, is_hidden_or_backup, read_json_file, read_regular_file
 from .tree import copy_input, copy_tree, depth, format_key, merge_layer
 
@@ -519,7 +520,8 @@ def _suggest(key: str, known: Iterable[str]) -> str | None:
 
 
 def _check_committed_secrets(file: _File, declared: Collection[KeyPath]) -> list[Finding]:
-    paths = dict.fromkeys([*_secrets(file.data), *find_declared(file.data, declared)])
+    data = written_text(file.data)
+    paths = dict.fromkeys([*_secrets(data), *find_declared(data, declared)])
     return [
         _finding(
             WARNING,
@@ -589,7 +591,8 @@ def _check_key_can_be_generated(cfg: Config, instance: str, instance_shown: str)
 
 
 def _check_private(file: _File, declared: Collection[KeyPath]) -> list[Finding]:
-    secrets = list(dict.fromkeys([*_secrets(file.data), *find_declared(file.data, declared)]))
+    data = written_text(file.data)
+    secrets = list(dict.fromkeys([*_secrets(data), *find_declared(data, declared)]))
     if not secrets:
         return []
     try:

@@ -159,6 +159,34 @@ def json_type(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
+#: The JSON types of Python values, as a schema's ``type`` names them.
+_JSON_TYPES = {
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    tuple: "array",
+    dict: "object",
+    type(None): "null",
+}
+
+
+def json_type_name(value: Any) -> str:
+    """The JSON type of a parsed value, as a schema's ``type`` names it."""
+    return _JSON_TYPES.get(type(value), "object")
+
+
+def json_types_of(value: Any) -> frozenset[str]:
+    """The JSON types a parsed value has: ``1`` is an integer and a number."""
+    name = json_type_name(value)
+    if name == "integer":
+        return frozenset({"integer", "number"})
+    if name == "number" and float(value).is_integer():
+        return frozenset({"integer", "number"})
+    return frozenset({name})
+
+
 def iter_keys(text: str) -> Iterator[tuple[int, KeyPath | None, str, int]]:
     """Yield every key of every object in a document already known valid.
 

@@ -156,7 +156,16 @@ def load_at(
     layers = layer_sources(location, defaults, overrides, secrets_dir, sources, declared)
     data: dict[str, Any] = {}
     answering = [source.apply(data) for source in layers]
+    rules = declared.merge_rules() if declared is not None else None
+    if rules:
+        from .merging import apply_rules
+
+        apply_rules(data, answering, rules)
     cfg = Config(data, location=location, sources=answering, schemas=declared)
+    if any(source.holds_references() for source in answering):
+        from .references import resolve
+
+        cfg.templates = resolve(data, location.environ, cfg.template_origin, declared)
     if declared is not None:
         violations = declared.validate(cfg)
         if violations:

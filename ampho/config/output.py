@@ -255,9 +255,15 @@ def _leaf_variables(
                     f" variable can hold; its schema reads {name} as plain text, so it cannot be"
                     " written as JSON either"
                 )
-            yield name, value
+            yield name, _literal(value)
         else:
-            yield name, _encode(value)
+            yield name, _literal(_encode(value))
+
+
+def _literal(text: str) -> str:
+    """A variable's text, read back as written: ``${`` would be read as a
+    reference (:mod:`~ampho.config.references`), so it is written ``$${``."""
+    return text.replace("${", "$${")
 
 
 def _encode(value: Any) -> str:

@@ -34,9 +34,10 @@ pays for it.
 from __future__ import annotations
 
 import binascii
+import json
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 if TYPE_CHECKING:
     from .settings import Config
@@ -456,6 +457,12 @@ class DeclaredSecrets(NamedTuple):
     #: reaches what no list of paths can hold: the items of an array and
     #: the keys of ``patternProperties`` or ``additionalProperties``.
     write_only: WriteOnly | None = None
+    #: Strings composed from a secret (``postgresql://site:${DB.PASSWORD}@db``),
+    #: by path: each such value (as loaded, and as the rules by name and
+    #: shape already show it) and how it is shown, the secret's part
+    #: masked (:func:`composed_secrets`). Several configurations (``config
+    #: diff``) may each have one at a path.
+    composed: Mapping[tuple[Any, ...], Mapping[str, str]] | None = None
 
 
 #: No secret by declaration: the name rules alone.
@@ -486,10 +493,21 @@ def declared_in(*configs: Config) -> DeclaredSecrets:
         paths |= config.declared_secrets
         if config.schemas is not None:
             answers.append(config.schemas.write_only_at())
+    composed: dict[tuple[Any, ...], dict[str, str]] = {}
+    if any(config.compositions for config in configs):
+        base = declared_in(*(_without_compositions(config) for config in configs))
+        for config in configs:
+            paths |= _copied_secrets(config, base)
+            for path, (value, shown) in composed_secrets(config, base).items():
+                if shown == MASK:  # one secret, whole, of any type
+                    paths |= {path}
+                # The value as loaded, and as the name and shape rules
+                # leave it, which is what a printer has in hand.
+                composed.setdefault(path, {}).update({value: shown, redact_text(value): shown})
     if not answers:
-        return DeclaredSecrets(paths)
+        return DeclaredSecrets(paths, None, composed or None)
     if len(answers) == 1:
-        return DeclaredSecrets(paths, answers[0])
+        return DeclaredSecrets(paths, answers[0], composed or None)
 
     def write_only(path: KeyPath) -> bool | None:
         said = [answer(path) for answer in answers]
@@ -497,7 +515,104 @@ def declared_in(*configs: Config) -> DeclaredSecrets:
             return True
         return None if all(each is None for each in said) else False
 
-    return DeclaredSecrets(paths, write_only)
+    return DeclaredSecrets(paths, write_only, composed or None)
+
+
+class _Uncomposed:
+    """A configuration as :func:`declared_in` reads it, its compositions
+    left out: the secrets they are composed from, first."""
+
+    def __init__(self, config: Config) -> None:
+        self.declared_secrets = config.declared_secrets
+        self.schemas = config.schemas
+        self.compositions: dict[Any, Any] = {}
+
+
+def _without_compositions(config: Config) -> Config:
+    return cast("Config", _Uncomposed(config))
+
+
+def _copied_secrets(config: Config, declared: DeclaredSecrets) -> frozenset[KeyPath]:
+    """The secrets by declaration inside objects a whole reference copied:
+    ``"COPY": "${DB}"`` copies ``DB.TOKEN``'s secrecy to ``COPY.TOKEN``."""
+    copied = set()
+    for path, composition in config.compositions.items():
+        key = composition.references[0].key if composition.whole else None
+        if key is None:
+            continue
+        for secret in declared.paths:
+            if len(secret) > len(key) and secret[: len(key)] == key:
+                copied.add((*path, *secret[len(key) :]))
+    return frozenset(copied)
+
+
+def composed_secrets(
+    config: Config, declared: DeclaredSecrets
+) -> dict[tuple[Any, ...], tuple[str, str]]:
+    """The strings of ``config`` composed from a secret, each shown with
+    only the secret's part masked: ``postgresql://site:***@db:5432/shop``.
+
+    A reference is a secret when what it names is (:func:`is_secret_at`,
+    by a key's name or by declaration), when a variable's name names one
+    (``${env:DB_PASSWORD}``), or when it names a string composed from a
+    secret itself. A string that is one secret reference whole is masked
+    whole. Only the masking is decided here; which strings are composed,
+    and from what, the load recorded.
+    """
+    compositions = config.compositions
+    shown: dict[tuple[Any, ...], str | None] = {}
+
+    def show(path: tuple[Any, ...]) -> str | None:
+        """The masked text of a composition, or None when no part is secret."""
+        if path in shown:
+            return shown[path]
+        composition = compositions[path]
+        shown[path] = None  # a cycle cannot be loaded; this ends any walk
+        secret = False
+        pieces = []
+        values = iter(composition.values)
+        for piece in composition.pieces:
+            if isinstance(piece, str):
+                pieces.append(piece)
+                continue
+            value = next(values)
+            part = _shown_part(piece, value, declared, compositions, show)
+            secret = secret or part is None or part != value
+            if part is None:
+                pieces.append(MASK)
+            else:
+                pieces.append(part if isinstance(part, str) else json.dumps(part))
+        text = "".join(pieces) if secret else None
+        shown[path] = None if text is None else redact_text(text)
+        return shown[path]
+
+    found = {}
+    for path, composition in compositions.items():
+        text = show(path)
+        if text is not None:
+            value = composition.value
+            found[path] = (value if isinstance(value, str) else json.dumps(value), text)
+    return found
+
+
+def _shown_part(
+    reference: Any,
+    value: Any,
+    declared: DeclaredSecrets,
+    compositions: Mapping[tuple[Any, ...], Any],
+    show: Callable[[tuple[Any, ...]], str | None],
+) -> Any:
+    """What a reference shows inside its template: ``None`` for a secret,
+    the masked text of a string composed from one, or the value itself."""
+    if reference.variable is not None:
+        return None if is_secret_key(reference.variable) else value
+    if is_secret_at(reference.key, declared):
+        return None
+    if reference.key in compositions:
+        text = show(reference.key)
+        if text is not None:
+            return text
+    return value
 
 
 def _declared_at(path: KeyPath, declared: DeclaredSecrets) -> bool:
@@ -527,11 +642,44 @@ def _mask_declared(path: KeyPath, value: Any, declared: DeclaredSecrets) -> Any:
     """``value`` (a redacted copy) at ``path``, each declared secret masked."""
     if any(_declared_at(path[:depth], declared) for depth in range(1, len(path) + 1)):
         return _mask(value)
+    if declared.composed:
+        value = _mask_composed(path, value, declared.composed)
     for secret in declared.paths:
         if len(secret) > len(path) and secret[: len(path)] == path:
             value = _mask_under(value, secret[len(path) :])
     if declared.write_only is not None and isinstance(value, (dict, list)):
         _mask_write_only(value, path, declared.write_only)
+    return value
+
+
+def _mask_composed(
+    path: KeyPath, value: Any, composed: Mapping[tuple[Any, ...], Mapping[str, str]]
+) -> Any:
+    """``value`` at ``path`` with each string composed from a secret at or
+    below it shown with the secret's part masked. Only a composed value
+    is: a template (what a layer wrote, ``${DB.PASSWORD}`` and all) is no
+    secret, and stays."""
+    for where, shown_as in composed.items():
+        if where[: len(path)] != path:
+            continue
+        below = where[len(path) :]
+        node: Any = value
+        parent: Any = None
+        key: Any = None
+        for part in below:
+            if not isinstance(node, (dict, list)):
+                break
+            try:
+                parent, key, node = node, part, node[part]
+            except (KeyError, IndexError, TypeError):
+                break
+        else:
+            shown = shown_as.get(node) if isinstance(node, str) else None
+            if shown is not None:
+                if parent is None:
+                    value = shown
+                else:
+                    parent[key] = shown
     return value
 
 
@@ -604,7 +752,14 @@ def redact_violation(
         that replaces one that would give the secret away.
     """
     generic = f"is not valid under the schema's {rule!r} rule"
-    if is_secret_at(path, declared):
+    shown_as = declared.composed.get(path, {}) if declared.composed else {}
+    composed = shown_as.get(instance) if isinstance(instance, str) else None
+    if composed is not None:
+        # Composed from a secret: quoted with only the secret's part masked.
+        message = message.replace(repr(instance), repr(composed))
+        if instance in message:
+            message = f"{composed!r} {generic}"
+    elif is_secret_at(path, declared):
         quoted = repr(instance)
         message = message.replace(quoted, MASK, 1) if quoted in message else f"{MASK} {generic}"
         # Whatever else is quoted may be a part of it.

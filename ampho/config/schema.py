@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..bundle import AMPHO_SCHEMA_PATH
 from .errors import ConfigError
-from .jsontext import key_offsets, position
+from .jsontext import json_type_name, key_offsets, position
 from .sources import named_item
 from .sources.files import read_json_file
 from .tree import format_key
@@ -34,18 +34,6 @@ if TYPE_CHECKING:
 
 #: The dialect every schema is checked and validated with.
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-
-#: The JSON types of Python values, as a schema's ``type`` names them.
-_JSON_TYPES = {
-    bool: "boolean",
-    int: "integer",
-    float: "number",
-    str: "string",
-    list: "array",
-    tuple: "array",
-    dict: "object",
-    type(None): "null",
-}
 
 
 class Schema:
@@ -208,9 +196,9 @@ def _node_types(node: dict[str, Any], schema: Schema, depth: int = 0) -> frozens
         types = frozenset(t for t in declared if isinstance(t, str))
         found.append(types | {"integer"} if "number" in types else types)
     if isinstance(node.get("enum"), list):
-        found.append(frozenset(_json_type_name(v) for v in node["enum"]))
+        found.append(frozenset(json_type_name(v) for v in node["enum"]))
     if "const" in node:
-        found.append(frozenset({_json_type_name(node["const"])}))
+        found.append(frozenset({json_type_name(node["const"])}))
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.startswith("#"):
         target = schema._resolve(ref)
@@ -233,20 +221,6 @@ def _node_types(node: dict[str, Any], schema: Schema, depth: int = 0) -> frozens
         if each is not None:
             result = each if result is None else result & each
     return result
-
-
-def _json_type_name(value: Any) -> str:
-    return _JSON_TYPES.get(type(value), "object")
-
-
-def json_types_of(value: Any) -> frozenset[str]:
-    """The JSON types a parsed value has: ``1`` is an integer and a number."""
-    name = _json_type_name(value)
-    if name == "integer":
-        return frozenset({"integer", "number"})
-    if name == "number" and float(value).is_integer():
-        return frozenset({"integer", "number"})
-    return frozenset({name})
 
 
 class Declared:
@@ -338,6 +312,19 @@ class Schemas:
                 if any(part.get("writeOnly") is True for part in schema._expand(node)):
                     found.add(path)
         return frozenset(found)
+
+    def merge_rules(self) -> dict[tuple[str, ...], str]:
+        """How each key whose ``properties`` say ``"x-ampho-merge"`` merges
+        across layers (:mod:`~ampho.config.merging`); a later schema's
+        rule wins over an earlier one's."""
+        found: dict[tuple[str, ...], str] = {}
+        for schema in self.items:
+            for path, node in _declared_nodes(schema):
+                for part in schema._expand(node):
+                    rule = part.get(MERGE_KEYWORD)
+                    if isinstance(rule, str):
+                        found[path] = rule
+        return found
 
     def settings(self) -> list[Declared]:
         """Each declared leaf (a key whose schema declares no properties),
@@ -529,6 +516,7 @@ def load_schemas(items: Iterable[DocumentItem], root: str) -> Schemas | None:
         # Before check_schema, which compiles every pattern (recursively).
         _check_depth(schema)
         _check_patterns(schema)
+        _check_merge_rules(schema)
         try:
             Draft202012Validator.check_schema(schema.document)
         except SchemaError as e:
@@ -653,6 +641,42 @@ def _schema_error(schema: Schema, error: Any) -> ConfigError:
     where = tuple(error.absolute_path)
     message = f"is not a valid JSON Schema: {format_key(where) or '(top level)'}: {error.message}"
     return _error_at_key(schema, where, message)
+
+
+#: The keyword that says how a key merges across layers.
+MERGE_KEYWORD = "x-ampho-merge"
+
+#: Its values, by the type of value they are for.
+MERGE_RULES = {"array": ("replace", "append", "unique"), "object": ("merge", "replace")}
+
+
+def _check_merge_rules(schema: Schema) -> None:
+    """Refuse an ``x-ampho-merge`` that says nothing Ampho knows, at its
+    place in the schema: a typo would merge a key silently otherwise."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(schema.document, ())]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, list):
+            stack.extend((child, (*where, index)) for index, child in enumerate(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        if MERGE_KEYWORD in node:
+            rule = node[MERGE_KEYWORD]
+            kind = node.get("type")
+            kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+            rules = [r for k in kinds if isinstance(k, str) for r in MERGE_RULES.get(k, ())]
+            if rule not in rules:
+                said = " or ".join(f'"{r}"' for r in rules) if rules else None
+                allowed = (
+                    f"for type {kind!r} it is {said}"
+                    if said
+                    else 'it needs "type": "array" ("append", "unique") or "object" ("replace")'
+                )
+                raise _error_at_key(
+                    schema, (*where, MERGE_KEYWORD), f"{MERGE_KEYWORD} is {rule!r}: {allowed}"
+                )
+        stack.extend((child, (*where, key)) for key, child in node.items() if key != "enum")
 
 
 def _error_at_key(schema: Schema, where: tuple[Any, ...], message: str) -> ConfigError:

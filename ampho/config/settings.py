@@ -12,6 +12,7 @@ from .tree import NOTHING, copy_tree, format_key, split_key
 
 if TYPE_CHECKING:
     from .paths import Location
+    from .references import Composition
     from .schema import Schemas
     from .sources import Source
     from .tree import Key
@@ -248,7 +249,15 @@ class Config(ReadOnlyMapping):
     ``flask_app.config.update(cfg.to_dict())``.
     """
 
-    __slots__ = ("_declared_secrets", "_layers", "_sources", "location", "schemas")
+    __slots__ = (
+        "_compositions",
+        "_declared_secrets",
+        "_layers",
+        "_sources",
+        "location",
+        "schemas",
+        "templates",
+    )
 
     def __init__(
         self,
@@ -269,7 +278,27 @@ class Config(ReadOnlyMapping):
         self._layers = tuple(source.layer for source in sources)
         #: The declared settings the load was validated against, if any.
         self.schemas = schemas
+        #: The strings that held references (``${DB.HOST}``,
+        #: ``${env:NAME}``), as their layers wrote them, by the paths of
+        #: the values made of them (:mod:`~ampho.config.references`).
+        self.templates: dict[tuple[str | int, ...], str] = {}
+        self._compositions: dict[tuple[str | int, ...], Composition] | None = None
         self._declared_secrets: frozenset[tuple[str, ...]] | None = None
+
+    @property
+    def compositions(self) -> dict[tuple[str | int, ...], Composition]:
+        """The values built from references, by path: each one's template,
+        its references and what each gave. Made when first asked, which
+        only origins and printing do."""
+        if self._compositions is None:
+            if not self.templates:
+                self._compositions = {}
+            else:
+                from .references import compositions
+
+                environ = self.location.environ
+                self._compositions = compositions(self.templates, self._data, environ, self.schemas)
+        return self._compositions
 
     @property
     def env(self) -> str:
@@ -316,11 +345,13 @@ class Config(ReadOnlyMapping):
         """Where the value at a dotted key (or tuple of keys) came from.
 
         For an object merged from several layers it is the highest layer
-        that set anything in it.
+        that set anything in it. A value built from references
+        (:attr:`compositions`) came from its template, and so did what is
+        inside it: the template ``"${DB}"`` is the origin of its ``HOST``.
 
         :raises KeyError: if there is no such key.
         """
-        path = split_key(key)
+        path = self._template_of(split_key(key))
         self._find(path)
         for source in reversed(self._sources):
             found = source.origin(path)
@@ -328,6 +359,51 @@ class Config(ReadOnlyMapping):
                 return found
         # Unreachable while sources and data agree; say so if not.
         raise LookupError(f"{'.'.join(path)}: no layer set this key")  # pragma: no cover
+
+    def _template_of(self, path: tuple[str, ...]) -> tuple[str, ...]:
+        """The key path itself, or the template's above it that made it."""
+        if self.templates:
+            for depth in range(1, len(path)):
+                if path[:depth] in self.templates:
+                    self._find(path)
+                    return path[:depth]
+        return path
+
+    def template_origin(self, path: tuple[str | int, ...]) -> Origin | None:
+        """Where the value at a path of keys and list indices starts: the
+        place of a template, for an error about it. A list item is placed
+        at its list."""
+        keys: list[str] = []
+        for part in path:
+            if not isinstance(part, str):
+                break
+            keys.append(part)
+        try:
+            return self.value_origin(tuple(keys)) if keys else None
+        except (KeyError, LookupError):
+            return None
+
+    def references(self, key: Key) -> list[tuple[str, Origin, Any]]:
+        """What the value at ``key`` was built from, when it is a template:
+        each reference as written (``${DB.HOST}``), where the value it
+        gave came from, and that value; ``[]`` for a value that is no
+        template. The template's own place is :meth:`origin`.
+
+        :raises KeyError: if there is no such key.
+        """
+        path = split_key(key)
+        self._find(path)
+        composition = self.compositions.get(path)
+        if composition is None:
+            return []
+        found = []
+        for reference, value in zip(composition.references, composition.values, strict=True):
+            if reference.key is not None:
+                origin = self.origin(reference.key)
+            else:
+                origin = Origin(f"env {reference.variable}")
+            found.append((reference.text, origin, copy_tree(value)))
+        return found
 
     def value_origin(self, key: Key) -> Origin:
         """Where the value at a key starts, rather than the key: in a file,
@@ -348,9 +424,12 @@ class Config(ReadOnlyMapping):
         A layer that set only part of an object (one key of it) gives the
         part it set.
 
+        A value built from references is explained by its template's
+        layers (:meth:`references` tells what the template took).
+
         :raises KeyError: if there is no such key.
         """
-        path = split_key(key)
+        path = self._template_of(split_key(key))
         self._find(path)
         found = []
         for source in self._sources:
@@ -391,6 +470,7 @@ class Config(ReadOnlyMapping):
             sources=(source, *self._sources),
             schemas=self.schemas,
         )
+        cfg.templates = self.templates
         if self.schemas is not None:
             violations = self.schemas.validate(cfg)
             if violations:

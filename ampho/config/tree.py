@@ -128,6 +128,22 @@ def walk(node: Any, path: KeyPath) -> Any:
     return node
 
 
+def holds_text(tree: Any, needle: str) -> bool:
+    """Whether any string of ``tree`` (a value, or dicts and lists of
+    them) holds ``needle``."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if needle in node:
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
 def iter_leaves(
     data: Mapping[str, Any], prefix: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], Any]]:

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, Origin, SettingsInvalid
-from ..tree import NOTHING, copy_input, copy_tree, merge_layer, split_key, walk
+from ..tree import NOTHING, copy_input, copy_tree, holds_text, merge_layer, split_key, walk
 
 if TYPE_CHECKING:
     from ..tree import KeyPath
@@ -158,6 +158,16 @@ class Source:
             bound.marked_secrets = frozenset(bound._checked_path(p) for p in marked)
             merge_layer(data, copy_tree(kept), name)
         return bound
+
+    def holds_references(self) -> bool:
+        """Whether a value of this layer may hold ``${``, a reference to
+        another setting or a variable (:mod:`~ampho.config.references`).
+
+        Asked once the layer is applied; a load in which no layer says
+        so never looks for references. By default every string of
+        :attr:`data` is looked at.
+        """
+        return holds_text(self.data, "${")
 
     def _checked_path(self, path: object) -> KeyPath:
         if not isinstance(path, (str, tuple)) or not path:

@@ -25,8 +25,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, Origin
-from ..jsontext import NotANumber, decode, json_type, lone_surrogate
-from ..tree import NOTHING, format_key, walk
+from ..jsontext import NotANumber, decode, json_type, json_types_of, lone_surrogate
+from ..tree import NOTHING, format_key, holds_text, walk
 from . import Layer, Source
 
 if TYPE_CHECKING:
@@ -96,6 +96,10 @@ class AssignmentsSource(Source):
         self._last_under = {}
         self.layer = Layer(self.name, None, bool(self.applied))
         return self
+
+    def holds_references(self) -> bool:
+        """Whether a value assigned holds ``${``."""
+        return any(holds_text(value, "${") for _, _, value in self.applied)
 
     def _index(self) -> dict[KeyPath, int]:
         """Index the variables by key path, once: asking each origin by
@@ -269,8 +273,6 @@ def parse_value(
     _check_text(source, "value", raw)
     if types == {"string"}:
         return raw
-    from ..schema import json_types_of
-
     if types & {"integer", "number"}:
         value = _parse_value(source, raw, path)
     else:
