@@ -471,3 +471,170 @@ def test_check_takes_no_reference_for_a_committed_secret(
         "instance/default.json:1:90: warning: KEY holds a secret in default.json, which is"
         " usually committed; set it in a user@host file or an AMPHO_ variable"
     ]
+
+
+# -- what a review found ------------------------------------------------------
+
+
+def test_a_variable_changed_after_the_load_changes_neither_value_nor_masking(
+    write: Callable[..., Path], load_root: Callable[..., Config]
+) -> None:
+    write("instance/default.json", '{"LOGIN": "site ${env:BROKER_PASSWORD}"}')
+    environ = {"BROKER_PASSWORD": "hunter2"}
+    cfg = load_root(environ=environ)
+    environ.pop("BROKER_PASSWORD")
+    assert redact(cfg)["LOGIN"] == "site ***"
+    assert cfg.references("LOGIN")[0][2] == "hunter2"
+
+
+def test_secrets_stay_secret_through_copies_of_copies_and_lists(
+    write: Callable[..., Path], load_root: Callable[..., Config]
+) -> None:
+    settings = {
+        "DB": {"HOST": "h", "PGPASS": "h:5432:u:${DB_PASSWORD}"},
+        "DB_PASSWORD": "pw-1",
+        "C1": "${DB}",
+        "C2": "${C1}",
+        "C3": "k=${C1.DSN}",
+        "L": ["${DB}"],
+    }
+    write("instance/default.json", json.dumps(settings))
+    write("secrets/DB__DSN", "dsn-1")
+    shown = redact(load_root(secrets_dir="secrets"))
+    text = json.dumps(shown)
+    assert "pw-1" not in text and "dsn-1" not in text, text
+    assert shown["C2"]["HOST"] == "h"
+    assert shown["C2"]["PGPASS"] == "h:5432:u:***"
+    assert shown["C3"] == "k=***"
+    assert shown["L"][0]["DSN"] == "***"
+
+
+def test_a_part_is_masked_only_where_the_rules_would_mask_it(
+    write: Callable[..., Path], load_root: Callable[..., Config]
+) -> None:
+    settings = {
+        "AUTH": {"SERVER": "sso.example"},  # a section, shown
+        "JSON_SORT_KEYS": True,  # a switch, shown
+        "DB": {"PASSWORD": ""},  # an empty secret, shown as empty
+        "LOGIN_URL": "https://${AUTH.SERVER}/login",
+        "SORT": "sort=${JSON_SORT_KEYS}",
+        "DSN": "password=${DB.PASSWORD} host=h",
+    }
+    write("instance/default.json", json.dumps(settings))
+    shown = redact(load_root())
+    assert (shown["LOGIN_URL"], shown["SORT"]) == ("https://sso.example/login", "sort=true")
+    assert shown["DSN"] == "password= host=h"
+
+
+@pytest.mark.parametrize(
+    ("files", "environ", "expected"),
+    [
+        # A reference inside a secret may be a part of its text: not quoted.
+        (
+            {"secrets/DB__PASSWORD": "ab${Qz7-part}cd"},
+            {},
+            "secrets/DB__PASSWORD: DB.PASSWORD: a reference names no setting",
+        ),
+        (
+            {"instance/default.json": '{"API_TOKEN": "x${part-of-it}"}'},
+            {},
+            "instance/default.json:1:15: API_TOKEN: a reference names no setting",
+        ),
+        (
+            {},
+            {"AMPHO_API_TOKEN": "x${env:PART_OF_IT}"},
+            "env AMPHO_API_TOKEN: API_TOKEN: a reference names an environment variable"
+            " that is not set",
+        ),
+    ],
+)
+def test_an_error_quotes_no_reference_of_a_secret(
+    write: Callable[..., Path],
+    load_root: Callable[..., Config],
+    files: dict[str, str],
+    environ: dict[str, str],
+    expected: str,
+) -> None:
+    for name, text in files.items():
+        write(name, text)
+    with pytest.raises(ConfigError) as caught:
+        load_root(
+            secrets_dir="secrets" if files.get("secrets/DB__PASSWORD") else None, environ=environ
+        )
+    assert str(caught.value) == expected
+
+
+def test_a_violation_of_a_secret_composite_quotes_nothing_of_it(
+    write: Callable[..., Path], load_root: Callable[..., Config]
+) -> None:
+    write(
+        "instance/default.json",
+        '{"DB": {"PASSWORD": "p-1"}, "API_TOKEN": "literalprefix-${DB.PASSWORD}"}',
+    )
+    schema = {"properties": {"API_TOKEN": {"type": "string", "maxLength": 3}}}
+    with pytest.raises(SettingsInvalid) as caught:
+        load_root(schemas=[schema])
+    assert "literalprefix" not in str(caught.value)
+    assert "p-1" not in str(caught.value)
+
+
+def test_a_chain_too_deep_is_one_error(
+    write: Callable[..., Path], load_root: Callable[..., Config]
+) -> None:
+    settings = {f"K{i}": f"${{K{i + 1}}}" for i in range(2000)}
+    settings["K2000"] = "end"
+    write("instance/default.json", json.dumps(settings))
+    with pytest.raises(ConfigError) as caught:
+        load_root()
+    assert str(caught.value).startswith("instance/default.json:1:8: K0: the references nest more")
+
+
+def test_a_value_with_no_text_in_a_longer_string_is_one_error(
+    load_root: Callable[..., Config], root: Path
+) -> None:
+    import datetime
+
+    overrides = {"LIFETIME": datetime.timedelta(days=1), "MSG": "lifetime ${LIFETIME}"}
+    with pytest.raises(ConfigError) as caught:
+        load_root(overrides=overrides)
+    assert str(caught.value) == (
+        "overrides: MSG: ${LIFETIME} is a timedelta, which has no text to put in a longer string"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_root(overrides={"T": (1, 2), "MSG": "t ${T}"})
+    assert "MSG: ${T} is a list, which cannot be part of a longer string" in str(caught.value)
+
+
+def test_a_reference_written_with_json_escapes_is_one_all_the_same(
+    write: Callable[..., Path], load_root: Callable[..., Config]
+) -> None:
+    write("instance/default.json", '{"B": "b", "A": "\\u0024{B}"}')
+    assert load_root()["A"] == "b"
+
+
+def test_a_variable_that_is_no_json_value_is_an_error_at_the_template(
+    write: Callable[..., Path], load_root: Callable[..., Config]
+) -> None:
+    write("instance/default.json", '{"PORT": "${env:PORT}"}')
+    with pytest.raises(ConfigError) as caught:
+        load_root(environ={"PORT": "NaN"})
+    assert str(caught.value).startswith("instance/default.json:1:10: PORT: ${env:PORT}: ")
+
+
+def test_a_fallback_keeps_its_spaces_and_says_it_was_used(
+    write: Callable[..., Path], load_root: Callable[..., Config]
+) -> None:
+    write("instance/default.json", '{"SEP": "a${env:SEP:- }b", "X": "${ env:X:-x }"}')
+    cfg = load_root()
+    assert (cfg["SEP"], cfg["X"]) == ("a b", "x ")
+    assert str(cfg.references("SEP")[0][1]) == "env SEP (unset: the text after :-)"
+
+
+def test_explain_hides_every_part_of_a_secret_composed_whole(site: Path) -> None:
+    (site / "instance" / "production.json").write_text(
+        '{"API_TOKEN": "${env:GH}", "SECRET_KEY": "k-${env:SK}"}'
+    )
+    for key in ("API_TOKEN", "SECRET_KEY"):
+        result = ampho(site, "config", "explain", key, GH="plain-token-1", SK="plain-key-2")
+        assert result.returncode == 0, result.stderr
+        assert "plain-" not in result.stdout, result.stdout

@@ -18,6 +18,7 @@ from ..config.tooling import (
     declared_in,
     depth,
     format_key,
+    is_secret_at,
     iter_leaves,
     plain_copy,
     recursion_room,
@@ -371,8 +372,13 @@ def explain(root: str | None, env: str | None, show_secrets: bool, key: str) -> 
         wins = "  (wins)" if index == len(lines) - 1 and not references else ""
         click.echo(f"{place}: {_json(value)}{wins}")
     if references:
+        # A secret composed whole hides its parts; otherwise each part is
+        # shown as the rules show it where it was set.
+        whole_secret = is_secret_at(path, declared)
         for text, origin, value in references:
-            if not show_secrets:
+            if whole_secret and not show_secrets:
+                value = _redact(declared, path, value)
+            elif not show_secrets:
                 value = _redact_reference(declared, text, value)
             click.echo(f"  {text} from {origin}: {_json(value)}")
         if not show_secrets:

@@ -165,7 +165,9 @@ def load_at(
     if any(source.holds_references() for source in answering):
         from .references import resolve
 
-        cfg.templates = resolve(data, location.environ, cfg.template_origin, declared)
+        cfg.resolution = resolve(
+            data, location.environ, cfg.template_origin, declared, cfg.is_secret
+        )
     if declared is not None:
         violations = declared.validate(cfg)
         if violations:

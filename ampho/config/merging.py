@@ -14,9 +14,11 @@ key by key. A schema may say otherwise for one key:
 The merge itself stays deepmerge's, layer by layer; this step then
 rebuilds each declared key from what every layer itself says of it
 (:meth:`Source.value <ampho.config.Source.value>`), so it needs nothing
-of the merge and costs nothing when no schema declares a rule. A layer
-whose value at the key is not of the declared type (``null``, say) is
-where the key starts again.
+of the merge, and a load whose schemas declare no rule only walks their
+``properties`` to find none. A layer whose value at the key is not of
+the declared type (``null``, say) is where the key starts again. A
+variable that sets one key of a ``"replace"`` object (``AMPHO_POOLS__jobs``)
+is that layer's object, whole.
 """
 
 from __future__ import annotations
@@ -44,9 +46,9 @@ def apply_rules(
         values = [value for value in said if value is not NOTHING]
         if not values:
             continue
-        if rule in ("append", "unique"):
+        if rule in ("append", "unique") and isinstance(parent[path[-1]], list):
             parent[path[-1]] = _joined(values, unique=rule == "unique")
-        elif rule == "replace" and isinstance(parent[path[-1]], dict) and values:
+        elif rule == "replace" and isinstance(parent[path[-1]], dict):
             parent[path[-1]] = copy_tree(values[-1])
 
 

@@ -34,10 +34,11 @@ pays for it.
 from __future__ import annotations
 
 import binascii
+import contextlib
 import json
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from .settings import Config
@@ -481,11 +482,14 @@ def declared_paths(write_only: Iterable[KeyPath], marked: Iterable[KeyPath]) -> 
     return frozenset(write_only) | frozenset(marked)
 
 
-def declared_in(*configs: Config) -> DeclaredSecrets:
+def declared_in(*configs: Config, compositions: bool = True) -> DeclaredSecrets:
     """The secrets by declaration of one or more loaded configurations.
 
     With two (``config diff``), a key that is declared secret in either
     is one in both, so that the two sides of a line mask alike.
+
+    :param compositions: count the values composed from a secret
+        (:func:`composed_secrets`) and what whole references copied.
     """
     paths: frozenset[KeyPath] = frozenset()
     answers: list[WriteOnly] = []
@@ -493,73 +497,68 @@ def declared_in(*configs: Config) -> DeclaredSecrets:
         paths |= config.declared_secrets
         if config.schemas is not None:
             answers.append(config.schemas.write_only_at())
+    write_only: WriteOnly | None = answers[0] if len(answers) == 1 else None
+    if len(answers) > 1:
+
+        def write_only(path: KeyPath) -> bool | None:
+            said = [answer(path) for answer in answers]
+            if any(said):
+                return True
+            return None if all(each is None for each in said) else False
+
+    declared = DeclaredSecrets(paths, write_only)
+    if not compositions or not any(config.compositions for config in configs):
+        return declared
     composed: dict[tuple[Any, ...], dict[str, str]] = {}
-    if any(config.compositions for config in configs):
-        base = declared_in(*(_without_compositions(config) for config in configs))
-        for config in configs:
-            paths |= _copied_secrets(config, base)
-            for path, (value, shown) in composed_secrets(config, base).items():
-                if shown == MASK:  # one secret, whole, of any type
-                    paths |= {path}
-                # The value as loaded, and as the name and shape rules
-                # leave it, which is what a printer has in hand.
-                composed.setdefault(path, {}).update({value: shown, redact_text(value): shown})
-    if not answers:
-        return DeclaredSecrets(paths, None, composed or None)
-    if len(answers) == 1:
-        return DeclaredSecrets(paths, answers[0], composed or None)
-
-    def write_only(path: KeyPath) -> bool | None:
-        said = [answer(path) for answer in answers]
-        if any(said):
-            return True
-        return None if all(each is None for each in said) else False
-
+    for config in configs:
+        copied, shown = composed_secrets(config, declared)
+        paths |= copied
+        for path, (value, text) in shown.items():
+            if text == MASK:  # one secret, whole, of any type
+                paths |= {path}
+            # The value as loaded, and as the name and shape rules leave
+            # it, which is what a printer has in hand.
+            composed.setdefault(path, {}).update({value: text, redact_text(value): text})
     return DeclaredSecrets(paths, write_only, composed or None)
-
-
-class _Uncomposed:
-    """A configuration as :func:`declared_in` reads it, its compositions
-    left out: the secrets they are composed from, first."""
-
-    def __init__(self, config: Config) -> None:
-        self.declared_secrets = config.declared_secrets
-        self.schemas = config.schemas
-        self.compositions: dict[Any, Any] = {}
-
-
-def _without_compositions(config: Config) -> Config:
-    return cast("Config", _Uncomposed(config))
-
-
-def _copied_secrets(config: Config, declared: DeclaredSecrets) -> frozenset[KeyPath]:
-    """The secrets by declaration inside objects a whole reference copied:
-    ``"COPY": "${DB}"`` copies ``DB.TOKEN``'s secrecy to ``COPY.TOKEN``."""
-    copied = set()
-    for path, composition in config.compositions.items():
-        key = composition.references[0].key if composition.whole else None
-        if key is None:
-            continue
-        for secret in declared.paths:
-            if len(secret) > len(key) and secret[: len(key)] == key:
-                copied.add((*path, *secret[len(key) :]))
-    return frozenset(copied)
 
 
 def composed_secrets(
     config: Config, declared: DeclaredSecrets
-) -> dict[tuple[Any, ...], tuple[str, str]]:
-    """The strings of ``config`` composed from a secret, each shown with
-    only the secret's part masked: ``postgresql://site:***@db:5432/shop``.
+) -> tuple[frozenset[KeyPath], dict[tuple[Any, ...], tuple[str, str]]]:
+    """What references make secret in ``config``: the paths under objects
+    a whole reference copied from a secret's (``"COPY": "${DB}"`` copies
+    ``DB.TOKEN``'s secrecy to ``COPY.TOKEN``), and the strings composed
+    from a secret, each with only the secret's part masked:
+    ``postgresql://site:***@db:5432/shop``.
 
-    A reference is a secret when what it names is (:func:`is_secret_at`,
-    by a key's name or by declaration), when a variable's name names one
-    (``${env:DB_PASSWORD}``), or when it names a string composed from a
-    secret itself. A string that is one secret reference whole is masked
-    whole. Only the masking is decided here; which strings are composed,
-    and from what, the load recorded.
+    A reference's value is a secret's part when the rules would not show
+    it as it is at the key it names (:func:`redact_at`: by the key's name,
+    its shape, a declaration, a copy) or, for a variable, under the
+    variable's name; a string composed from a secret shows its own masked
+    text where another names it. Only the masking is decided here; which
+    strings are composed, and from what, the load recorded.
     """
     compositions = config.compositions
+    copies: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = [
+        (path, composition.references[0].key)
+        for path, composition in compositions.items()
+        if composition.whole and composition.references[0].key is not None
+    ]
+    tree = config.to_dict()
+    secrets = set(declared.paths)
+    # Copies of copies: until no copy adds a secret.
+    while True:
+        current = DeclaredSecrets(frozenset(secrets), declared.write_only)
+        added = {
+            path + below
+            for path, key in copies
+            for below in _paths_in(_at(tree, path))
+            if below and _declared_at(key + below, current)
+        } - secrets
+        if not added:
+            break
+        secrets |= added
+    current = DeclaredSecrets(frozenset(secrets), declared.write_only)
     shown: dict[tuple[Any, ...], str | None] = {}
 
     def show(path: tuple[Any, ...]) -> str | None:
@@ -576,14 +575,10 @@ def composed_secrets(
                 pieces.append(piece)
                 continue
             value = next(values)
-            part = _shown_part(piece, value, declared, compositions, show)
-            secret = secret or part is None or part != value
-            if part is None:
-                pieces.append(MASK)
-            else:
-                pieces.append(part if isinstance(part, str) else json.dumps(part))
-        text = "".join(pieces) if secret else None
-        shown[path] = None if text is None else redact_text(text)
+            part = _shown_part(piece, value, current, compositions, show)
+            secret = secret or part != value
+            pieces.append(part if isinstance(part, str) else json.dumps(part))
+        shown[path] = redact_text("".join(pieces)) if secret else None
         return shown[path]
 
     found = {}
@@ -592,7 +587,12 @@ def composed_secrets(
         if text is not None:
             value = composition.value
             found[path] = (value if isinstance(value, str) else json.dumps(value), text)
-    return found
+    # A composed secret inside a copied object is shown alike in the copy.
+    for path, key in copies:
+        for inner, entry in list(found.items()):
+            if len(inner) > len(key) and inner[: len(key)] == key:
+                found[path + inner[len(key) :]] = entry
+    return frozenset(secrets - set(declared.paths)), found
 
 
 def _shown_part(
@@ -602,17 +602,34 @@ def _shown_part(
     compositions: Mapping[tuple[Any, ...], Any],
     show: Callable[[tuple[Any, ...]], str | None],
 ) -> Any:
-    """What a reference shows inside its template: ``None`` for a secret,
-    the masked text of a string composed from one, or the value itself."""
+    """What a reference shows inside its template: the value as the rules
+    show it where it was set, or the masked text of a string composed
+    from a secret."""
     if reference.variable is not None:
-        return None if is_secret_key(reference.variable) else value
-    if is_secret_at(reference.key, declared):
-        return None
+        return redact(value, reference.variable)
     if reference.key in compositions:
         text = show(reference.key)
         if text is not None:
             return text
-    return value
+    return redact_at(reference.key, value, keys=False, declared=declared)
+
+
+def _at(tree: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        tree = tree[part]
+    return tree
+
+
+def _paths_in(value: Any) -> Iterator[tuple[Any, ...]]:
+    """The path of every value inside ``value`` (and ``()`` for itself)."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(value, ())]
+    while stack:
+        node, path = stack.pop()
+        yield path
+        if isinstance(node, dict):
+            stack.extend((child, (*path, key)) for key, child in node.items())
+        elif isinstance(node, list):
+            stack.extend((child, (*path, index)) for index, child in enumerate(node))
 
 
 def _declared_at(path: KeyPath, declared: DeclaredSecrets) -> bool:
@@ -659,6 +676,9 @@ def _mask_composed(
     below it shown with the secret's part masked. Only a composed value
     is: a template (what a layer wrote, ``${DB.PASSWORD}`` and all) is no
     secret, and stays."""
+    if not isinstance(value, (dict, list)):
+        shown = composed.get(path, {}).get(value) if isinstance(value, str) else None
+        return value if shown is None else shown
     for where, shown_as in composed.items():
         if where[: len(path)] != path:
             continue
@@ -684,13 +704,15 @@ def _mask_composed(
 
 
 def _mask_under(value: Any, path: KeyPath) -> Any:
-    """Mask the value at ``path`` inside ``value``, if it is there."""
+    """Mask the value at ``path`` inside ``value``, if it is there (keys of
+    objects, and indices of lists)."""
     node = value
     for key in path[:-1]:
-        if not isinstance(node, dict) or key not in node:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
             return value
-        node = node[key]
-    if isinstance(node, dict) and path[-1] in node:
+    with contextlib.suppress(KeyError, IndexError, TypeError):
         node[path[-1]] = _mask(node[path[-1]])
     return value
 
@@ -754,7 +776,7 @@ def redact_violation(
     generic = f"is not valid under the schema's {rule!r} rule"
     shown_as = declared.composed.get(path, {}) if declared.composed else {}
     composed = shown_as.get(instance) if isinstance(instance, str) else None
-    if composed is not None:
+    if composed is not None and not is_secret_at(path, declared):
         # Composed from a secret: quoted with only the secret's part masked.
         message = message.replace(repr(instance), repr(composed))
         if instance in message:

@@ -13,8 +13,8 @@ string the value is inserted as text, JSON text for a number, a boolean
 or ``null``. ``${env:NAME:-text}`` falls back to ``text`` when ``NAME``
 is unset or empty, as a shell's ``${NAME:-text}`` does.
 
-This module is imported only by a load whose layers hold ``${``: a load
-without it pays for nothing here.
+A load imports this module only when a layer holds ``${`` (``config
+check`` imports it too): a load without one pays for nothing here.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ _UNCLOSED = "a ${ that is never closed (write $${ for a literal ${)"
 ENV = "env:"
 
 #: What separates a variable's name from the text used when it is unset.
-DEFAULT = ":-"
+FALLBACK = ":-"
 
 
 class Reference:
@@ -83,7 +83,7 @@ class Composition:
         in order.
     """
 
-    __slots__ = ("path", "pieces", "references", "template", "values", "whole")
+    __slots__ = ("fallbacks", "path", "pieces", "references", "template", "values", "whole")
 
     def __init__(self, path: ValuePath, template: str, pieces: list[str | Reference]) -> None:
         #: Where the value is, keys and list indices.
@@ -95,6 +95,8 @@ class Composition:
         self.references = [piece for piece in pieces if isinstance(piece, Reference)]
         #: What each reference gave, in order, once resolved.
         self.values: list[Any] = []
+        #: For each reference, whether it was a variable's fallback text.
+        self.fallbacks: list[bool] = []
         #: Whether the template is exactly one reference, which gives the
         #: value with its type.
         self.whole = len(pieces) == 1 and bool(self.references)
@@ -167,22 +169,32 @@ def _parse_escaped(template: str, known: dict[str, Reference] | None) -> list[st
     return pieces
 
 
+def _plain_key(inner: str) -> KeyPath | None:
+    """The usual reference, ``DB.HOST``, read with :meth:`str.split` alone
+    (as :func:`~ampho.config.tree.split_key` reads it); ``None`` when it
+    needs more: quotes, a variable, white space at either end."""
+    if '"' in inner or inner.startswith(ENV) or inner[:1].isspace() or inner[-1:].isspace():
+        return None
+    key = tuple(inner.split("."))
+    return key if all(key) else None
+
+
 def _reference(text: str, inner: str) -> Reference:
-    if '"' not in inner and " " not in inner and not inner.startswith(ENV):
-        # The usual case, DB.HOST: split as split_key splits it.
-        key = tuple(inner.split("."))
-        if all(key):
-            return Reference(text, key)
-    inner = inner.strip()
-    if not inner:
+    key = _plain_key(inner)
+    if key is not None:
+        return Reference(text, key)
+    # A variable's fallback is the text as written, spaces and all.
+    inner = inner.lstrip()
+    if not inner.strip():
         raise ValueError(f"{text} names nothing: write ${{KEY.PATH}} or ${{env:NAME}}")
     if inner.startswith(ENV):
-        name, separator, default = inner[len(ENV) :].partition(DEFAULT)
+        name, separator, default = inner[len(ENV) :].partition(FALLBACK)
+        name = name.strip()
         if not name:
             raise ValueError(f"{text} names no variable: write ${{env:NAME}}")
         return Reference(text, variable=name, default=default if separator else None)
     try:
-        key = split_key(inner)
+        key = split_key(inner.rstrip())
     except KeyError:
         raise ValueError(f"{text} is not a key: write ${{KEY.PATH}}") from None
     if not all(key):
@@ -223,58 +235,77 @@ def templates(data: dict[str, Any]) -> Iterator[tuple[ValuePath, str, Any]]:
                 stack.append((value, (*path, key)))
 
 
+class Resolution:
+    """What a resolution kept: each template and what its references gave,
+    by path, and which fallbacks of variables were used."""
+
+    __slots__ = ("fallbacks", "records")
+
+    def __init__(self) -> None:
+        #: ``path -> (template, values)``.
+        self.records: dict[ValuePath, tuple[str, list[Any]]] = {}
+        #: The insides of ``${env:NAME:-text}`` whose text was used.
+        self.fallbacks: set[str] = set()
+
+
 def resolve(
     data: dict[str, Any],
     environ: Mapping[str, str],
     place: Place,
     schemas: Schemas | None = None,
-) -> dict[ValuePath, str]:
+    secret: Callable[[ValuePath], bool] | None = None,
+) -> Resolution:
     """Resolve every reference of ``data``, in place.
 
     :param environ: where ``${env:NAME}`` is looked up.
     :param place: where a value starts, for the errors.
     :param schemas: the declared settings, which type a variable that
         is a whole value, as they type an ``AMPHO_*`` variable.
-    :return: the templates, by path: :func:`compositions` makes the
-        records of them when they are asked for (origins, masking).
+    :param secret: whether the value at a path is a secret, asked only
+        for an error: the error then quotes no reference, which may be a
+        part of the secret's text.
+    :return: what :func:`compositions` makes the records of, when
+        origins or printing ask.
     :raises ConfigError: one line at the template's place, for a key or
         a variable that is missing, a cycle, an object or list inside a
-        longer string, or a reference that cannot be read.
+        longer string, a value that has no text, references nested too
+        deeply, or a reference that cannot be read.
     """
-    return _Resolver(data, environ, place, schemas).run()
+    resolver = _Resolver(data, environ, place, schemas, secret)
+    try:
+        return resolver.run()
+    except RecursionError:
+        path = resolver.stack[0]
+        raise resolver.error(
+            path, f"the references nest more than {len(resolver.stack)} deep"
+        ) from None
 
 
 def compositions(
-    written: Mapping[ValuePath, str],
-    data: dict[str, Any],
-    environ: Mapping[str, str],
-    schemas: Schemas | None = None,
+    resolved: Mapping[ValuePath, tuple[str, list[Any]]],
+    fallbacks: frozenset[str] = frozenset(),
 ) -> dict[ValuePath, Composition]:
-    """The records of resolved templates: each one's pieces, and what each
-    reference gave, read again from the resolved settings (a reference
-    gave the final value of what it names) and from ``environ``.
+    """The records of resolved templates, from what the resolution kept:
+    each template, and what each of its references gave, as it was then
+    (a variable changed since does not change them).
 
     Made only when asked for, by :attr:`Config.compositions
     <ampho.config.Config.compositions>`: a load resolves with strings and
     dicts alone, which is what keeps 1,000 references within a
     millisecond or two.
+
+    :param fallbacks: the insides of the ``${env:NAME:-text}`` whose
+        variable was unset or empty, so the text was used.
     """
     known: dict[str, Reference] = {}
     made = {}
-    for path, template in written.items():
+    for path, (template, values) in resolved.items():
         composition = Composition(path, template, parse(template, known))
-        for reference in composition.references:
-            if reference.variable is not None:
-                raw = environ.get(reference.variable)
-                if not raw and reference.default is not None:
-                    raw = reference.default
-                value: Any = _typed(raw or "", reference, path, schemas, composition.whole)
-            else:
-                assert reference.key is not None
-                value = data
-                for part in reference.key:
-                    value = value[part]
-            composition.values.append(copy_tree(value))
+        composition.values = [copy_tree(value) for value in values]
+        composition.fallbacks = [
+            reference.variable is not None and reference.text[2:-1] in fallbacks
+            for reference in composition.references
+        ]
         made[path] = composition
     return made
 
@@ -289,7 +320,9 @@ def _typed(
     from .sources.environ import parse_value
 
     keys = tuple(key for key in path if isinstance(key, str))
-    types = schemas.declared_types(keys) if schemas is not None else None
+    # A list's item has no declared type of its own here: JSON, else text.
+    declared = schemas is not None and len(keys) == len(path)
+    types = schemas.declared_types(keys) if declared and schemas is not None else None
     return parse_value(f"env {reference.variable}", raw, keys, types)
 
 
@@ -304,14 +337,16 @@ class _Resolver:
         environ: Mapping[str, str],
         place: Place,
         schemas: Schemas | None,
+        secret: Callable[[ValuePath], bool] | None,
     ) -> None:
         self.data = data
         self.environ = environ
         self.place = place
         self.schemas = schemas
+        self.secret = secret
         #: Templates to resolve: path -> (template, its container).
         self.pending: dict[ValuePath, tuple[str, Any]] = {}
-        self.done: dict[ValuePath, str] = {}
+        self.resolution = Resolution()
         self.stack: list[ValuePath] = []
         self.known: dict[str, Reference] = {}
         #: The key path each reference's inside names (``None`` for a
@@ -321,7 +356,7 @@ class _Resolver:
         #: when a reference first names an object or a list.
         self.below: dict[ValuePath, int] | None = None
 
-    def run(self) -> dict[ValuePath, str]:
+    def run(self) -> Resolution:
         pending = self.pending
         for path, template, container in list(templates(self.data)):
             pending[path] = (template, container)
@@ -330,9 +365,21 @@ class _Resolver:
         for path in list(pending):
             if path in pending:
                 self.compose(path)
-        return self.done
+        return self.resolution
 
-    def error(self, path: ValuePath, message: str) -> ConfigError:
+    def error(
+        self, path: ValuePath, message: str, reference: str = "", hidden: str = ""
+    ) -> ConfigError:
+        """The error at the template of ``path``, quoting ``reference`` (the
+        text as written) unless the value is a secret, whose text it may
+        be part of: then ``hidden`` is said, if given, instead of
+        ``message``, which may quote more of it."""
+        if reference:
+            if self.secret is not None and self.secret(path):
+                message = f"a reference {hidden or message}"
+            else:
+                gap = "" if message.startswith(":") else " "
+                message = f"{reference}{gap}{message}"
         where = self.place(path)
         shown = format_key(path)
         if where is None:
@@ -355,42 +402,19 @@ class _Resolver:
             raise self.error(path, f"the references go round in a cycle: {' -> '.join(cycle)}")
         template, container = self.pending[path]
         self.stack.append(path)
+        values: list[Any] = []
         if ESCAPED in template:
-            value = self.compose_escaped(path, template)
+            value = self.compose_escaped(path, template, values)
         else:
             parts = template.split(OPEN)
             first = parts[0]
             if not first and len(parts) == 2 and parts[1].find(CLOSE) == len(parts[1]) - 1:
                 value = self.value_of(path, self.read(path, parts[1][:-1]), whole=True)
+                values.append(value)
             else:
-                text = [first]
-                keys, data = self.keys, self.data
-                for part in parts[1:]:
-                    inner, closed, after = part.partition(CLOSE)
-                    if not closed:
-                        raise self.error(path, _UNCLOSED)
-                    key = keys.get(inner, _ELSEWHERE)
-                    if key is _ELSEWHERE:
-                        key = keys[inner] = self.key_of(path, inner)
-                    found: Any = data
-                    # The usual case first: a walk to a plain value, no
-                    # template on the way; anything else takes setting().
-                    for part_key in key or ():
-                        found = (
-                            found.get(part_key, _ELSEWHERE) if type(found) is dict else _ELSEWHERE
-                        )
-                    if (
-                        key is None
-                        or found is _ELSEWHERE
-                        or type(found) is dict
-                        or type(found) is list
-                        or (type(found) is str and OPEN in found)
-                    ):
-                        found = self.value_of(path, self.read(path, inner))
-                    text.append(found if type(found) is str else json.dumps(found))
-                    text.append(after)
-                value = "".join(text)
-            self.done[path] = template
+                value = self.compose_text(path, first, parts[1:], values)
+        if values:
+            self.resolution.records[path] = (template, values)
         self.stack.pop()
         del self.pending[path]
         if self.below is not None:
@@ -399,7 +423,41 @@ class _Resolver:
         container[path[-1]] = value
         return value
 
-    def compose_escaped(self, path: ValuePath, template: str) -> Any:
+    def compose_text(self, path: ValuePath, first: str, parts: list[str], values: list[Any]) -> str:
+        """A template of text and references, its references' values as
+        text; each value is added to ``values``."""
+        text = [first]
+        keys, data = self.keys, self.data
+        for part in parts:
+            inner, closed, after = part.partition(CLOSE)
+            if not closed:
+                raise self.error(path, _UNCLOSED)
+            key = keys.get(inner, _ELSEWHERE)
+            if key is _ELSEWHERE:
+                key = keys[inner] = self.key_of(path, inner)
+            found: Any = data
+            # The usual case first: a walk to a plain value, no template
+            # on the way; anything else takes value_of().
+            for part_key in key or ():
+                found = found.get(part_key, _ELSEWHERE) if type(found) is dict else _ELSEWHERE
+            if (
+                key is None
+                or type(found) not in _TEXT_TYPES
+                or (type(found) is str and OPEN in found)
+            ):
+                found = self.value_of(path, self.read(path, inner))
+                if type(found) not in _TEXT_TYPES:
+                    raise self.error(
+                        path,
+                        f"is {_kind(found)}, which has no text to put in a longer string",
+                        OPEN + inner + CLOSE,
+                    )
+            values.append(found)
+            text.append(found if type(found) is str else json.dumps(found))
+            text.append(after)
+        return "".join(text)
+
+    def compose_escaped(self, path: ValuePath, template: str, values: list[Any]) -> Any:
         """:meth:`compose` of a template that holds ``$${``, by its pieces."""
         try:
             pieces = parse(template, self.known)
@@ -408,24 +466,31 @@ class _Resolver:
         references = [piece for piece in pieces if isinstance(piece, Reference)]
         if not references:
             return "".join(piece for piece in pieces if isinstance(piece, str))
-        self.done[path] = template
         if len(pieces) == 1:
-            return self.value_of(path, self.read(path, references[0].text[2:-1]), whole=True)
-        return "".join(
-            piece
-            if isinstance(piece, str)
-            else _as_text(self.value_of(path, self.read(path, piece.text[2:-1])))
-            for piece in pieces
-        )
+            value = self.value_of(path, references[0], whole=True)
+            values.append(value)
+            return value
+        text = []
+        for piece in pieces:
+            if isinstance(piece, str):
+                text.append(piece)
+                continue
+            found = self.value_of(path, piece)
+            if type(found) not in _TEXT_TYPES:
+                raise self.error(
+                    path,
+                    f"is {_kind(found)}, which has no text to put in a longer string",
+                    piece.text,
+                )
+            values.append(found)
+            text.append(_as_text(found))
+        return "".join(text)
 
     def key_of(self, path: ValuePath, inner: str) -> KeyPath | None:
         """The key path a reference's inside names, ``None`` for a
-        variable: the usual ``DB.HOST`` read with :meth:`str.split` alone."""
-        if '"' not in inner and " " not in inner and not inner.startswith(ENV):
-            key = tuple(inner.split("."))
-            if all(key):
-                return key
-        return self.read(path, inner).key
+        variable."""
+        key = _plain_key(inner)
+        return key if key is not None else self.read(path, inner).key
 
     def read(self, path: ValuePath, inner: str) -> Reference:
         """The reference whose inside is ``inner``, read once."""
@@ -434,7 +499,10 @@ class _Resolver:
             try:
                 reference = _reference(OPEN + inner + CLOSE, inner)
             except ValueError as e:
-                raise self.error(path, str(e)) from None
+                hidden = self.secret is not None and self.secret(path)
+                raise self.error(
+                    path, "a reference in it cannot be read" if hidden else str(e)
+                ) from None
             self.known[inner] = reference
         return reference
 
@@ -443,13 +511,13 @@ class _Resolver:
             value = self.setting(path, reference)
         else:
             value = self.variable(path, reference, whole=whole)
-        if isinstance(value, (dict, list)):
+        if isinstance(value, (dict, list, tuple)):
             if not whole:
-                kind = "an object" if isinstance(value, dict) else "a list"
                 raise self.error(
                     path,
-                    f"{reference.text} is {kind}, which cannot be part of a longer string:"
+                    f"is {_kind(value)}, which cannot be part of a longer string:"
                     " make the whole string the reference",
+                    reference.text,
                 )
             return copy_tree(value)
         return value
@@ -459,13 +527,21 @@ class _Resolver:
         raw = self.environ.get(name) if name is not None else None
         if not raw and reference.default is not None:
             raw = reference.default
+            self.resolution.fallbacks.add(reference.text[2:-1])
         if raw is None:
             raise self.error(
                 path,
-                f"{reference.text}: the environment variable {name} is not set"
+                f": the environment variable {name} is not set"
                 f" (write ${{env:{name}:-text}} for a value to use then)",
+                reference.text,
+                hidden="names an environment variable that is not set",
             )
-        return _typed(raw, reference, path, self.schemas, whole)
+        try:
+            return _typed(raw, reference, path, self.schemas, whole)
+        except ConfigError as e:
+            raise self.error(
+                path, f": {e.message}", reference.text, hidden="names a variable it cannot read"
+            ) from None
 
     def setting(self, path: ValuePath, reference: Reference) -> Any:
         """The value at the key a reference names, its templates resolved
@@ -476,7 +552,7 @@ class _Resolver:
         pending = self.pending
         for depth, part in enumerate(key, 1):
             if not isinstance(node, dict) or part not in node:
-                raise self.error(path, f"{reference.text} names no setting")
+                raise self.error(path, "names no setting", reference.text)
             node = node[part]
             # Only a string holding ${ can be a template still to resolve.
             if isinstance(node, str) and OPEN in node and key[:depth] in pending:
@@ -501,6 +577,18 @@ class _Resolver:
 
 #: What a walk finds where it must leave the usual case to setting().
 _ELSEWHERE: Any = object()
+
+#: The types of the values that have a text to put in a longer string.
+_TEXT_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+def _kind(value: Any) -> str:
+    """What a value is, for a message: ``an object``, ``a list``, ``a timedelta``."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a {type(value).__name__}"
 
 
 def _as_text(value: Any) -> str:

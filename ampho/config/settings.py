@@ -12,7 +12,7 @@ from .tree import NOTHING, copy_tree, format_key, split_key
 
 if TYPE_CHECKING:
     from .paths import Location
-    from .references import Composition
+    from .references import Composition, Resolution
     from .schema import Schemas
     from .sources import Source
     from .tree import Key
@@ -255,8 +255,8 @@ class Config(ReadOnlyMapping):
         "_layers",
         "_sources",
         "location",
+        "resolution",
         "schemas",
-        "templates",
     )
 
     def __init__(
@@ -281,7 +281,9 @@ class Config(ReadOnlyMapping):
         #: The strings that held references (``${DB.HOST}``,
         #: ``${env:NAME}``), as their layers wrote them, by the paths of
         #: the values made of them (:mod:`~ampho.config.references`).
-        self.templates: dict[tuple[str | int, ...], str] = {}
+        #: What resolving its references kept (:mod:`~ampho.config.references`),
+        #: when a layer held ``${``.
+        self.resolution: Resolution | None = None
         self._compositions: dict[tuple[str | int, ...], Composition] | None = None
         self._declared_secrets: frozenset[tuple[str, ...]] | None = None
 
@@ -291,14 +293,24 @@ class Config(ReadOnlyMapping):
         its references and what each gave. Made when first asked, which
         only origins and printing do."""
         if self._compositions is None:
-            if not self.templates:
+            resolution = self.resolution
+            if resolution is None or not resolution.records:
                 self._compositions = {}
             else:
                 from .references import compositions
 
-                environ = self.location.environ
-                self._compositions = compositions(self.templates, self._data, environ, self.schemas)
+                fallbacks = frozenset(resolution.fallbacks)
+                self._compositions = compositions(resolution.records, fallbacks)
         return self._compositions
+
+    @property
+    def templates(self) -> dict[tuple[str | int, ...], str]:
+        """The strings that held references (``${DB.HOST}``,
+        ``${env:NAME}``), as their layers wrote them, by the paths of the
+        values made of them."""
+        if self.resolution is None:
+            return {}
+        return {path: record[0] for path, record in self.resolution.records.items()}
 
     @property
     def env(self) -> str:
@@ -362,9 +374,10 @@ class Config(ReadOnlyMapping):
 
     def _template_of(self, path: tuple[str, ...]) -> tuple[str, ...]:
         """The key path itself, or the template's above it that made it."""
-        if self.templates:
+        if self.resolution is not None and self.resolution.records:
+            records = self.resolution.records
             for depth in range(1, len(path)):
-                if path[:depth] in self.templates:
+                if path[:depth] in records:
                     self._find(path)
                     return path[:depth]
         return path
@@ -397,13 +410,28 @@ class Config(ReadOnlyMapping):
         if composition is None:
             return []
         found = []
-        for reference, value in zip(composition.references, composition.values, strict=True):
+        parts = zip(composition.references, composition.values, composition.fallbacks, strict=True)
+        for reference, value, fallback in parts:
             if reference.key is not None:
                 origin = self.origin(reference.key)
+            elif fallback:
+                origin = Origin(f"env {reference.variable} (unset: the text after :-)")
             else:
                 origin = Origin(f"env {reference.variable}")
             found.append((reference.text, origin, copy_tree(value)))
         return found
+
+    def is_secret(self, key: Key | tuple[str | int, ...]) -> bool:
+        """Whether the value at a key path is a secret, or composed from
+        one: by its key's name, a schema's ``writeOnly``, the secrets
+        directory, a source's mark (:mod:`~ampho.config.redaction` holds
+        every rule). It imports the rules, so a load asks only for an
+        error."""
+        from .redaction import declared_in, is_secret_at
+
+        path = split_key(key) if isinstance(key, str) else key
+        declared = declared_in(self)
+        return is_secret_at(path, declared) or path in (declared.composed or {})
 
     def value_origin(self, key: Key) -> Origin:
         """Where the value at a key starts, rather than the key: in a file,
@@ -470,7 +498,7 @@ class Config(ReadOnlyMapping):
             sources=(source, *self._sources),
             schemas=self.schemas,
         )
-        cfg.templates = self.templates
+        cfg.resolution = self.resolution
         if self.schemas is not None:
             violations = self.schemas.validate(cfg)
             if violations:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .redaction import (
         DeclaredSecrets,
         declared_in,
+        is_secret_at,
         redact_at,
         redact_key,
         redact_keys,
@@ -56,6 +57,7 @@ def __getattr__(name: str) -> Any:
         from .redaction import (
             DeclaredSecrets,
             declared_in,
+            is_secret_at,
             redact_at,
             redact_key,
             redact_keys,
@@ -65,6 +67,7 @@ def __getattr__(name: str) -> Any:
         found = {
             "DeclaredSecrets": DeclaredSecrets,
             "declared_in": declared_in,
+            "is_secret_at": is_secret_at,
             "redact_at": redact_at,
             "redact_key": redact_key,
             "redact_keys": redact_keys,
@@ -79,6 +82,7 @@ def __getattr__(name: str) -> Any:
 _REDACTION = (
     "DeclaredSecrets",
     "declared_in",
+    "is_secret_at",
     "redact_at",
     "redact_key",
     "redact_keys",
@@ -96,6 +100,7 @@ __all__ = [
     "depth",
     "format_key",
     "is_hidden_or_backup",
+    "is_secret_at",
     "iter_leaves",
     "load_at",
     "load_schemas",
