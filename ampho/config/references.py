@@ -173,7 +173,7 @@ def _plain_key(inner: str) -> KeyPath | None:
     """The usual reference, ``DB.HOST``, read with :meth:`str.split` alone
     (as :func:`~ampho.config.tree.split_key` reads it); ``None`` when it
     needs more: quotes, a variable, white space at either end."""
-    if '"' in inner or inner.startswith(ENV) or inner[:1].isspace() or inner[-1:].isspace():
+    if '"' in inner or inner.startswith(ENV) or inner != inner.strip():
         return None
     key = tuple(inner.split("."))
     return key if all(key) else None
@@ -236,14 +236,18 @@ def templates(data: dict[str, Any]) -> Iterator[tuple[ValuePath, str, Any]]:
 
 
 class Resolution:
-    """What a resolution kept: each template and what its references gave,
-    by path, and which fallbacks of variables were used."""
+    """What a resolution kept: each template, by path, and what each
+    variable gave it. A setting's value is the final one, which the
+    configuration keeps read-only; a variable may change after the load,
+    so its value is kept as it was then."""
 
-    __slots__ = ("fallbacks", "records")
+    __slots__ = ("fallbacks", "records", "variables")
 
     def __init__(self) -> None:
-        #: ``path -> (template, values)``.
-        self.records: dict[ValuePath, tuple[str, list[Any]]] = {}
+        #: The templates, by path.
+        self.records: dict[ValuePath, str] = {}
+        #: ``(path, inside of the reference) -> value`` of each variable.
+        self.variables: dict[tuple[ValuePath, str], Any] = {}
         #: The insides of ``${env:NAME:-text}`` whose text was used.
         self.fallbacks: set[str] = set()
 
@@ -281,31 +285,31 @@ def resolve(
         ) from None
 
 
-def compositions(
-    resolved: Mapping[ValuePath, tuple[str, list[Any]]],
-    fallbacks: frozenset[str] = frozenset(),
-) -> dict[ValuePath, Composition]:
-    """The records of resolved templates, from what the resolution kept:
-    each template, and what each of its references gave, as it was then
-    (a variable changed since does not change them).
+def compositions(resolution: Resolution, data: dict[str, Any]) -> dict[ValuePath, Composition]:
+    """The records of resolved templates: each template, and what each of
+    its references gave: the final value of a setting (``data``, the
+    resolved settings), a variable's as it was at the load.
 
     Made only when asked for, by :attr:`Config.compositions
     <ampho.config.Config.compositions>`: a load resolves with strings and
     dicts alone, which is what keeps 1,000 references within a
     millisecond or two.
-
-    :param fallbacks: the insides of the ``${env:NAME:-text}`` whose
-        variable was unset or empty, so the text was used.
     """
     known: dict[str, Reference] = {}
     made = {}
-    for path, (template, values) in resolved.items():
+    for path, template in resolution.records.items():
         composition = Composition(path, template, parse(template, known))
-        composition.values = [copy_tree(value) for value in values]
-        composition.fallbacks = [
-            reference.variable is not None and reference.text[2:-1] in fallbacks
-            for reference in composition.references
-        ]
+        for reference in composition.references:
+            inner = reference.text[2:-1]
+            if reference.key is None:
+                value = resolution.variables[(path, inner)]
+                composition.fallbacks.append(inner in resolution.fallbacks)
+            else:
+                value = data
+                for part in reference.key:
+                    value = value[part]
+                composition.fallbacks.append(False)
+            composition.values.append(copy_tree(value))
         made[path] = composition
     return made
 
@@ -347,6 +351,7 @@ class _Resolver:
         #: Templates to resolve: path -> (template, its container).
         self.pending: dict[ValuePath, tuple[str, Any]] = {}
         self.resolution = Resolution()
+        self.records = self.resolution.records
         self.stack: list[ValuePath] = []
         self.known: dict[str, Reference] = {}
         #: The key path each reference's inside names (``None`` for a
@@ -392,72 +397,67 @@ class _Resolver:
         """The value of the template at ``path``, resolved and set.
 
         Templates are cut with :meth:`str.split` and :meth:`str.partition`
-        and each reference's inside is read once (:meth:`read`): no
-        object is made for a template, which is what keeps a thousand of
-        them within a millisecond or two.
+        and each reference's inside is read once (:meth:`key_of`): no
+        object is made for a template, and the usual reference, a walk
+        to a plain value, is followed right here. That is what keeps a
+        thousand of them within a millisecond or two.
         """
-        if path in self.stack:
-            cycle = [format_key(p) for p in self.stack[self.stack.index(path) :]]
+        stack, pending = self.stack, self.pending
+        if path in stack:
+            cycle = [format_key(p) for p in stack[stack.index(path) :]]
             cycle.append(format_key(path))
             raise self.error(path, f"the references go round in a cycle: {' -> '.join(cycle)}")
-        template, container = self.pending[path]
-        self.stack.append(path)
-        values: list[Any] = []
+        template, container = pending[path]
+        stack.append(path)
+        parts = template.split(OPEN)
         if ESCAPED in template:
-            value = self.compose_escaped(path, template, values)
+            value = self.compose_escaped(path, template)
+        elif not parts[0] and len(parts) == 2 and parts[1].find(CLOSE) == len(parts[1]) - 1:
+            value = self.value_of(path, self.read(path, parts[1][:-1]), whole=True)
+            self.records[path] = template
         else:
-            parts = template.split(OPEN)
-            first = parts[0]
-            if not first and len(parts) == 2 and parts[1].find(CLOSE) == len(parts[1]) - 1:
-                value = self.value_of(path, self.read(path, parts[1][:-1]), whole=True)
-                values.append(value)
-            else:
-                value = self.compose_text(path, first, parts[1:], values)
-        if values:
-            self.resolution.records[path] = (template, values)
-        self.stack.pop()
-        del self.pending[path]
+            text = [parts[0]]
+            keys, data = self.keys, self.data
+            for part in parts[1:]:
+                inner, closed, after = part.partition(CLOSE)
+                if not closed:
+                    raise self.error(path, _UNCLOSED)
+                key = keys.get(inner, _ELSEWHERE)
+                if key is _ELSEWHERE:
+                    key = keys[inner] = self.key_of(path, inner)
+                found: Any = data
+                for part_key in key or ():
+                    found = found.get(part_key, _ELSEWHERE) if type(found) is dict else _ELSEWHERE
+                if type(found) is str and OPEN not in found:
+                    text.append(found)  # the usual case: a plain string
+                else:
+                    if key is None or type(found) not in _TEXT_TYPES or type(found) is str:
+                        found = self.text_of(path, inner)
+                    text.append(found if type(found) is str else json.dumps(found))
+                text.append(after)
+            value = "".join(text)
+            self.records[path] = template
+        stack.pop()
+        del pending[path]
         if self.below is not None:
             for depth in range(len(path)):
                 self.below[path[:depth]] -= 1
         container[path[-1]] = value
         return value
 
-    def compose_text(self, path: ValuePath, first: str, parts: list[str], values: list[Any]) -> str:
-        """A template of text and references, its references' values as
-        text; each value is added to ``values``."""
-        text = [first]
-        keys, data = self.keys, self.data
-        for part in parts:
-            inner, closed, after = part.partition(CLOSE)
-            if not closed:
-                raise self.error(path, _UNCLOSED)
-            key = keys.get(inner, _ELSEWHERE)
-            if key is _ELSEWHERE:
-                key = keys[inner] = self.key_of(path, inner)
-            found: Any = data
-            # The usual case first: a walk to a plain value, no template
-            # on the way; anything else takes value_of().
-            for part_key in key or ():
-                found = found.get(part_key, _ELSEWHERE) if type(found) is dict else _ELSEWHERE
-            if (
-                key is None
-                or type(found) not in _TEXT_TYPES
-                or (type(found) is str and OPEN in found)
-            ):
-                found = self.value_of(path, self.read(path, inner))
-                if type(found) not in _TEXT_TYPES:
-                    raise self.error(
-                        path,
-                        f"is {_kind(found)}, which has no text to put in a longer string",
-                        OPEN + inner + CLOSE,
-                    )
-            values.append(found)
-            text.append(found if type(found) is str else json.dumps(found))
-            text.append(after)
-        return "".join(text)
+    def text_of(self, path: ValuePath, inner: str) -> Any:
+        """A reference's value inside a longer string, when it is not the
+        usual case: a variable, a template to resolve first, an error."""
+        found = self.value_of(path, self.read(path, inner))
+        if type(found) not in _TEXT_TYPES:
+            raise self.error(
+                path,
+                f"is {_kind(found)}, which has no text to put in a longer string",
+                OPEN + inner + CLOSE,
+            )
+        return found
 
-    def compose_escaped(self, path: ValuePath, template: str, values: list[Any]) -> Any:
+    def compose_escaped(self, path: ValuePath, template: str) -> Any:
         """:meth:`compose` of a template that holds ``$${``, by its pieces."""
         try:
             pieces = parse(template, self.known)
@@ -466,10 +466,9 @@ class _Resolver:
         references = [piece for piece in pieces if isinstance(piece, Reference)]
         if not references:
             return "".join(piece for piece in pieces if isinstance(piece, str))
+        self.records[path] = template
         if len(pieces) == 1:
-            value = self.value_of(path, references[0], whole=True)
-            values.append(value)
-            return value
+            return self.value_of(path, references[0], whole=True)
         text = []
         for piece in pieces:
             if isinstance(piece, str):
@@ -482,7 +481,6 @@ class _Resolver:
                     f"is {_kind(found)}, which has no text to put in a longer string",
                     piece.text,
                 )
-            values.append(found)
             text.append(_as_text(found))
         return "".join(text)
 
@@ -537,11 +535,13 @@ class _Resolver:
                 hidden="names an environment variable that is not set",
             )
         try:
-            return _typed(raw, reference, path, self.schemas, whole)
+            value = _typed(raw, reference, path, self.schemas, whole)
         except ConfigError as e:
             raise self.error(
                 path, f": {e.message}", reference.text, hidden="names a variable it cannot read"
             ) from None
+        self.resolution.variables[(path, reference.text[2:-1])] = value
+        return value
 
     def setting(self, path: ValuePath, reference: Reference) -> Any:
         """The value at the key a reference names, its templates resolved

@@ -299,8 +299,7 @@ class Config(ReadOnlyMapping):
             else:
                 from .references import compositions
 
-                fallbacks = frozenset(resolution.fallbacks)
-                self._compositions = compositions(resolution.records, fallbacks)
+                self._compositions = compositions(resolution, self._data)
         return self._compositions
 
     @property
@@ -310,7 +309,7 @@ class Config(ReadOnlyMapping):
         values made of them."""
         if self.resolution is None:
             return {}
-        return {path: record[0] for path, record in self.resolution.records.items()}
+        return dict(self.resolution.records)
 
     @property
     def env(self) -> str:
