@@ -155,3 +155,10 @@ def test_a_bad_rule_is_one_error_line_of_the_command(tmp_path: Path) -> None:
     site = write_tree(tmp_path / "site", bad)
     line = assert_one_line_error(run(AMPHO, ["config", "dump"], site))
     assert line.startswith("Error: hosts/schema.json:1:27: x-ampho-merge is 1: it needs")
+
+
+def test_explain_ends_an_appended_list_with_what_the_layers_made(tmp_path: Path) -> None:
+    site = write_tree(tmp_path / "site", APP)
+    lines = run(AMPHO, ["config", "explain", "HOSTS"], site).stdout.splitlines()
+    assert lines[-1] == 'merged: ["localhost", "app.example", "www.example"]  (wins)'
+    assert len(lines) == 4  # three layers, then the merge

@@ -638,3 +638,12 @@ def test_explain_hides_every_part_of_a_secret_composed_whole(site: Path) -> None
         result = ampho(site, "config", "explain", key, GH="plain-token-1", SK="plain-key-2")
         assert result.returncode == 0, result.stderr
         assert "plain-" not in result.stdout, result.stdout
+
+
+def test_explain_of_a_key_inside_a_copy_shows_the_copy_and_its_value(site: Path) -> None:
+    (site / "instance" / "production.json").write_text('{"COPY": "${DB}"}')
+    lines = ampho(site, "config", "explain", "COPY.PORT").stdout.splitlines()
+    assert lines[0] == 'instance/production.json:1:2: "${DB}"'
+    assert lines[1].startswith("  ${DB} from ")
+    assert PASSWORD not in lines[1]
+    assert lines[-1] == "composed: 5432  (wins)"

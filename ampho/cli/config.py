@@ -362,8 +362,14 @@ def explain(root: str | None, env: str | None, show_secrets: bool, key: str) -> 
         raise click.ClickException(f"{key}: no layer sets it")  # pragma: no cover
     lines = [(str(s.origin) if s.origin is not None else s.layer.name, s.value) for s in settings]
     merged = _value(cfg, key)
-    references = cfg.references(path)
-    if isinstance(merged, dict) and not references:
+    # A key inside a value a template made (COPY.PORT of "${DB}") is
+    # explained by that template's references.
+    templates = cfg.templates
+    made_by = next((path[:d] for d in range(1, len(path) + 1) if path[:d] in templates), path)
+    references = cfg.references(made_by)
+    # A list a schema merges across layers (x-ampho-merge) is merged too.
+    rules = cfg.schemas.merge_rules() if cfg.schemas is not None else {}
+    if (isinstance(merged, dict) or path in rules) and not references:
         lines.append(("merged", merged))
     declared = declared_in(cfg)
     for index, (place, value) in enumerate(lines):
@@ -374,10 +380,10 @@ def explain(root: str | None, env: str | None, show_secrets: bool, key: str) -> 
     if references:
         # A secret composed whole hides its parts; otherwise each part is
         # shown as the rules show it where it was set.
-        whole_secret = is_secret_at(path, declared)
+        whole_secret = is_secret_at(made_by, declared)
         for text, origin, value in references:
             if whole_secret and not show_secrets:
-                value = _redact(declared, path, value)
+                value = _redact(declared, made_by, value)
             elif not show_secrets:
                 value = _redact_reference(declared, text, value)
             click.echo(f"  {text} from {origin}: {_json(value)}")

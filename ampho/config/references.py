@@ -357,9 +357,6 @@ class _Resolver:
         #: The key path each reference's inside names (``None`` for a
         #: variable): all the usual case needs.
         self.keys: dict[str, Any] = {}
-        #: How many pending templates each path holds below it, counted
-        #: when a reference first names an object or a list.
-        self.below: dict[ValuePath, int] | None = None
 
     def run(self) -> Resolution:
         pending = self.pending
@@ -439,9 +436,6 @@ class _Resolver:
             self.records[path] = template
         stack.pop()
         del pending[path]
-        if self.below is not None:
-            for depth in range(len(path)):
-                self.below[path[:depth]] -= 1
         container[path[-1]] = value
         return value
 
@@ -557,22 +551,24 @@ class _Resolver:
             # Only a string holding ${ can be a template still to resolve.
             if isinstance(node, str) and OPEN in node and key[:depth] in pending:
                 node = self.compose(key[:depth])
-        if not pending or not isinstance(node, (dict, list)):
-            return node
-        if self.below is None:
-            self.below = {}
-            for inner in pending:
-                for level in range(len(inner)):
-                    self.below[inner[:level]] = self.below.get(inner[:level], 0) + 1
-        if not self.below.get(key):
-            return node
-        for inner in [p for p in pending if len(p) > len(key) and p[: len(key)] == key]:
-            if inner in pending:
-                self.compose(inner)
-        node = self.data
-        for part in key:
-            node = node[part]
+        if pending and isinstance(node, (dict, list)):
+            self.compose_below(key, node)
         return node
+
+    def compose_below(self, path: ValuePath, node: Any) -> None:
+        """Resolve, in place, the templates inside ``node`` (at ``path``)
+        that are still to resolve: an object named whole must be copied
+        resolved. A walk of that object alone, whatever else is pending."""
+        stack: list[tuple[Any, ValuePath]] = [(node, path)]
+        while stack:
+            container, where = stack.pop()
+            items = container.items() if isinstance(container, dict) else enumerate(container)
+            for key, value in list(items):
+                if isinstance(value, str):
+                    if OPEN in value and (*where, key) in self.pending:
+                        self.compose((*where, key))
+                elif isinstance(value, (dict, list)):
+                    stack.append((value, (*where, key)))
 
 
 #: What a walk finds where it must leave the usual case to setting().
