@@ -466,3 +466,22 @@ def test_check_passes_over_an_editors_lock_swap_and_backup_files(tmp_path):
     os.symlink("u@h.4242:1733580000", root / "instance/.#production.json")
     result = run(AMPHO, ["config", "check", "--strict"], root)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "no problems found\n")
+
+
+def test_every_format_of_a_schema_is_a_warning_at_its_place(root, write):
+    write("instance/default.json", '{"MAIL": {"SENDER": "not an address"}}')
+    write(
+        "schema.json",
+        '{\n  "properties": {\n    "MAIL": {"properties": {\n'
+        '      "SENDER": {"type": "string", "format": "email"}}},\n'
+        '    "SITE": {"type": "string", "format": "uri"}\n  }\n}\n',
+    )
+    findings = _check(root, schemas=[("mail/schema.json", str(root / "schema.json"))])
+    assert [str(f) for f in findings if f.source == "mail/schema.json"] == [
+        'mail/schema.json:4:36: warning: MAIL.SENDER: "format": "email" is not checked'
+        ' (a schema\'s format is a note to readers); use "pattern" or "enum" to check the value',
+        'mail/schema.json:5:32: warning: SITE: "format": "uri" is not checked'
+        ' (a schema\'s format is a note to readers); use "pattern" or "enum" to check the value',
+    ]
+    # Not checked, as said: the address that is none loads.
+    assert not any(f.severity == ERROR for f in findings)

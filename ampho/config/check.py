@@ -157,6 +157,11 @@ def check_instance(
     if bundles:
         _add_bundle_files(environ, env_prefix, defaults, schemas, findings)
     declared = _schemas(schemas, root, findings)
+    if declared is not None:
+        findings += [
+            Finding(WARNING, e.where or Origin("schemas"), e.message)
+            for e in declared.unchecked_formats()
+        ]
     known = _known_keys(defaults, files.get("default.json"), root, findings)
     findings += _check_files(files, known, bool(defaults), declared)
     if not defaults and not os.path.exists(os.path.join(instance, "default.json")):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from ..bundle import AMPHO_SCHEMA_PATH
@@ -324,6 +325,34 @@ class Schemas:
                     rule = part.get(MERGE_KEYWORD)
                     if isinstance(rule, str):
                         found[path] = rule
+        return found
+
+    def unchecked_formats(self) -> list[ConfigError]:
+        """A note, at its place, for each ``"format"`` of a schema: draft
+        2020-12 makes it an annotation that validators need not check, and
+        Ampho checks none (``"email"``, ``"uri"``, ``"date-time"``...), so a
+        setting that looks checked is not."""
+        found = []
+        for schema in self.items:
+            stack: list[tuple[Any, tuple[Any, ...]]] = [(schema.document, ())]
+            while stack:
+                node, where = stack.pop()
+                if isinstance(node, list):
+                    stack.extend((child, (*where, index)) for index, child in enumerate(node))
+                    continue
+                if not isinstance(node, dict):
+                    continue
+                kind = node.get("format")
+                if isinstance(kind, str):
+                    keys = [k for before, k in pairwise(where) if before == "properties"]
+                    message = (
+                        f'{format_key(keys) or "(top level)"}: "format": "{kind}" is not checked'
+                        ' (a schema\'s format is a note to readers); use "pattern" or "enum"'
+                        " to check the value"
+                    )
+                    found.append(_error_at_key(schema, (*where, "format"), message))
+                data = ("const", "enum", "default", "examples")
+                stack.extend((v, (*where, k)) for k, v in node.items() if k not in data)
         return found
 
     def settings(self) -> list[Declared]:
