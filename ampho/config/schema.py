@@ -334,14 +334,7 @@ class Schemas:
         setting that looks checked is not."""
         found = []
         for schema in self.items:
-            stack: list[tuple[Any, tuple[Any, ...]]] = [(schema.document, ())]
-            while stack:
-                node, where = stack.pop()
-                if isinstance(node, list):
-                    stack.extend((child, (*where, index)) for index, child in enumerate(node))
-                    continue
-                if not isinstance(node, dict):
-                    continue
+            for node, where in _objects(schema.document):
                 kind = node.get("format")
                 if isinstance(kind, str):
                     keys = [k for before, k in pairwise(where) if before == "properties"]
@@ -351,8 +344,6 @@ class Schemas:
                         " to check the value"
                     )
                     found.append(_error_at_key(schema, (*where, "format"), message))
-                data = ("const", "enum", "default", "examples")
-                stack.extend((v, (*where, k)) for k, v in node.items() if k not in data)
         return found
 
     def settings(self) -> list[Declared]:
@@ -682,14 +673,7 @@ MERGE_RULES = {"array": ("replace", "append", "unique"), "object": ("merge", "re
 def _check_merge_rules(schema: Schema) -> None:
     """Refuse an ``x-ampho-merge`` that says nothing Ampho knows, at its
     place in the schema: a typo would merge a key silently otherwise."""
-    stack: list[tuple[Any, tuple[Any, ...]]] = [(schema.document, ())]
-    while stack:
-        node, where = stack.pop()
-        if isinstance(node, list):
-            stack.extend((child, (*where, index)) for index, child in enumerate(node))
-            continue
-        if not isinstance(node, dict):
-            continue
+    for node, where in _objects(schema.document):
         if MERGE_KEYWORD in node:
             rule = node[MERGE_KEYWORD]
             kind = node.get("type")
@@ -705,7 +689,22 @@ def _check_merge_rules(schema: Schema) -> None:
                 raise _error_at_key(
                     schema, (*where, MERGE_KEYWORD), f"{MERGE_KEYWORD} is {rule!r}: {allowed}"
                 )
-        stack.extend((child, (*where, key)) for key, child in node.items() if key != "enum")
+
+
+def _objects(document: Any) -> Iterator[tuple[dict[str, Any], tuple[Any, ...]]]:
+    """Every object of a schema document that is a schema, with its path
+    in the document: what is under a keyword of data (``const``,
+    ``enum``, ``default``, ``examples``) is a value, whatever it holds."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, list):
+            stack.extend((child, (*where, index)) for index, child in enumerate(node))
+        elif isinstance(node, dict):
+            yield node, where
+            stack.extend(
+                (child, (*where, key)) for key, child in node.items() if key not in _DATA_KEYWORDS
+            )
 
 
 def _error_at_key(schema: Schema, where: tuple[Any, ...], message: str) -> ConfigError:
