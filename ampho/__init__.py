@@ -15,7 +15,16 @@ if TYPE_CHECKING:
     from flask import current_app, g, request
 
     from . import cli
-    from .app import create_app, echo_error, echo_info, echo_success, echo_warning, render, route
+    from .app import (
+        create_app,
+        echo_error,
+        echo_info,
+        echo_success,
+        echo_warning,
+        render,
+        route,
+        settings,
+    )
     from .bundle import Bundle, BundleError
     from .errors import AmphoError
 
@@ -27,6 +36,7 @@ _LAZY = {
     "BundleError": "ampho.bundle",
     "route": "ampho.app",
     "render": "ampho.app",
+    "settings": "ampho.app",
     "echo_info": "ampho.app",
     "echo_success": "ampho.app",
     "echo_warning": "ampho.app",
@@ -52,6 +62,7 @@ __all__ = [
     "render",
     "request",
     "route",
+    "settings",
 ]
 
 

@@ -4,7 +4,8 @@ A bundle is a regular Python package. What it holds is found by name:
 ``views`` and ``commands`` modules, a ``tpl/`` folder of templates, a
 ``static/`` folder, a ``default.json`` of default settings and a
 ``schema.json`` declaring them. Module
-attributes tune it: ``REQUIRES`` (the bundles it needs), ``URL_PREFIX``,
+attributes tune it: ``REQUIRES`` (the bundles it needs), ``SETTINGS``
+(its settings declared as classes, read by :mod:`ampho.config.classes`), ``URL_PREFIX``,
 ``SUBDOMAIN``, ``CLI_GROUP`` and ``CLI_HELP``; functions ``on_register``
 and ``on_load`` are its hooks.
 """
@@ -299,28 +300,3 @@ def resolve(entry: str) -> list[Bundle]:
 
     visit(entry, [])
     return order
-
-
-def settings_files(
-    bundles: Sequence[Bundle],
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The settings files of these bundles: ``(defaults, schemas)``.
-
-    Each is a list of ``(display name, path)`` in load order, as
-    ``defaults=`` and ``schemas=`` of :func:`ampho.config.load` take
-    them; the schemas start with Ampho's own. The application factory
-    and a script's ``load()`` both use this, so they read the same files.
-    """
-    defaults = [
-        (f"{bundle.name}/default.json", bundle.defaults_file)
-        for bundle in bundles
-        if bundle.defaults_file is not None
-    ]
-    # Ampho's own declared settings (the LOG_* keys) come first.
-    schemas = [("ampho/logging/schema.json", AMPHO_SCHEMA_PATH)]
-    schemas += [
-        (f"{bundle.name}/schema.json", bundle.schema_file)
-        for bundle in bundles
-        if bundle.schema_file is not None
-    ]
-    return defaults, schemas

@@ -1025,6 +1025,7 @@ def test_the_public_names_import_from_ampho() -> None:
         render,
         request,
         route,
+        settings,
     )
     from ampho import create_app as factory
 
@@ -1042,6 +1043,7 @@ def test_the_public_names_import_from_ampho() -> None:
     assert (current_app, request, g) == (flask.current_app, flask.request, flask.g)
     assert (Bundle, BundleError) == (ampho.bundle.Bundle, ampho.bundle.BundleError)
     assert AmphoError is ampho.errors.AmphoError
+    assert settings is ampho.app.factory.settings
     assert isinstance(__version__, str)
     assert __version__
     assert sorted(ampho.__all__) == sorted(
@@ -1061,6 +1063,7 @@ def test_the_public_names_import_from_ampho() -> None:
             "render",
             "request",
             "route",
+            "settings",
         ]
     )
     with pytest.raises(AttributeError):

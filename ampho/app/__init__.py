@@ -8,7 +8,7 @@ configuration engine, logging) and is the first to import Flask. The
 from __future__ import annotations
 
 from .commands import command, echo_error, echo_info, echo_success, echo_warning
-from .factory import State, create_app, entry_name
+from .factory import State, create_app, entry_name, settings
 from .routing import route
 from .templating import render
 
@@ -23,4 +23,5 @@ __all__ = [
     "entry_name",
     "render",
     "route",
+    "settings",
 ]

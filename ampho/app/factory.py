@@ -5,19 +5,21 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import Flask, send_from_directory
+from flask import Flask, current_app, send_from_directory
 
-from ..bundle import Bundle, BundleError, add_to_path, resolve, settings_files
+from ..bundle import Bundle, BundleError, add_to_path, resolve
 from ..config import Config
 from ..config.paths import Location, entry_from_environ, environ_root, locate
-from ..config.tooling import load_at
+from ..config.tooling import bundle_settings, load_at
 from ..logging import setup as setup_logging
 from .commands import bundle_group, commands_by_module
 from .instance import SECRET_KEY_FILE, instance_secret_key, make_instance_dir
 from .routing import make_blueprint, routes_by_module
 from .templating import BundleEnvironment, BundleLoader
+
+T = TypeVar("T")
 
 
 class State:
@@ -43,6 +45,33 @@ class State:
             if bundle.name == name:
                 return bundle
         raise KeyError(name)
+
+
+def settings(cls: type[T]) -> T:
+    """The current application's settings declared with ``cls`` in a
+    bundle's ``SETTINGS``, as an instance of ``cls``
+    (:meth:`Config.bind <ampho.config.Config.bind>` of its load), in an
+    application or request context::
+
+        @route("/contact")
+        def contact():
+            mail = ampho.settings(Mail)
+            return f"Write to {mail.SENDER}"
+
+    The instance is made once per application, from the settings as
+    loaded and validated at the start, and is frozen: a hook that
+    changes ``app.config`` later does not change it.
+
+    :raises RuntimeError: outside an application context, or for an
+        application that :func:`create_app` did not make.
+    :raises LookupError: if no bundle declares ``cls``.
+    """
+    state = current_app.extensions.get("ampho")
+    if not isinstance(state, State):
+        raise RuntimeError(
+            f"the current application {current_app.name!r} was not made by ampho.create_app"
+        )
+    return state.config.bind(cls)
 
 
 def entry_name(entry: str | None = None) -> str:
@@ -185,13 +214,14 @@ def load_for(
     *,
     overrides: Mapping[str, Any] | None = None,
 ) -> Config:
-    """Load the configuration with the bundles' settings files: their
-    ``default.json`` beneath the instance files, and their ``schema.json``
-    (after Ampho's own) to validate the result against.
+    """Load the configuration with the bundles' settings: their defaults
+    (``SETTINGS`` classes, ``default.json``) beneath the instance files,
+    and their schemas (after Ampho's own) to validate the result against
+    (:func:`~ampho.config.tooling.bundle_settings`).
 
     :raises SettingsInvalid: listing every violation of the schemas.
     """
-    defaults, schemas = settings_files(bundles)
+    defaults, schemas = bundle_settings(bundles)
     return load_at(
         location,
         defaults=defaults,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, Origin, SettingsInvalid
 from .loader import load
+from .secret import Secret
 from .settings import Config, ReadOnlyList, ReadOnlyMapping, Setting
 from .sources import Layer, Source
 
@@ -45,6 +46,7 @@ __all__ = [
     "Origin",
     "ReadOnlyList",
     "ReadOnlyMapping",
+    "Secret",
     "Setting",
     "SettingsInvalid",
     "Source",

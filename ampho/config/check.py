@@ -12,7 +12,7 @@ import json
 import os
 import stat
 from collections.abc import Collection, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import ConfigError, Origin, SettingsInvalid
 from .jsontext import duplicates, json_type, key_positions, position
@@ -27,13 +27,14 @@ from .paths import (
 )
 from .redaction import find_declared, find_secrets
 from .references import written_text
+from .sources.declared import DeclaredSource
 from .sources.files import SCHEMA_KEY, is_hidden_or_backup, read_json_file, read_regular_file
 from .tree import copy_input, copy_tree, depth, format_key, merge_layer
 
 if TYPE_CHECKING:
-    from .schema import Schemas
+    from .schema import SchemaItem, Schemas
     from .settings import Config
-    from .sources import DocumentItem
+    from .sources import DocumentItem, Source
     from .tree import KeyPath
     from .validation import Violation
 
@@ -105,8 +106,8 @@ def check_instance(
     instance_dir: str | os.PathLike[str] | None = None,
     environ: Mapping[str, str] | None = None,
     env_prefix: str = "AMPHO",
-    defaults: Iterable[tuple[str, str]] = (),
-    schemas: Iterable[DocumentItem] = (),
+    defaults: Iterable[DocumentItem | Source] = (),
+    schemas: Iterable[SchemaItem] = (),
     bundles: bool = True,
 ) -> list[Finding]:
     """Check every ``*.json`` file of an instance directory.
@@ -118,16 +119,17 @@ def check_instance(
     of each environment checked.
 
     :param root_dir: as for :func:`load`.
-    :param defaults: ``(name, path)`` of JSON files of defaults beneath
-        the instance files, such as bundles' ``default.json``: their keys
-        are known keys too, and the full loads include them.
+    :param defaults: as for :func:`load`, defaults beneath the instance
+        files, such as bundles' ``default.json``: their keys are known
+        keys too, and the full loads include them.
     :param schemas: as for :func:`load`: each is checked as a schema, the
         keys they declare are known keys, the keys they declare
         ``writeOnly`` are secrets, and every violation of the full loads
         is an error.
-    :param bundles: as for :func:`load`: the ``default.json`` and
-        ``schema.json`` files of the entry bundle and all it requires
-        (and Ampho's own schema) join ``defaults`` and ``schemas``, when
+    :param bundles: as for :func:`load`: the settings of the entry bundle
+        and all it requires (``default.json``, ``schema.json``, the
+        classes of ``SETTINGS``) and Ampho's own schema join ``defaults``
+        and ``schemas``, when
         the entry bundle can be imported, so the check reads what the
         application reads.
     :param envs: environments to check. With none, every file is checked
@@ -163,7 +165,8 @@ def check_instance(
             for e in declared.unchecked_formats()
         ]
     known = _known_keys(defaults, files.get("default.json"), root, findings)
-    findings += _check_files(files, known, bool(defaults), declared)
+    from_classes = any(isinstance(item, DeclaredSource) for item in defaults)
+    findings += _check_files(files, known, bool(defaults), declared, from_classes)
     if not defaults and not os.path.exists(os.path.join(instance, "default.json")):
         findings.append(
             _unplaced(
@@ -275,8 +278,8 @@ def _read_instance(
 def _add_bundle_files(
     environ: Mapping[str, str],
     env_prefix: str,
-    defaults: list[tuple[str, str]],
-    schemas: list[DocumentItem],
+    defaults: list[DocumentItem | Source],
+    schemas: list[SchemaItem],
     findings: list[Finding],
 ) -> None:
     """Add the bundles' ``default.json`` and ``schema.json`` files, as the
@@ -284,8 +287,8 @@ def _add_bundle_files(
     named = environ.get(f"{env_prefix}_ENTRY")
     found = bundle_files(entry_from_environ(environ, env_prefix))
     if found is not None:
-        # The bundles' files, given as (name, path) pairs.
-        defaults += cast("list[tuple[str, str]]", found[0])
+        # The bundles' files and classes.
+        defaults += found[0]
         schemas[:0] = found[1]
     elif named:
         # Without an entry bundle a script reads the instance files
@@ -301,7 +304,7 @@ def _add_bundle_files(
 
 
 def _known_keys(
-    defaults: list[tuple[str, str]], default: _File | None, root: str, findings: list[Finding]
+    defaults: list[DocumentItem | Source], default: _File | None, root: str, findings: list[Finding]
 ) -> dict[str, Any]:
     """The keys the defaults and ``default.json`` set, merged by the
     load's own layers; an error instead for one that cannot be read."""
@@ -328,13 +331,21 @@ def _known_keys(
 
 
 def _check_files(
-    files: dict[str, _File], known: dict[str, Any], has_defaults: bool, declared: Schemas | None
+    files: dict[str, _File],
+    known: dict[str, Any],
+    has_defaults: bool,
+    declared: Schemas | None,
+    from_classes: bool = False,
 ) -> list[Finding]:
     """The checks of each file on its own: key case, unknown keys,
     secrets where they are committed or readable by others."""
     secret_paths = declared.write_only_paths() if declared is not None else frozenset()
     default = "default.json" in files
-    described = "default.json nor in a bundle's default.json" if has_defaults else "default.json"
+    # Defaults from a bundle's SETTINGS are in no file: named as defaults.
+    described = "default.json"
+    if has_defaults:
+        described += " nor in a bundle's " + ("defaults" if from_classes else "default.json")
+    defaults_named = "the defaults" if from_classes else "default.json"
     found: list[Finding] = []
     for name, file in files.items():
         found += _check_case(file)
@@ -342,7 +353,7 @@ def _check_files(
             found += _check_committed_secrets(file, secret_paths)
             continue
         if default or has_defaults:
-            found += _check_against_default(file, known, described, declared)
+            found += _check_against_default(file, known, (described, defaults_named), declared)
         if "@" in name:
             found += _check_private(file, secret_paths)
     return found
@@ -408,7 +419,7 @@ def _described_debug(value: Any) -> str:
     return f"a non-empty {'string' if isinstance(value, str) else 'value'} (true to Flask)"
 
 
-def _schemas(schemas: list[DocumentItem], root: str, findings: list[Finding]) -> Schemas | None:
+def _schemas(schemas: list[SchemaItem], root: str, findings: list[Finding]) -> Schemas | None:
     """The schemas read and checked; a finding instead for a bad one."""
     if not schemas:
         return None
@@ -458,9 +469,13 @@ def _check_case(file: _File) -> list[Finding]:
 
 
 def _check_against_default(
-    file: _File, known: dict[str, Any], described: str, declared: Schemas | None
+    file: _File, known: dict[str, Any], described: tuple[str, str], declared: Schemas | None
 ) -> list[Finding]:
-    """Keys no default sets and no schema declares; types unlike the default's."""
+    """Keys no default sets and no schema declares; types unlike the default's.
+
+    :param described: how the defaults are named, where a key is missing
+        and where a type differs.
+    """
     found = []
     # A list of objects left to compare rather than recursion: any depth
     # that loads can be checked.
@@ -477,7 +492,7 @@ def _check_against_default(
                     stack.append((value, {}, here))
                 continue
             if key not in reference:
-                message = f"{shown} is not in {described}"
+                message = f"{shown} is not in {described[0]}"
                 suggestion = _suggest(key, [*reference, *_declared_names(declared, path)])
                 if suggestion is not None:
                     message += f" (did you mean {format_key((*path, suggestion))}?)"
@@ -493,7 +508,7 @@ def _check_against_default(
                         file.source,
                         *_at(file, here),
                         f"{shown} is {json_type(value)} here but"
-                        f" {json_type(expected)} in default.json",
+                        f" {json_type(expected)} in {described[1]}",
                     )
                 )
     return found

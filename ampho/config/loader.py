@@ -10,7 +10,7 @@ the declared schemas.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, SettingsInvalid
@@ -21,8 +21,10 @@ from .sources.environ import EnvironSource
 from .sources.files import FileSource
 
 if TYPE_CHECKING:
+    from ..bundle import Bundle
+    from .classes import Declaration
     from .paths import Location
-    from .schema import Schemas
+    from .schema import Schema, SchemaItem, Schemas
     from .sources import DocumentItem
 
 
@@ -35,9 +37,9 @@ def load(
     host: str | None = None,
     environ: Mapping[str, str] | None = None,
     env_prefix: str = "AMPHO",
-    defaults: Iterable[DocumentItem] = (),
+    defaults: Iterable[DocumentItem | Source] = (),
     overrides: Mapping[str, Any] | None = None,
-    schemas: Iterable[DocumentItem] = (),
+    schemas: Iterable[SchemaItem] = (),
     secrets_dir: str | os.PathLike[str] | None = None,
     bundles: bool = True,
     sources: Iterable[Source] = (),
@@ -47,7 +49,8 @@ def load(
     The layers, lowest first:
 
     1. each of ``defaults``, in order;
-    2. the bundles' ``default.json`` files, in load order (see ``bundles``);
+    2. the bundles' defaults, in load order (see ``bundles``): each one's
+       ``SETTINGS`` classes, then its ``default.json``;
     3. ``default.json`` in the instance directory;
     4. ``{env}.json``;
     5. ``{user}@{host}.json``;
@@ -82,8 +85,9 @@ def load(
     :param environ: read instead of :data:`os.environ` for every lookup.
     :param env_prefix: the prefix of variables read, without ``_``.
     :param defaults: the lowest layers, each a mapping (named
-        ``defaults[i]``), a ``(name, mapping)`` pair, or a ``(name, path)``
-        pair naming a JSON file read like the instance files.
+        ``defaults[i]``), a ``(name, mapping)`` pair, a ``(name, path)``
+        pair naming a JSON file read like the instance files, or a
+        :class:`~ampho.config.Source`.
     :param overrides: the highest layer, above the environment.
     :param schemas: JSON Schemas (draft 2020-12) the settings must
         satisfy, given like ``defaults``, after the bundles' own; they
@@ -92,10 +96,11 @@ def load(
         Kubernetes secrets), relative to ``root_dir``. Defaults to
         ``AMPHO_SECRETS_DIR``; a name that is not a directory is an error.
     :param bundles: when the entry bundle (``AMPHO_ENTRY`` or ``app``)
-        can be imported as it is, take in the ``default.json`` and
-        ``schema.json`` of it and all it requires, in the order the
-        application factory uses, and Ampho's own schema, so a script
-        reads what its application reads. :data:`sys.path` is not changed.
+        can be imported as it is, take in the ``default.json``,
+        ``schema.json`` and the classes of ``SETTINGS`` of it and all it
+        requires (:func:`bundle_settings`), in the order the application
+        factory uses, and Ampho's own schema, so a script reads what its
+        application reads. :data:`sys.path` is not changed.
     :param sources: layers of your own (:class:`~ampho.config.Source`),
         above the secrets directory and below the environment. Without
         code, ``AMPHO_SOURCES`` names more, after these: one or more
@@ -129,9 +134,9 @@ def load(
 def load_at(
     location: Location,
     *,
-    defaults: Iterable[DocumentItem] = (),
+    defaults: Iterable[DocumentItem | Source] = (),
     overrides: Mapping[str, Any] | None = None,
-    schemas: Iterable[DocumentItem] = (),
+    schemas: Iterable[SchemaItem] = (),
     secrets_dir: str | os.PathLike[str] | None = None,
     bundles: bool = True,
     sources: Iterable[Source] = (),
@@ -154,9 +159,15 @@ def load_at(
         declared = load_schemas(schemas, location.root_dir)
 
     layers = layer_sources(location, defaults, overrides, secrets_dir, sources, declared)
+    rules = declared.merge_rules() if declared is not None else None
+    if rules:
+        # Each file keeps its own values of these keys as it reads them,
+        # so merging them asks no file to be parsed again.
+        for source in layers:
+            if isinstance(source, FileSource):
+                source.keep = frozenset(rules)
     data: dict[str, Any] = {}
     answering = [source.apply(data) for source in layers]
-    rules = declared.merge_rules() if declared is not None else None
     if rules:
         from .merging import apply_rules
 
@@ -177,7 +188,7 @@ def load_at(
 
 def layer_sources(
     location: Location,
-    defaults: Iterable[DocumentItem],
+    defaults: Iterable[DocumentItem | Source],
     overrides: Mapping[str, Any] | None,
     secrets_dir: str | os.PathLike[str] | None,
     sources: Iterable[Source],
@@ -223,9 +234,12 @@ def instance_sources(location: Location) -> list[FileSource]:
     return made
 
 
-def defaults_source(index: int, item: DocumentItem, root: str) -> Source:
+def defaults_source(index: int, item: DocumentItem | Source, root: str) -> Source:
     """The layer of one item of ``defaults=``: a mapping, or a JSON file
-    (relative to ``root``)."""
+    (relative to ``root``); or a source made already, as the defaults of
+    a bundle's settings classes are."""
+    if isinstance(item, Source):
+        return item
     name, value = named_item("defaults", index, item)
     if isinstance(value, Mapping):
         return MappingSource(name, value, always_found=True)
@@ -263,18 +277,80 @@ def user_sources(sources: Iterable[Source], location: Location) -> list[Source]:
     return given
 
 
-def bundle_files(entry: str) -> tuple[list[DocumentItem], list[DocumentItem]] | None:
-    """The settings files of the entry bundle and all it requires, when
-    the entry can be imported as it is; ``None`` when it cannot."""
+def bundle_files(entry: str) -> tuple[list[DocumentItem | Source], list[SchemaItem]] | None:
+    """The settings of the entry bundle and all it requires
+    (:func:`bundle_settings`), when the entry can be imported as it is;
+    ``None`` when it cannot."""
     # Found first, as the root is: a script with no bundles does not
     # import the bundle machinery.
     if entry_package_dir(entry) is None:
         return None
-    from ..bundle import BundleError, resolve, settings_files
+    from ..bundle import BundleError, resolve
 
     try:
         found = resolve(entry)
     except BundleError as e:
         raise ConfigError(str(e), source=f"bundle {entry!r}") from None
-    defaults, schemas = settings_files(found)
-    return list(defaults), list(schemas)
+    return bundle_settings(found)
+
+
+def bundle_settings(
+    bundles: Sequence[Bundle],
+) -> tuple[list[DocumentItem | Source], list[SchemaItem]]:
+    """What these bundles declare of the settings: ``(defaults, schemas)``,
+    as ``defaults=`` and ``schemas=`` of :func:`load` take them.
+
+    In load order, each bundle gives the defaults of the classes of its
+    ``SETTINGS`` (:mod:`~ampho.config.classes`), then its ``default.json``
+    above them; the schemas start with Ampho's own, then each bundle's
+    ``schema.json`` and the schemas derived from its classes. The
+    application factory and a script's :func:`load` both use this, so
+    they read the same settings.
+    """
+    from ..bundle import AMPHO_SCHEMA_PATH
+
+    defaults: list[DocumentItem | Source] = []
+    # Ampho's own declared settings (the LOG_* keys) come first.
+    schemas: list[SchemaItem] = [("ampho/logging/schema.json", AMPHO_SCHEMA_PATH)]
+    for bundle in bundles:
+        derived: list[SchemaItem] = []
+        settings = getattr(bundle.module, "SETTINGS", None)
+        if settings is not None:
+            from .classes import declarations
+            from .sources.declared import DeclaredSource
+
+            for declaration in declarations(bundle.name, bundle.path, settings):
+                defaults.append(DeclaredSource(declaration))
+                derived.append(derived_schema(declaration))
+        if bundle.defaults_file is not None:
+            defaults.append((f"{bundle.name}/default.json", bundle.defaults_file))
+        if bundle.schema_file is not None:
+            schemas.append((f"{bundle.name}/schema.json", bundle.schema_file))
+        schemas += derived
+    return defaults, schemas
+
+
+#: The schemas derived from settings classes in this process, each
+#: compiled and checked once: a class does not change once defined.
+_derived: dict[tuple[type, str, str], Schema] = {}
+
+
+def derived_schema(declaration: Declaration) -> Schema:
+    """The schema derived from a declaration, as :func:`load` takes a
+    schema, named as the class is. A dataclass's is made by Ampho and
+    needs no check; a pydantic model's holds its author's patterns and
+    bounds, so it is checked as a file is."""
+    from .schema import Schema
+
+    key = (declaration.cls, declaration.key, declaration.name)
+    schema = _derived.get(key)
+    if schema is None:
+        schema = _derived[key] = Schema(
+            declaration.name,
+            declaration.schema(),
+            None,
+            None,
+            declaration=declaration,
+            checked=not declaration.model.is_pydantic,
+        )
+    return schema

@@ -326,8 +326,12 @@ def _typed(
     keys = tuple(key for key in path if isinstance(key, str))
     # A list's item has no declared type of its own here: JSON, else text.
     declared = schemas is not None and len(keys) == len(path)
-    types = schemas.declared_types(keys) if declared and schemas is not None else None
-    return parse_value(f"env {reference.variable}", raw, keys, types)
+    types = items = None
+    if declared and schemas is not None:
+        types = schemas.declared_types(keys)
+        if types is not None and "array" in types:
+            items = schemas.declared_item_types(keys)
+    return parse_value(f"env {reference.variable}", raw, keys, types, items=items)
 
 
 class _Resolver:

@@ -30,22 +30,44 @@ from .tree import format_key
 from .validation import Violation
 
 if TYPE_CHECKING:
+    from .classes import Declaration
     from .settings import Config
     from .sources import DocumentItem
 
 #: The dialect every schema is checked and validated with.
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
+#: What :attr:`Schema._check` holds before the schema is compiled.
+_NOT_COMPILED: Any = object()
+
 
 class Schema:
     """One schema file (or mapping) and its display name."""
 
-    __slots__ = ("_validator", "document", "name", "path", "text")
+    __slots__ = (
+        "_check",
+        "_rules",
+        "_types",
+        "_validator",
+        "checked",
+        "declaration",
+        "document",
+        "name",
+        "path",
+        "text",
+    )
 
     def __init__(
-        self, name: str, document: dict[str, Any], path: str | None, text: str | None
+        self,
+        name: str,
+        document: dict[str, Any],
+        path: str | None,
+        text: str | None,
+        *,
+        declaration: Declaration | None = None,
+        checked: bool = False,
     ) -> None:
-        #: How the schema is shown: ``mail/schema.json``.
+        #: How the schema is shown: ``mail/schema.json``, ``mail.Mail``.
         self.name = name
         #: The schema itself.
         self.document = document
@@ -53,7 +75,37 @@ class Schema:
         self.path = path
         #: The file's text, to locate problems in it.
         self.text = text
+        #: The settings class it was derived from
+        #: (:class:`~ampho.config.classes.Declaration`), if any.
+        self.declaration = declaration
+        #: Whether the schema is known to be valid (Ampho's own, one
+        #: derived from a dataclass, one checked already): it is not
+        #: checked again.
+        self.checked = checked
         self._validator: Any = None
+        self._check: Any = _NOT_COMPILED
+        # What the schema says, worked out once: a schema read from an
+        # unchanged file is the same object at every load of a process.
+        self._rules: dict[tuple[str, ...], str] | None = None
+        self._types: dict[tuple[str, ...], frozenset[str] | None] = {}
+
+    def accepts(self, data: dict[str, Any]) -> bool:
+        """Whether the schema surely accepts ``data``, answered by Ampho's
+        own check of the keywords bundles use
+        (:func:`~ampho.config.validator.compile_schema`, compiled once):
+        ``False`` for settings it refuses and for a schema outside those
+        keywords, both of which :meth:`iter_errors` then judges."""
+        check = self._check
+        if check is _NOT_COMPILED:
+            from .validator import compile_schema
+
+            check = self._check = compile_schema(self.document)
+        if check is None:
+            return False
+        try:
+            return bool(check(data))
+        except RecursionError:
+            return False
 
     def __repr__(self) -> str:
         return f"<Schema {self.name!r}>"
@@ -160,12 +212,28 @@ class Schema:
 
     def types(self, path: tuple[str, ...]) -> frozenset[str] | None:
         """The JSON types this schema allows at ``path``; ``None``: any."""
+        if path in self._types:
+            return self._types[path]
         allowed: frozenset[str] | None = None
         for node in self.at(path):
             declared = _node_types(node, self)
             if declared is not None:
                 allowed = declared if allowed is None else allowed & declared
+        self._types[path] = allowed
         return allowed
+
+    def merge_rules(self) -> dict[tuple[str, ...], str]:
+        """How each key whose ``properties`` say ``"x-ampho-merge"``
+        merges across layers."""
+        if self._rules is None:
+            found: dict[tuple[str, ...], str] = {}
+            for path, node in _declared_nodes(self):
+                for part in self._expand(node):
+                    rule = part.get(MERGE_KEYWORD)
+                    if isinstance(rule, str):
+                        found[path] = rule
+            self._rules = found
+        return self._rules
 
     def write_only(self, path: tuple[str, ...]) -> bool:
         return any(
@@ -175,6 +243,12 @@ class Schema:
     def write_only_at(self) -> WriteOnlyAt:
         """What this schema says of ``writeOnly`` (:class:`WriteOnlyAt`)."""
         return WriteOnlyAt((self,))
+
+
+if TYPE_CHECKING:
+    #: One item of ``schemas=``: as ``defaults=`` takes them, or a
+    #: :class:`Schema` made already (one derived from a settings class).
+    SchemaItem = DocumentItem | Schema
 
 
 def _node_types(node: dict[str, Any], schema: Schema, depth: int = 0) -> frozenset[str] | None:
@@ -297,6 +371,19 @@ class Schemas:
                 allowed = types if allowed is None else allowed & types
         return allowed
 
+    def declared_item_types(self, path: tuple[str, ...]) -> frozenset[str] | None:
+        """The JSON types declared for the items of the array at a key path
+        (its ``items``); ``None`` when no schema says."""
+        allowed: frozenset[str] | None = None
+        for schema in self.items:
+            for node in schema.at(path):
+                for part in schema._expand(node):
+                    item = part.get("items")
+                    types = _node_types(item, schema) if isinstance(item, dict) else None
+                    if types is not None:
+                        allowed = types if allowed is None else allowed & types
+        return allowed
+
     def write_only(self, path: tuple[str, ...]) -> bool:
         """Whether some schema says ``writeOnly: true`` of the key path."""
         return any(schema.write_only(path) for schema in self.items)
@@ -320,20 +407,20 @@ class Schemas:
         rule wins over an earlier one's."""
         found: dict[tuple[str, ...], str] = {}
         for schema in self.items:
-            for path, node in _declared_nodes(schema):
-                for part in schema._expand(node):
-                    rule = part.get(MERGE_KEYWORD)
-                    if isinstance(rule, str):
-                        found[path] = rule
+            found.update(schema.merge_rules())
         return found
 
     def unchecked_formats(self) -> list[ConfigError]:
         """A note, at its place, for each ``"format"`` of a schema: draft
         2020-12 makes it an annotation that validators need not check, and
         Ampho checks none (``"email"``, ``"uri"``, ``"date-time"``...), so a
-        setting that looks checked is not."""
+        setting that looks checked is not. A schema derived from a pydantic
+        model is left out: pydantic checks its formats when the settings
+        are bound to it."""
         found = []
         for schema in self.items:
+            if schema.declaration is not None:
+                continue
             for node, where in _objects(schema.document):
                 kind = node.get("format")
                 if isinstance(kind, str):
@@ -512,7 +599,7 @@ class WriteOnlyAt:
         return found
 
 
-def load_schemas(items: Iterable[DocumentItem], root: str) -> Schemas | None:
+def load_schemas(items: Iterable[SchemaItem], root: str) -> Schemas | None:
     """Read and check the schemas of ``items``; ``None`` when there are none.
 
     :param items: like ``defaults=`` of :func:`ampho.config.load`: a
@@ -526,22 +613,35 @@ def load_schemas(items: Iterable[DocumentItem], root: str) -> Schemas | None:
     schemas = [_read_item(index, item, root) for index, item in enumerate(items)]
     if not schemas:
         return None
-    unchecked = [s for s in schemas if s.path is None or s.path != AMPHO_SCHEMA_PATH]
-    if not unchecked:
-        return Schemas(schemas)
+    for schema in schemas:
+        if not schema.checked:
+            _check(schema)
+            schema.checked = True
+    return Schemas(schemas)
+
+
+def _check(schema: Schema) -> None:
+    """Refuse a schema too deep, with a pattern that could backtrack for
+    ever, a merge rule Ampho does not know, or that is no valid draft
+    2020-12 schema. The last is asked of :mod:`jsonschema` only when
+    Ampho's own reading of the meta-schema
+    (:func:`~ampho.config.validator.plainly_valid_schema`) cannot say
+    yes, which it can for the keywords bundles use."""
+    # Before anything compiles a pattern (recursively).
+    _check_depth(schema)
+    _check_patterns(schema)
+    _check_merge_rules(schema)
+    from .validator import plainly_valid_schema
+
+    if plainly_valid_schema(schema.document):
+        return
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
 
-    for schema in unchecked:
-        # Before check_schema, which compiles every pattern (recursively).
-        _check_depth(schema)
-        _check_patterns(schema)
-        _check_merge_rules(schema)
-        try:
-            Draft202012Validator.check_schema(schema.document)
-        except SchemaError as e:
-            raise _schema_error(schema, e) from None
-    return Schemas(schemas)
+    try:
+        Draft202012Validator.check_schema(schema.document)
+    except SchemaError as e:
+        raise _schema_error(schema, e) from None
 
 
 #: How deeply a bundle's schema may nest objects and arrays. jsonschema
@@ -642,18 +742,37 @@ def _patterns(document: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str, 
         )
 
 
-def _read_item(index: int, item: DocumentItem, root: str) -> Schema:
+#: The schema files read in this process, checked, by name, path and
+#: file identity (device, inode, modification time, size): a file
+#: changed since is read and checked again.
+_read: dict[tuple[Any, ...], Schema] = {}
+
+
+def _read_item(index: int, item: SchemaItem, root: str) -> Schema:
+    if isinstance(item, Schema):
+        return item
     name, value = named_item("schemas", index, item)
     if isinstance(value, Mapping):
         from .tree import copy_tree
 
         return Schema(name, copy_tree(dict(value)), None, None)
     path = os.path.join(root, os.fspath(value))
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        identity = None  # reading it says what is wrong
+    else:
+        identity = (name, path, found.st_dev, found.st_ino, found.st_mtime_ns, found.st_size)
+        if identity in _read:
+            return _read[identity]
     parsed = read_json_file(path, name)
     if parsed is None:
         raise ConfigError("no such schema file", path=path, source=name)
     document, text = parsed
-    return Schema(name, document, path, text)
+    schema = Schema(name, document, path, text, checked=path == AMPHO_SCHEMA_PATH)
+    if identity is not None:
+        _read[identity] = schema
+    return schema
 
 
 def _schema_error(schema: Schema, error: Any) -> ConfigError:

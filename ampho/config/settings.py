@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import Origin, SettingsInvalid
 from .jsontext import json_type
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from .tree import Key
 
 _MISSING: Any = object()
+
+T = TypeVar("T")
 
 
 class ReadOnlyMapping(Mapping[str, Any]):
@@ -250,6 +252,7 @@ class Config(ReadOnlyMapping):
     """
 
     __slots__ = (
+        "_bound",
         "_compositions",
         "_declared_secrets",
         "_layers",
@@ -286,6 +289,7 @@ class Config(ReadOnlyMapping):
         self.resolution: Resolution | None = None
         self._compositions: dict[tuple[str | int, ...], Composition] | None = None
         self._declared_secrets: frozenset[tuple[str, ...]] | None = None
+        self._bound: dict[type, Any] = {}
 
     @property
     def compositions(self) -> dict[tuple[str | int, ...], Composition]:
@@ -469,6 +473,41 @@ class Config(ReadOnlyMapping):
                     value = copy_tree(value)
                 found.append(Setting(source.layer, origin, value))
         return found
+
+    def bind(self, cls: type[T]) -> T:
+        """The settings a bundle declared with ``cls`` in its ``SETTINGS``,
+        as an instance of ``cls``: every field of its declared type, the
+        instance frozen and made once per configuration.
+
+        ``cfg.bind(Mail).PORT`` is an :class:`int` to mypy and to editors,
+        and a misspelt field is an error they report. The values were
+        validated when the configuration was loaded; a pydantic model
+        also runs its own validators here.
+
+        :raises LookupError: if no bundle declares ``cls``, or declares it
+            under more than one key.
+        :raises ConfigError: if pydantic refuses the settings.
+        """
+        bound = self._bound.get(cls)
+        if bound is None:
+            keys = sorted(
+                {
+                    schema.declaration.key
+                    for schema in self.schemas or ()
+                    if schema.declaration is not None and schema.declaration.cls is cls
+                }
+            )
+            name = getattr(cls, "__qualname__", repr(cls))
+            if not keys:
+                raise LookupError(f"{name} is declared in the SETTINGS of no bundle")
+            if len(keys) > 1:
+                raise LookupError(f"{name} is declared under {' and '.join(keys)}: bind one")
+            from .classes import bind
+
+            key = keys[0]
+            value = self._data.get(key, {}) if key else self._data
+            bound = self._bound[cls] = bind(cls, value, key)
+        return bound
 
     def beneath(self, name: str, values: Mapping[str, Any]) -> Config:
         """This configuration with one more layer under all the others.

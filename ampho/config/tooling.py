@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .jsontext import position
-from .loader import bundle_files, load_at
+from .loader import bundle_files, bundle_settings, load_at
 from .settings import plain_copy
 from .sources.files import is_hidden_or_backup, read_regular_file
 from .tree import depth, format_key, iter_leaves, split_key
@@ -95,6 +95,7 @@ __all__ = [
     "Declared",
     "DeclaredSecrets",
     "bundle_files",
+    "bundle_settings",
     "check_instance",
     "declared_in",
     "depth",

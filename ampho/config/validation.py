@@ -3,9 +3,10 @@
 :mod:`jsonschema` judges; this module turns each of its errors into a
 :class:`Violation` at the place the value was set (its
 :class:`~ampho.config.Origin`, the value's own ``file:line:column``),
-with no secret quoted, and answers a plain "yes" itself where a schema
-of properties, types and minimums accepts the settings on sight, so a
-load that breaks nothing may never import :mod:`jsonschema`.
+with no secret quoted. It is asked only when Ampho's own check of the
+keywords bundles use (:mod:`~ampho.config.validator`) does not say yes,
+so a load that breaks nothing of such a schema never imports
+:mod:`jsonschema`.
 """
 
 from __future__ import annotations
@@ -23,18 +24,6 @@ if TYPE_CHECKING:
 
 #: How a violation of the top-level object names its key.
 TOP_LEVEL = "(top level)"
-
-#: The keywords of a schema that only lists properties and types, which
-#: :func:`accepts_plainly` can read without a validator.
-_PLAIN_KEYWORDS = frozenset(
-    ("$schema", "$id", "$comment", "title", "description", "type", "properties", "examples")
-)
-
-#: The keywords of a property's rule that :func:`accepts_plainly` reads
-#: (the rest annotate).
-_PLAIN_RULE_KEYWORDS = frozenset(
-    ("$comment", "title", "description", "type", "minimum", "examples", "default", "writeOnly")
-)
 
 
 class Violation:
@@ -86,68 +75,41 @@ def validate(schemas: Iterable[Schema], config: Config | Mapping[str, Any]) -> l
     data = data_of(config)
     found: list[Violation] = []
     for schema in schemas:
-        if accepts_plainly(schema.document, data):
+        if schema.accepts(data):
             continue
         for error in schema.iter_errors(data):
             found.extend(_violations(error, schema, config))
+    if not found:
+        found = _refused_by_models(schemas, config)
     return found
 
 
-def accepts_plainly(document: dict[str, Any], data: dict[str, Any]) -> bool:
-    """Whether a schema of properties, types and minimums alone accepts
-    ``data`` on sight; then :mod:`jsonschema` is not imported at all.
+def _refused_by_models(schemas: Iterable[Schema], config: Any) -> list[Violation]:
+    """What the validators of pydantic models declared in ``SETTINGS``
+    refuse, once the schemas accept everything: each at the place its
+    value was set, so a model's own rule fails the start and ``config
+    check``, as a schema's does, rather than the first request that asks
+    :func:`ampho.settings`."""
+    from .settings import Config
 
-    Ampho's own schema is such a schema, and an application that sets a
-    ``LOG_*`` key would otherwise pay for the import at every start
-    (measured: 14 ms, a third of a small application's start-up). Only a
-    certain "yes" is answered here: another keyword, a value whose type
-    is not plainly one of those declared (``1.0`` for an integer), or a
-    value under its minimum is left to :mod:`jsonschema`, which decides
-    and says what is wrong.
-    """
-    if not _PLAIN_KEYWORDS.issuperset(document) or document.get("type", "object") != "object":
-        return False
-    properties = document.get("properties", {})
-    if not isinstance(properties, dict):
-        return False
-    for key, rule in properties.items():
-        if key not in data:
+    if not isinstance(config, Config):
+        return []
+    from .classes import ModelRefused
+
+    found = []
+    for schema in schemas:
+        declaration = schema.declaration
+        if declaration is None or not declaration.model.is_pydantic:
             continue
-        if not isinstance(rule, dict) or not _PLAIN_RULE_KEYWORDS.issuperset(rule):
-            return False
-        value = data[key]
-        declared = rule.get("type")
-        if declared is not None:
-            names = [declared] if isinstance(declared, str) else declared
-            if not isinstance(names, list) or not any(_has_type(value, n) for n in names):
-                return False
-        minimum = rule.get("minimum")
-        if (
-            minimum is not None
-            and _has_type(value, "number")
-            and (not _has_type(minimum, "number") or value < minimum)
-        ):
-            return False
-    return True
-
-
-def _has_type(value: Any, name: Any) -> bool:
-    """Whether a parsed value is plainly of the JSON type ``name``."""
-    if name == "null":
-        return value is None
-    if name == "boolean":
-        return isinstance(value, bool)
-    if name == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if name == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if name == "string":
-        return isinstance(value, str)
-    if name == "array":
-        return isinstance(value, list)
-    if name == "object":
-        return isinstance(value, dict)
-    return False
+        try:
+            config.bind(declaration.cls)
+        except ModelRefused as e:
+            for path, message in e.problems:
+                keys = tuple(str(part) for part in path)
+                found.append(
+                    Violation(_where(config, path), format_key(keys), message, schema.name)
+                )
+    return found
 
 
 def _violations(error: Any, schema: Schema, config: Any) -> Iterator[Violation]:

@@ -205,8 +205,12 @@ def apply_environ(
             )
         path = (*parents, child)
         _check_text(f"env {_printable_name(name)}", "name", name)
-        types = schemas.declared_types(path) if schemas is not None else None
-        value = parse_value(f"env {_printable_name(name)}", raw, path, types)
+        types = items = None
+        if schemas is not None:
+            types = schemas.declared_types(path)
+            if types is not None and "array" in types:
+                items = schemas.declared_item_types(path)
+        value = parse_value(f"env {_printable_name(name)}", raw, path, types, items=items)
         set_at(data, path, value, f"env {name}")
         applied.append((name, path, kept(value)))
     return applied
@@ -248,6 +252,7 @@ def parse_value(
     types: frozenset[str] | None = None,
     *,
     default_text: bool = False,
+    items: frozenset[str] | None = None,
 ) -> Any:
     """A variable's (or secrets file's) value, typed by the declared ``types``.
 
@@ -264,7 +269,20 @@ def parse_value(
       with string or integer, ``5`` is the integer and ``"5"`` the
       string ``5``, which is also how ``ampho config dump --format env``
       writes them, so a dump read back gives the same settings.
+    - Declared an array (and not a string): JSON when it is an array (or
+      another declared type), else a list of the comma-separated items,
+      each stripped of spaces and typed by ``items``, the declared types
+      of an item, as a value is: ``a.example, b.example`` is two strings.
+      An item holding a comma is written in the JSON form,
+      ``["a,b", "c"]``; an empty value is an empty list.
     """
+    if types is not None and "array" in types and "string" not in types:
+        value = _parse_value(source, raw, path)
+        if json_types_of(value) & types:
+            return value
+        if not raw.strip():
+            return []
+        return [parse_value(source, item.strip(), path, items) for item in raw.split(",")]
     if types is None and default_text:
         _check_text(source, "value", raw)
         return raw

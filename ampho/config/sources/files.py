@@ -25,7 +25,7 @@ from ..jsontext import (
     lone_surrogate,
     value_offset,
 )
-from ..tree import NOTHING, merge_layer, walk
+from ..tree import NOTHING, copy_tree, merge_layer, walk
 from . import Layer, Source
 
 if TYPE_CHECKING:
@@ -49,17 +49,22 @@ class FileSource(Source):
         or the name given to a ``defaults=`` item.
     """
 
-    __slots__ = ("_lines", "_offsets", "_said", "name", "path", "text")
+    __slots__ = ("_kept", "_lines", "_offsets", "_said", "keep", "name", "path", "text")
 
     def __init__(self, path: str | None, name: str) -> None:
         self.path = path
         self.name = name
         #: The file's text, once read; ``""`` for a missing file.
         self.text = ""
+        #: Key paths whose values the file keeps a copy of when it is
+        #: read, for :meth:`value`: the keys a schema merges its own way
+        #: (:mod:`~ampho.config.merging`), which asks every layer.
+        self.keep: frozenset[KeyPath] = frozenset()
         self.marked_secrets = frozenset()
         self._offsets: dict[KeyPath, int] | None = None
         self._lines: Lines | None = None
         self._said: Any = None
+        self._kept: dict[KeyPath, Any] = {}
 
     def read(self) -> dict[str, Any]:
         """The file's settings (without a top-level ``"$schema"``), or an
@@ -76,6 +81,10 @@ class FileSource(Source):
         read = self.read()
         self.layer = Layer(self.name, self.path, bool(self.text))
         if read:
+            for path in self.keep:
+                value = walk(read, path)
+                if value is not NOTHING:
+                    self._kept[path] = copy_tree(value)
             merge_layer(data, read, self.name)
         return self
 
@@ -119,11 +128,15 @@ class FileSource(Source):
         return json.dumps(self.value(()), ensure_ascii=False)
 
     def value(self, path: KeyPath) -> Any:
-        """What the file itself says at ``path``. The file is parsed again,
-        once, when first asked: only :meth:`Config.explain
-        <ampho.config.Config.explain>` and a key merged as a schema
-        declares (:mod:`~ampho.config.merging`) ask."""
+        """What the file itself says at ``path``: for a path of
+        :attr:`keep`, the copy kept when it was read; else the file is
+        parsed again, once, when first asked, which only
+        :meth:`Config.explain <ampho.config.Config.explain>` does."""
         if not self.text:
+            return NOTHING
+        if path in self._kept:
+            return self._kept[path]
+        if path in self.keep:
             return NOTHING
         if self._said is None:
             self._said = decode(self.text, allow_duplicates=True)

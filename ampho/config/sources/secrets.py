@@ -133,8 +133,12 @@ def read_secrets(
         # which is no part of the secret: dropped, as instance files drop it.
         text = text.removeprefix("\ufeff")
         text = text.removesuffix("\n").removesuffix("\r") if text.endswith("\n") else text
-        types = schemas.declared_types(key_path) if schemas is not None else None
-        value = parse_value(source, text, key_path, types, default_text=True)
+        types = items = None
+        if schemas is not None:
+            types = schemas.declared_types(key_path)
+            if types is not None and "array" in types:
+                items = schemas.declared_item_types(key_path)
+        value = parse_value(source, text, key_path, types, default_text=True, items=items)
         set_at(data, key_path, value, source)
         applied.append((source, key_path, kept(value)))
     return applied

@@ -1,0 +1,3 @@
+"""The shop: the entry bundle."""
+
+REQUIRES = ["mail"]
