@@ -3,10 +3,10 @@
 The real ``mypy --strict`` runs in a subprocess on small sample modules
 written to a temporary directory: a bundle declaring a frozen dataclass,
 code that reads it correctly, code with a misspelt field and code that
-puts an ``int`` field in a ``str`` variable. Ampho itself is found from
-this checkout through ``MYPYPATH`` (an editable install is invisible to
-mypy) and followed silently, as an installed library would be, so only
-the samples' errors count.
+puts an ``int`` field in a ``str`` variable. Ampho itself is found where
+it is installed, or from the checkout through ``MYPYPATH`` (an editable
+install is invisible to mypy), and followed silently, as an installed
+library would be, so only the samples' errors count.
 """
 
 from __future__ import annotations
@@ -26,6 +26,12 @@ pytest.importorskip("mypy")
 
 #: The directory holding the ``ampho`` package being tested.
 AMPHO_ROOT = Path(ampho.__file__).resolve().parent.parent
+#: What mypy is told of it: nothing when it is installed in site-packages,
+#: where mypy finds it (and refuses to be pointed at it); the checkout
+#: otherwise, which an editable install hides from mypy.
+MYPY_PATH = (
+    {} if AMPHO_ROOT.name in ("site-packages", "dist-packages") else {"MYPYPATH": str(AMPHO_ROOT)}
+)
 
 SAMPLES = {
     "shop/__init__.py": """
@@ -120,7 +126,7 @@ def mypy(samples: Path, module: str) -> tuple[int, list[tuple[str, int, str]], s
             module,
         ],
         cwd=samples,
-        env={**os.environ, "MYPYPATH": str(AMPHO_ROOT)},
+        env={**{k: v for k, v in os.environ.items() if k != "MYPYPATH"}, **MYPY_PATH},
         capture_output=True,
         text=True,
         check=False,
