@@ -261,15 +261,49 @@ def test_bind_of_a_class_no_bundle_declares_is_a_lookup_error(app_tree) -> None:
             cfg.bind(cls)
 
 
-def test_bind_of_a_class_declared_under_two_keys_is_a_lookup_error(app_tree) -> None:
+def test_a_class_declared_under_two_keys_is_bound_by_key(app_tree) -> None:
     source = DATACLASS_MAIL.replace(
         'SETTINGS = {"MAIL": Mail}', 'SETTINGS = {"A": Smtp, "B": Smtp}'
     )
     app_tree.bundle("app", __init__=source)
-    cfg = load_tree(app_tree)
-    assert (cfg["A"], cfg["B"]) == ({"HOST": "localhost", "PORT": 25},) * 2
-    with pytest.raises(LookupError, match=r"^Smtp is declared under A and B: bind one$"):
-        cfg.bind(declared("Smtp"))
+    cfg = load_tree(app_tree, {"AMPHO_B__PORT": "2525"})
+    assert (cfg["A"], cfg["B"]) == (
+        {"HOST": "localhost", "PORT": 25},
+        {"HOST": "localhost", "PORT": 2525},
+    )
+    smtp = declared("Smtp")
+    with pytest.raises(LookupError, match=r"^Smtp is declared under 'A' and 'B': bind\(cls, key="):
+        cfg.bind(smtp)
+    assert (cfg.bind(smtp, "A").PORT, cfg.bind(smtp, "B").PORT) == (25, 2525)
+    with pytest.raises(LookupError, match=r"^Smtp is not declared under 'C'"):
+        cfg.bind(smtp, "C")
+
+
+PYDANTIC_TWICE = """
+    from pydantic import BaseModel, ConfigDict, field_validator
+
+    class Relay(BaseModel):
+        model_config = ConfigDict(frozen=True)
+        PORT: int = 25
+
+        @field_validator("PORT")
+        @classmethod
+        def not_smtps(cls, value: int) -> int:
+            if value == 465:
+                raise ValueError("use 587, not 465")
+            return value
+
+    SETTINGS = {"A": Relay, "B": Relay}
+"""
+
+
+def test_a_pydantic_model_declared_under_two_keys_is_validated_at_each(app_tree) -> None:
+    app_tree.bundle("app", __init__=PYDANTIC_TWICE)
+    cfg = load_tree(app_tree, {"AMPHO_B__PORT": "587"})
+    assert cfg.bind(declared("Relay"), "B").PORT == 587
+    with pytest.raises(SettingsInvalid) as refused:
+        load_tree(app_tree, {"AMPHO_B__PORT": "465"})
+    assert refused.value.lines() == ["env AMPHO_B__PORT: B.PORT: use 587, not 465 (app.Relay)"]
 
 
 def test_a_class_declared_at_the_top_level_binds_its_own_keys(app_tree) -> None:
@@ -364,7 +398,9 @@ def test_the_origin_of_a_nested_default_the_outer_field_sets_is_that_field(app_t
 def bundle_code(decorator: str, annotation: str, default: str, settings: str) -> str:
     return f"""
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
+
+from ampho.config import Secret
 
 
 {decorator}
@@ -468,6 +504,35 @@ REFUSED = {
     "a pydantic model that is not frozen": (
         PYDANTIC_NOT_FROZEN,
         ["Mail is not frozen: set model_config = ConfigDict(frozen=True)"],
+    ),
+    "a dataclass that holds itself": (
+        bundle_code(FROZEN, '"Mail | None"', " = None", MAIL_MAP),
+        ["Mail holds itself: settings cannot nest for ever"],
+    ),
+    "a default factory that fails": (
+        bundle_code(FROZEN, "int", " = field(default_factory=lambda: 1 // 0)", MAIL_MAP),
+        ["Mail cannot be read: ZeroDivisionError: integer division or modulo by zero"],
+    ),
+    "a required InitVar": (
+        bundle_code(FROZEN, "InitVar[int]", "", MAIL_MAP),
+        ["Mail.VALUE is an InitVar without a default, which no setting fills"],
+    ),
+    "a Secret in a field that declares none": (
+        bundle_code(
+            FROZEN, "list[str]", " = field(default_factory=lambda: [Secret('x')])", MAIL_MAP
+        ),
+        ["the default of Mail.VALUE holds a Secret, but the field declares none"],
+    ),
+    "a pydantic RootModel": (
+        "from pydantic import RootModel\n\n\nclass Mail(RootModel[int]):\n    root: int = 1\n\n\n"
+        f"SETTINGS = {MAIL_MAP}\n",
+        ["Mail is a RootModel: settings are named fields"],
+    ),
+    "a pydantic bytes default": (
+        "from pydantic import BaseModel, ConfigDict\n\n\nclass Mail(BaseModel):\n"
+        "    model_config = ConfigDict(frozen=True)\n    VALUE: bytes = b'\\xff'\n\n\n"
+        f"SETTINGS = {MAIL_MAP}\n",
+        ["the default of Mail.VALUE is bytes, which settings cannot hold"],
     ),
 }
 
@@ -1009,3 +1074,173 @@ def test_schema_never_prints_the_default_of_a_secret_field(tmp_path, flavour) ->
         result = run(AMPHO, args, root, AMPHO_MAIL__SENDER="s@example.com")
         assert result.returncode == 0, result.stderr
         assert default not in result.stdout, args
+
+
+# --- what a hostile review found ----------------------------------------------------------
+
+SERVERS = """
+from dataclasses import dataclass, field
+
+from ampho.config import Secret
+
+
+@dataclass(frozen=True)
+class Server:
+    HOST: str = "h"
+    PASSWORD: Secret | None = None
+
+
+@dataclass(frozen=True)
+class Mail:
+    SERVERS: list[Server] = field(default_factory=list)
+    BCC: tuple[str, ...] = ()
+
+
+SETTINGS = {"MAIL": Mail}
+"""
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        # An object without its brackets is not cut at its commas into
+        # strings that quote the password.
+        (
+            "AMPHO_MAIL__SERVERS",
+            '{"HOST": "a", "PASSWORD": "s3cr3t-value"}',
+            "env AMPHO_MAIL__SERVERS: MAIL.SERVERS: {'HOST': 'a', 'PASSWORD': '***'}"
+            " is not of type 'array' (app.Mail)",
+        ),
+        # JSON that is not closed is refused, not cut into items.
+        (
+            "AMPHO_MAIL__BCC",
+            '["a@x.example", "b@x.example"',
+            'env AMPHO_MAIL__BCC: MAIL.BCC: \'["a@x.example", "b@x.example"\''
+            " is not of type 'array' (app.Mail)",
+        ),
+    ],
+)
+def test_a_list_value_is_cut_at_commas_only_when_it_is_no_json(
+    app_tree, variable, value, expected
+) -> None:
+    app_tree.bundle("app", __init__=SERVERS)
+    with pytest.raises(SettingsInvalid) as refused:
+        load_tree(app_tree, {variable: value})
+    assert refused.value.lines() == [expected]
+    assert "s3cr3t-value" not in str(refused.value.lines())
+
+
+NESTED_DEFAULTS = """
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Smtp:
+    PORT: int = 25
+
+
+@dataclass(frozen=True)
+class Mail:
+    SMTP: Smtp = Smtp(PORT=2525)
+
+
+@dataclass(frozen=True)
+class Alerts:
+    SMTP: Smtp = Smtp(PORT=465)
+
+
+SETTINGS = {"MAIL": Mail, "ALERTS": Alerts, "SMTP": Smtp}
+"""
+
+
+def test_each_field_keeps_its_own_default_of_a_shared_nested_class(app_tree) -> None:
+    app_tree.bundle("app", __init__=NESTED_DEFAULTS)
+    cfg = load_tree(app_tree)
+    assert cfg.schemas is not None
+    document = cfg.schemas.document()
+    defaults = {
+        key: branch["properties"][key]["properties"]["SMTP"].get("default")
+        for branch in document["allOf"]
+        for key in ("MAIL", "ALERTS")
+        if key in branch.get("properties", {})
+    }
+    assert defaults == {"MAIL": {"PORT": 2525}, "ALERTS": {"PORT": 465}}
+    smtp = next(b for b in document["allOf"] if "SMTP" in b.get("properties", {}))
+    assert "default" not in smtp["properties"]["SMTP"]
+
+
+TOP_LEVEL_MODEL = """
+from pydantic import BaseModel, ConfigDict
+
+
+class Top(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="{extra}")
+    SITE_NAME: str = "Shop"
+
+
+SETTINGS = {{"": Top}}
+"""
+
+
+@pytest.mark.parametrize("extra", ["forbid", "allow"])
+def test_a_model_at_the_top_level_is_given_its_own_keys_only(app_tree, extra) -> None:
+    app_tree.bundle("app", __init__=TOP_LEVEL_MODEL.format(extra=extra))
+    app_tree.write({"instance/default.json": '{"SECRET_KEY": "k-s3cr3t", "OTHER": 1}'})
+    top = load_tree(app_tree).bind(declared("Top"))
+    assert top.SITE_NAME == "Shop"
+    assert "k-s3cr3t" not in repr(top)
+    assert top.model_dump() == {"SITE_NAME": "Shop"}
+
+
+ALIASED = """
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Mail(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    host: str = Field("h", validation_alias="HOST")
+
+
+SETTINGS = {"MAIL": Mail}
+"""
+
+
+def test_a_pydantic_field_is_the_setting_it_is_validated_from(app_tree) -> None:
+    app_tree.bundle("app", __init__=ALIASED)
+    assert load_tree(app_tree)["MAIL"] == {"HOST": "h"}
+    cfg = load_tree(app_tree, {"AMPHO_MAIL__HOST": "mx"})
+    assert cfg.bind(declared("Mail")).host == "mx"
+
+
+RAISING_VALIDATOR = """
+from pydantic import BaseModel, ConfigDict, field_validator
+
+
+class Mail(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    SENDER: str = "shop@example.com"
+
+    @field_validator("SENDER")
+    @classmethod
+    def broken(cls, value: str) -> str:
+        raise TypeError(f"cannot check {value}")
+
+
+SETTINGS = {"MAIL": Mail}
+"""
+
+
+def test_a_validator_raising_its_own_exception_is_a_violation_that_quotes_nothing(
+    app_tree,
+) -> None:
+    app_tree.bundle("app", __init__=RAISING_VALIDATOR)
+    with pytest.raises(SettingsInvalid) as refused:
+        load_tree(app_tree, {"AMPHO_MAIL__SENDER": "s3cr3t@example.com"})
+    assert refused.value.lines() == [
+        "env AMPHO_MAIL__SENDER: MAIL: the model's validation raised TypeError (app.Mail)"
+    ]
+
+
+def test_an_empty_secret_is_false() -> None:
+    assert not Secret("")
+    assert Secret("x")

@@ -552,11 +552,14 @@ def test_a_schema_file_is_read_and_checked_once_while_it_is_unchanged(app_tree: 
     assert first.schemas is not None and second.schemas is not None
     assert [s.name for s in second.schemas] == ["ampho/logging/schema.json", "app/schema.json"]
     assert second.schemas.items[1] is first.schemas.items[1]
-    # Changed (a later modification time), the file is read and checked anew.
+    # Changed, the file is read and checked anew: even at the same size
+    # with its old modification time put back (cp -p, touch -r, tar).
     path = app_tree.root / "app" / "schema.json"
-    path.write_text('{"type": "object", "minProperties": "many"}', encoding="utf-8")
-    stat = path.stat()
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    before = path.stat()
+    changed = '{"type": "object", "minProperties": "many"}'
+    path.write_text(changed.ljust(before.st_size), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
     with pytest.raises(ConfigError) as caught:
         load(app_tree.root, user="u", host="h", environ={})
     assert str(caught.value) == (

@@ -47,7 +47,7 @@ class State:
         raise KeyError(name)
 
 
-def settings(cls: type[T]) -> T:
+def settings(cls: type[T], key: str | None = None) -> T:
     """The current application's settings declared with ``cls`` in a
     bundle's ``SETTINGS``, as an instance of ``cls``
     (:meth:`Config.bind <ampho.config.Config.bind>` of its load), in an
@@ -62,6 +62,8 @@ def settings(cls: type[T]) -> T:
     loaded and validated at the start, and is frozen: a hook that
     changes ``app.config`` later does not change it.
 
+    :param key: the top-level key, needed only for a class declared
+        under more than one.
     :raises RuntimeError: outside an application context, or for an
         application that :func:`create_app` did not make.
     :raises LookupError: if no bundle declares ``cls``.
@@ -71,7 +73,7 @@ def settings(cls: type[T]) -> T:
         raise RuntimeError(
             f"the current application {current_app.name!r} was not made by ampho.create_app"
         )
-    return state.config.bind(cls)
+    return state.config.bind(cls, key)
 
 
 def entry_name(entry: str | None = None) -> str:

@@ -189,7 +189,12 @@ def model_of(cls: type) -> Model:
         or a field whose type no setting can have.
     """
     model = _models.get(cls)
-    if model is None:
+    if model is not None:
+        return model
+    if cls in _deriving:
+        raise ConfigError(f"{_shown(cls)} holds itself: settings cannot nest for ever")
+    _deriving.add(cls)
+    try:
         if _is_pydantic_model(cls):
             model = _pydantic_model(cls)
         elif hasattr(cls, "__dataclass_fields__") and isinstance(cls, type):
@@ -199,8 +204,25 @@ def model_of(cls: type) -> Model:
                 f"{_shown(cls)} is not a dataclass or a pydantic model: declare"
                 " it @dataclass(frozen=True)"
             )
-        _models[cls] = model
+    except (ConfigError, RecursionError):
+        raise
+    except Exception as e:
+        # pydantic refusing to write a schema, a default factory that
+        # fails: the class's own problem, said in one line.
+        raise ConfigError(f"{_shown(cls)} cannot be read: {_first_line(e)}") from None
+    finally:
+        _deriving.discard(cls)
+    _models[cls] = model
     return model
+
+
+#: The classes being derived, to refuse one that holds itself.
+_deriving: set[type] = set()
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
 
 
 def declarations(bundle: str, directory: str, settings: object) -> list[Declaration]:
@@ -252,6 +274,15 @@ def _dataclass_model(cls: type) -> Model:
         hints = typing.get_type_hints(cls)
     except Exception as e:
         raise ConfigError(f"{_shown(cls)}: its annotations cannot be read: {e}") from None
+    for name, field in cls.__dataclass_fields__.items():  # type: ignore[attr-defined]
+        if (
+            isinstance(hints.get(name), dataclasses.InitVar)
+            and field.default is dataclasses.MISSING
+            and field.default_factory is dataclasses.MISSING
+        ):
+            raise ConfigError(
+                f"{_shown(cls, name)} is an InitVar without a default, which no setting fills"
+            )
     properties: dict[str, Any] = {}
     defaults: dict[str, Any] = {}
     fields: dict[str, Shape] = {}
@@ -276,7 +307,7 @@ def _dataclass_model(cls: type) -> Model:
             if shape[0] == "class" and model_of(shape[1]).defaults:
                 defaults[name] = model_of(shape[1]).defaults
         else:
-            defaults[name] = _json_default(value, cls, name)
+            defaults[name] = _json_default(value, cls, name, secret=_holds_secret(shape))
             if shape[0] != "secret" and not _holds_secret(shape):
                 rule["default"] = defaults[name]
         properties[name] = rule
@@ -363,7 +394,8 @@ def _schema(shape: Shape) -> dict[str, Any]:
         return {"type": "array", "items": _schema(detail)}
     if kind == "dict":
         return {"type": "object", "additionalProperties": _schema(detail)}
-    return model_of(detail).schema
+    # A copy: the field's rule gets its own "default", the class's stays.
+    return dict(model_of(detail).schema)
 
 
 def _unwrap(shape: Shape) -> Shape:
@@ -382,10 +414,12 @@ def _holds_secret(shape: Shape) -> bool:
     return False
 
 
-def _json_default(value: Any, cls: type, field: str) -> Any:
+def _json_default(value: Any, cls: type, field: str, *, secret: bool = False) -> Any:
     """A field's default as settings hold it.
 
-    :raises ConfigError: naming the field, for a default JSON cannot hold.
+    :raises ConfigError: naming the field, for a default JSON cannot hold,
+        or a :class:`~ampho.config.Secret` in a field that declares none,
+        where it would be printed as plain text.
     """
     if value is None or isinstance(value, (str, bool, int)):
         return value
@@ -394,16 +428,21 @@ def _json_default(value: Any, cls: type, field: str) -> Any:
             raise ConfigError(f"the default of {_shown(cls, field)} is {value!r}, which JSON lacks")
         return value
     if isinstance(value, Secret):
+        if not secret:
+            raise ConfigError(
+                f"the default of {_shown(cls, field)} holds a Secret, but the field declares"
+                " none: type it Secret so that it is masked"
+            )
         return value.get_secret_value()
     if isinstance(value, (list, tuple)):
-        return [_json_default(item, cls, field) for item in value]
+        return [_json_default(item, cls, field, secret=secret) for item in value]
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return {k: _json_default(v, cls, field) for k, v in value.items()}
+        return {k: _json_default(v, cls, field, secret=secret) for k, v in value.items()}
     if hasattr(type(value), "__dataclass_fields__"):
         import dataclasses
 
         return {
-            f.name: _json_default(getattr(value, f.name), cls, field)
+            f.name: _json_default(getattr(value, f.name), cls, field, secret=secret)
             for f in dataclasses.fields(value)
             if f.init
         }
@@ -434,50 +473,71 @@ def _pydantic_model(cls: Any) -> Model:
             f"{_shown(cls)} is a pydantic-settings BaseSettings, which reads the environment"
             " itself: declare a pydantic BaseModel, and Ampho reads its layers"
         )
+    root_model = getattr(sys.modules.get("pydantic"), "RootModel", None)
+    if root_model is not None and issubclass(cls, root_model):
+        raise ConfigError(f"{_shown(cls)} is a RootModel: settings are named fields")
     if not cls.model_config.get("frozen"):
         raise ConfigError(
             f"{_shown(cls)} is not frozen: set model_config = ConfigDict(frozen=True), so the"
             " settings bound to it cannot be changed by the code that reads them"
         )
-    schema = _without_generated_titles(cls.model_json_schema(ref_template="#/$defs/{model}"))
-    definitions = schema.pop("$defs", {})
-    schema.pop("title", None)
     defaults: dict[str, Any] = {}
     fields: dict[str, Shape] = {}
     for name, field in cls.model_fields.items():
-        key = field.alias or name
+        key = _pydantic_key(name, field)
         annotation = field.annotation
         nested = _is_pydantic_model(annotation)
         fields[key] = ("class", annotation) if nested else ("other", None)
         if not field.is_required():
-            defaults[key] = _pydantic_default(field.get_default(call_default_factory=True))
+            default = field.get_default(call_default_factory=True)
+            defaults[key] = _pydantic_default(default, cls, key)
         elif nested and model_of(annotation).defaults:
             defaults[key] = model_of(annotation).defaults
     own = frozenset(
-        (field.alias or name) for name, field in cls.model_fields.items() if not field.is_required()
+        _pydantic_key(name, field)
+        for name, field in cls.model_fields.items()
+        if not field.is_required()
     )
+    # After the defaults, whose mistakes are said more plainly than
+    # pydantic's schema says them.
+    schema = _without_generated_titles(cls.model_json_schema(ref_template="#/$defs/{model}"))
+    definitions = schema.pop("$defs", {})
+    schema.pop("title", None)
+
     return Model(
         schema, defaults, fields, own_defaults=own, definitions=definitions, is_pydantic=True
     )
 
 
-def _pydantic_default(value: Any) -> Any:
+def _pydantic_key(name: str, field: Any) -> str:
+    """The key a pydantic field is read from: its validation alias, its
+    alias, or its name, as pydantic validates (and writes the schema)."""
+    alias = field.validation_alias
+    return alias if isinstance(alias, str) else field.alias or name
+
+
+def _pydantic_default(value: Any, cls: type, key: str) -> Any:
     """A pydantic field's default as settings hold it: a secret's text,
-    a model's fields, anything else as pydantic writes it in JSON."""
-    if isinstance(value, Secret):
-        return value.get_secret_value()
+    a model's fields, anything else as pydantic writes it in JSON.
+
+    :raises ConfigError: for bytes, which settings cannot hold.
+    """
     get_secret = getattr(value, "get_secret_value", None)
     if callable(get_secret):
-        return get_secret()
+        value = get_secret()
+    if isinstance(value, bytes):
+        raise ConfigError(f"the default of {_shown(cls, key)} is bytes, which settings cannot hold")
+    if isinstance(value, str):
+        return value
     if _is_pydantic_model(type(value)):
         return {
-            (field.alias or name): _pydantic_default(getattr(value, name))
+            _pydantic_key(name, field): _pydantic_default(getattr(value, name), cls, key)
             for name, field in type(value).model_fields.items()
         }
     if isinstance(value, (list, tuple)):
-        return [_pydantic_default(item) for item in value]
+        return [_pydantic_default(item, cls, key) for item in value]
     if isinstance(value, dict):
-        return {k: _pydantic_default(v) for k, v in value.items()}
+        return {k: _pydantic_default(v, cls, key) for k, v in value.items()}
     from pydantic_core import to_jsonable_python
 
     return to_jsonable_python(value)
@@ -526,9 +586,11 @@ def bind(cls: type[T], value: Any, key: str) -> T:
     if model.is_pydantic:
         from .tree import copy_tree
 
+        if not key:  # the top level: the class's own keys, not everything else
+            value = {k: v for k, v in value.items() if k in model.fields}
         try:
             return cls.model_validate(copy_tree(value))  # type: ignore[attr-defined,no-any-return]
-        except ValueError as e:
+        except (ValueError, TypeError, LookupError, AttributeError) as e:
             raise ModelRefused(key, e) from None
     return _build(("class", cls), value)  # type: ignore[no-any-return]
 
@@ -541,10 +603,14 @@ class ModelRefused(ConfigError):
     violations; ``str()`` is the first, on one line.
     """
 
-    def __init__(self, key: str, error: ValueError) -> None:
+    def __init__(self, key: str, error: Exception) -> None:
         errors = getattr(error, "errors", None)
         found = errors(include_input=False, include_url=False) if callable(errors) else []
         base = (key,) if key else ()
+        if not found:
+            # A validator's own exception, not pydantic's ValidationError:
+            # its words may quote the value, so only its kind is told.
+            found = [{"msg": f"the model's validation raised {type(error).__name__}"}]
         #: ``(key path, message)`` of each problem.
         self.problems: list[tuple[tuple[str | int, ...], str]] = [
             # "Value error, needs an @": the first words are pydantic's.
@@ -553,7 +619,7 @@ class ModelRefused(ConfigError):
                 str(problem.get("msg", "is invalid")).removeprefix("Value error, "),
             )
             for problem in found
-        ] or [(base, str(error).splitlines()[0])]
+        ]
         path, message = self.problems[0]
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         shown = format_key([str(part) for part in path]) or "(top level)"

@@ -743,8 +743,8 @@ def _patterns(document: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str, 
 
 
 #: The schema files read in this process, checked, by name, path and
-#: file identity (device, inode, modification time, size): a file
-#: changed since is read and checked again.
+#: file identity (device, inode, modification and change times, size): a
+#: file changed since is read and checked again.
 _read: dict[tuple[Any, ...], Schema] = {}
 
 
@@ -762,7 +762,17 @@ def _read_item(index: int, item: SchemaItem, root: str) -> Schema:
     except (OSError, ValueError):
         identity = None  # reading it says what is wrong
     else:
-        identity = (name, path, found.st_dev, found.st_ino, found.st_mtime_ns, found.st_size)
+        # The change time too: a copy that keeps the old modification
+        # time (cp -p, touch -r, tar) still changes it.
+        identity = (
+            name,
+            path,
+            found.st_dev,
+            found.st_ino,
+            found.st_mtime_ns,
+            found.st_ctime_ns,
+            found.st_size,
+        )
         if identity in _read:
             return _read[identity]
     parsed = read_json_file(path, name)

@@ -43,6 +43,11 @@ class Secret:
     def __format__(self, spec: str) -> str:
         return format(MASK, spec)
 
+    def __bool__(self) -> bool:
+        # An empty secret is as false as an empty string, as an unset
+        # password is expected to be: ``if mail.PASSWORD:``.
+        return bool(self._value)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Secret):
             return NotImplemented

@@ -289,7 +289,7 @@ class Config(ReadOnlyMapping):
         self.resolution: Resolution | None = None
         self._compositions: dict[tuple[str | int, ...], Composition] | None = None
         self._declared_secrets: frozenset[tuple[str, ...]] | None = None
-        self._bound: dict[type, Any] = {}
+        self._bound: dict[tuple[type, str | None], Any] = {}
 
     @property
     def compositions(self) -> dict[tuple[str | int, ...], Composition]:
@@ -474,21 +474,23 @@ class Config(ReadOnlyMapping):
                 found.append(Setting(source.layer, origin, value))
         return found
 
-    def bind(self, cls: type[T]) -> T:
+    def bind(self, cls: type[T], key: str | None = None) -> T:
         """The settings a bundle declared with ``cls`` in its ``SETTINGS``,
         as an instance of ``cls``: every field of its declared type, the
         instance frozen and made once per configuration.
 
         ``cfg.bind(Mail).PORT`` is an :class:`int` to mypy and to editors,
         and a misspelt field is an error they report. The values were
-        validated when the configuration was loaded; a pydantic model
-        also runs its own validators here.
+        validated when the configuration was loaded, a pydantic model's
+        own validators included.
 
-        :raises LookupError: if no bundle declares ``cls``, or declares it
-            under more than one key.
-        :raises ConfigError: if pydantic refuses the settings.
+        :param key: the top-level key (``""`` for the top level), needed
+            only for a class declared under more than one.
+        :raises LookupError: if no bundle declares ``cls`` (under
+            ``key``), or one declares it under several keys and none is
+            given.
         """
-        bound = self._bound.get(cls)
+        bound = self._bound.get((cls, key))
         if bound is None:
             keys = sorted(
                 {
@@ -498,15 +500,19 @@ class Config(ReadOnlyMapping):
                 }
             )
             name = getattr(cls, "__qualname__", repr(cls))
+            if key is not None and key not in keys:
+                raise LookupError(f"{name} is not declared under {key!r} in any bundle's SETTINGS")
             if not keys:
                 raise LookupError(f"{name} is declared in the SETTINGS of no bundle")
-            if len(keys) > 1:
-                raise LookupError(f"{name} is declared under {' and '.join(keys)}: bind one")
+            if key is None and len(keys) > 1:
+                raise LookupError(
+                    f"{name} is declared under {' and '.join(map(repr, keys))}: bind(cls, key=...)"
+                )
             from .classes import bind
 
-            key = keys[0]
-            value = self._data.get(key, {}) if key else self._data
-            bound = self._bound[cls] = bind(cls, value, key)
+            chosen = keys[0] if key is None else key
+            value = self._data.get(chosen, {}) if chosen else self._data
+            bound = self._bound[(cls, key)] = bind(cls, value, chosen)
         return bound
 
     def beneath(self, name: str, values: Mapping[str, Any]) -> Config:

@@ -102,7 +102,7 @@ def _refused_by_models(schemas: Iterable[Schema], config: Any) -> list[Violation
         if declaration is None or not declaration.model.is_pydantic:
             continue
         try:
-            config.bind(declaration.cls)
+            config.bind(declaration.cls, declaration.key)
         except ModelRefused as e:
             for path, message in e.problems:
                 keys = tuple(str(part) for part in path)

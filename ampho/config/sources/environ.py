@@ -269,18 +269,26 @@ def parse_value(
       with string or integer, ``5`` is the integer and ``"5"`` the
       string ``5``, which is also how ``ampho config dump --format env``
       writes them, so a dump read back gives the same settings.
-    - Declared an array (and not a string): JSON when it is an array (or
-      another declared type), else a list of the comma-separated items,
-      each stripped of spaces and typed by ``items``, the declared types
-      of an item, as a value is: ``a.example, b.example`` is two strings.
-      An item holding a comma is written in the JSON form,
-      ``["a,b", "c"]``; an empty value is an empty list.
+    - Declared an array (and not a string) of items that are no objects
+      or arrays: a list of the comma-separated items, each stripped of
+      spaces and typed by ``items``, the declared types of an item, as a
+      value is: ``a.example, b.example`` is two strings. A value that
+      starts with ``[`` or ``{`` is JSON, judged as it is (an item holding
+      a comma is written so, ``["a,b", "c"]``); ``null`` is JSON where
+      null is declared; an empty value is an empty list. Items that are
+      objects are never cut at commas, which would cut a JSON object
+      written without its brackets into strings that quote its values.
     """
-    if types is not None and "array" in types and "string" not in types:
-        value = _parse_value(source, raw, path)
-        if json_types_of(value) & types:
-            return value
-        if not raw.strip():
+    if (
+        types is not None
+        and "array" in types
+        and "string" not in types
+        and not (items is not None and items & {"object", "array"})
+    ):
+        text = raw.strip()
+        if text.startswith(("[", "{")) or (text == "null" and "null" in types):
+            return _parse_value(source, raw, path)
+        if not text:
             return []
         return [parse_value(source, item.strip(), path, items) for item in raw.split(",")]
     if types is None and default_text:
