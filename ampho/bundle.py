@@ -230,8 +230,10 @@ def import_bundle(name: str, required_by: str | None = None) -> ModuleType:
     where = f" (required by {required_by!r})" if required_by else ""
     spec = find_spec(name)
     if spec is None:
+        close = _close_sibling(name, required_by)
+        hint = f"; did you mean {close!r}?" if close else ""
         raise BundleError(
-            f"no bundle named {name!r}{where}: no such package on sys.path", missing=name
+            f"no bundle named {name!r}{where}: no such package on sys.path{hint}", missing=name
         )
     if spec.submodule_search_locations is None:
         raise BundleError(f"bundle {name!r} is a module, not a package: {spec.origin}")
@@ -249,6 +251,32 @@ def import_bundle(name: str, required_by: str | None = None) -> ModuleType:
             " was imported first: rename the package"
         )
     return importlib.import_module(name)
+
+
+def _close_sibling(name: str, required_by: str | None) -> str | None:
+    """A package beside the requiring bundle whose name is close to
+    ``name``: ``REQUIRES = ["blgo"]`` next to ``blog/`` is a typo. Only
+    the requiring bundle's own directory is looked at, which is read in
+    one listing, and only when a bundle is missing."""
+    path = getattr(sys.modules.get(required_by or ""), "__file__", None)
+    if not path:
+        return None
+    import difflib
+
+    parent = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+    try:
+        with os.scandir(parent) as entries:
+            names = [
+                entry.name
+                for entry in entries
+                if entry.name.isidentifier()
+                and entry.name not in sys.stdlib_module_names
+                and os.path.isfile(os.path.join(entry.path, "__init__.py"))
+            ]
+    except OSError:
+        return None
+    found = difflib.get_close_matches(name, names, n=1)
+    return found[0] if found else None
 
 
 def _same_file(first: str | None, second: str) -> bool:

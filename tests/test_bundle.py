@@ -129,6 +129,24 @@ def test_a_missing_required_bundle_names_itself_and_who_requires_it(app_tree) ->
     assert excinfo.value.missing == "comments"
 
 
+@pytest.mark.parametrize(
+    ("required", "hint"),
+    [
+        ("blgo", "; did you mean 'blog'?"),
+        ("Blog", "; did you mean 'blog'?"),
+        # Nothing close: no guess.
+        ("payments", ""),
+    ],
+)
+def test_a_requires_typo_suggests_the_package_of_a_close_name(app_tree, required, hint) -> None:
+    requiring(app_tree, {"app": [required], "blog": [], "shop": []})
+    with pytest.raises(BundleError) as excinfo:
+        create_app()
+    assert str(excinfo.value) == (
+        f"no bundle named {required!r} (required by 'app'): no such package on sys.path{hint}"
+    )
+
+
 def test_a_missing_entry_bundle_is_a_bundle_error_naming_it(app_tree) -> None:
     with pytest.raises(BundleError) as excinfo:
         create_app("nowhere")

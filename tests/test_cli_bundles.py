@@ -569,6 +569,12 @@ BUNDLE_ERRORS = [
         "no bundle named 'nosuch' (required by 'app')",
     ),
     (
+        "required-typo",
+        {"app/__init__.py": 'REQUIRES = ["blgo"]', "blog/__init__.py": ""},
+        "no bundle named 'blgo' (required by 'app'): no such package on sys.path;"
+        " did you mean 'blog'?",
+    ),
+    (
         "requires-a-string",
         {"app/__init__.py": 'REQUIRES = "blog"', "blog/__init__.py": ""},
         "REQUIRES of bundle 'app'",
