@@ -108,10 +108,9 @@ class Declaration:
         return document
 
     def defaults(self) -> dict[str, Any]:
-        """The fields' defaults, at the key."""
-        from .tree import copy_tree
-
-        values = copy_tree(self.model.defaults)
+        """The fields' defaults, at the key: the class's own, shared, which
+        a layer copies before it merges them, as it copies any mapping."""
+        values = self.model.defaults
         return {self.key: values} if self.key and values else values
 
     def place(self, path: tuple[str, ...]) -> tuple[str, int | None, int | None]:
