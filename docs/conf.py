@@ -30,6 +30,7 @@ version = ".".join(release.split(".")[:2])
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
+    "sphinx_copybutton",
 ]
 
 exclude_patterns = ["_build", "_examples"]
@@ -73,9 +74,25 @@ _os.environ.update(_saved_environ)
 
 # -- HTML --------------------------------------------------------------------
 
-html_theme = "alabaster"
+# Furo: light and dark mode (following the reader's system), a page
+# outline on the right, previous and next links at the foot of each page,
+# and a navigation drawer instead of a sidebar on a phone.
+html_theme = "furo"
+html_title = "Ampho"
+html_static_path = ["_static"]
+html_css_files = ["ampho.css"]
 html_theme_options = {
-    "description": "Flask applications made of bundles",
-    "fixed_sidebar": True,
+    "navigation_with_keys": True,
 }
-html_static_path: list[str] = []
+
+# -- Copy buttons ------------------------------------------------------------
+
+# A copied example is what to type: no "$ " or "(.venv) $ " of a shell, no
+# ">>> " or "... " of Python, and no output (only the lines that start
+# with a prompt are copied when a block has any).
+copybutton_prompt_text = r"\(\.venv\) \$ |\$ |>>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_remove_prompts = True
+# A command continued with a backslash is copied whole.
+copybutton_line_continuation_character = "\\"
