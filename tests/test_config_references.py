@@ -427,7 +427,9 @@ def test_create_app_composes_its_config_with_its_own_above_every_layer(
 def test_the_pytest_plugin_composes_with_the_marker_above_every_layer(tmp_path: Path) -> None:
     project = write_tree(tmp_path / "project", APP)
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "ampho.testing"]
-    result = run(command, ["-q", "tests"], project, AMPHO_SECRETS_DIR="secrets")
+    # The site's settings are production.json's; tests run in `testing` by default.
+    args = ["-q", "-o", "ampho_env=production", "tests"]
+    result = run(command, args, project, AMPHO_SECRETS_DIR="secrets")
     assert "3 passed" in result.stdout, result.stdout + result.stderr
 
 
