@@ -43,6 +43,14 @@ def _ampho_command() -> list[str]:
 
 AMPHO = _ampho_command()
 PYTHON_M_AMPHO = [sys.executable, "-m", "ampho"]
+#: Flask's command group of ``ampho`` run on its own, as ``ampho`` ran it
+#: for every command but ``config`` before it resolved commands lazily:
+#: it takes the same global options.
+FLASKS_GROUP = [
+    sys.executable,
+    "-c",
+    "import sys; from ampho.cli.group import main; main(sys.argv[1:], prog_name='ampho')",
+]
 
 
 def run(

@@ -289,6 +289,81 @@ def test_config_argument_wins_over_every_layer(app_tree, monkeypatch) -> None:
     assert create_app().config["X"] == "env"
 
 
+#: A settings module of tests, as a Flask project has one for ``from_object``.
+TEST_SETTINGS = """
+    X = "module"
+
+
+    class BaseConfig:
+        TESTING = True
+        X = "base"
+
+
+    class TestingConfig(BaseConfig):
+        X = "class"
+        lowercase = "not a setting"
+"""
+
+
+def _config_object(kind: str) -> object:
+    """``config=`` of each kind Flask's ``from_object`` takes, from
+    ``test_settings.py``; and the name its layer has."""
+    import test_settings  # type: ignore[import-not-found]
+
+    return {
+        "class": test_settings.TestingConfig,
+        "import string": "test_settings.TestingConfig",
+        "colon import string": "test_settings:TestingConfig",
+        "instance": test_settings.TestingConfig(),
+        "module": test_settings,
+    }[kind]
+
+
+@pytest.mark.parametrize(
+    ("kind", "layer", "x"),
+    [
+        ("class", "config=test_settings.TestingConfig", "class"),
+        ("import string", "config=test_settings.TestingConfig", "class"),
+        ("colon import string", "config=test_settings:TestingConfig", "class"),
+        ("instance", "config=test_settings.TestingConfig()", "class"),
+        ("module", "config=test_settings", "module"),
+    ],
+)
+def test_config_may_be_what_flasks_from_object_takes_and_its_layer_is_named_after_it(
+    app_tree, monkeypatch, kind: str, layer: str, x: str
+) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"test_settings.py": TEST_SETTINGS, "instance/default.json": '{"X": "file"}'})
+    monkeypatch.setenv("AMPHO_X", "env")
+    app = create_app(config=_config_object(kind))
+    assert app.config["X"] == x  # above every layer, as a mapping is
+    assert "lowercase" not in app.config
+    cfg = app.extensions["ampho"].config
+    assert str(cfg.origin("X")) == layer
+    assert cfg.layers[-1].name == layer
+    if kind != "module":
+        assert app.testing is True  # inherited, as from_object reads it
+        assert str(cfg.origin("TESTING")) == layer
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("test_settings.Nope", "module 'test_settings' has no attribute 'Nope'"),
+        ("no_such_settings.TestingConfig", "No module named 'no_such_settings'"),
+        ("no_such_settings", "No module named 'no_such_settings'"),
+    ],
+)
+def test_a_config_import_string_that_does_not_import_is_one_line_naming_it(
+    app_tree, name: str, reason: str
+) -> None:
+    app_tree.bundle("app")
+    app_tree.write({"test_settings.py": TEST_SETTINGS})
+    with pytest.raises(ConfigError) as raised:
+        create_app(config=name)
+    assert str(raised.value) == f"config: cannot import {name!r}: {reason}"
+
+
 def test_bundle_default_json_lies_beneath_the_instance_files_and_merges(app_tree) -> None:
     app_tree.bundle("app", __init__="REQUIRES = ['blog']")
     app_tree.bundle("blog")

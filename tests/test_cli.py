@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from processes import (
     AMPHO,
+    FLASKS_GROUP,
     PYTHON_M_AMPHO,
     assert_one_line_error,
     free_port,
@@ -245,6 +246,43 @@ def test_usage_errors_do_not_print_click_usage_text(tmp_path: Path) -> None:
     assert_one_line_error(result)
     assert "Usage:" not in result.stderr
     assert "--help" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["run", "--env", "development"],
+            "no such option '--env' of 'ampho run': --env is an option of ampho itself,"
+            " given before the command (ampho --env ... run)",
+        ),
+        (
+            ["routes", "-v"],
+            "no such option '-v' of 'ampho routes': -v is an option of ampho itself,"
+            " given before the command (ampho -v routes)",
+        ),
+        (
+            ["app", "hi", "--root", "."],
+            "no such option '--root' of 'ampho app hi': --root is an option of ampho"
+            " itself, given before the command (ampho --root ... app hi)",
+        ),
+        (["routes", "--nope"], "No such option '--nope'."),
+    ],
+)
+def test_a_global_option_after_the_command_says_where_it_goes(
+    tmp_path: Path, args: list[str], expected: str
+) -> None:
+    """click would say "Did you mean '--key'?" of ``run --env``."""
+    root = write_tree(
+        tmp_path / "root",
+        {
+            "app/__init__.py": "",
+            "app/commands.py": "from ampho.cli import command\n\n@command()\ndef hi():\n    pass\n",
+            "instance/default.json": "{}",
+        },
+    )
+    line = assert_one_line_error(run(AMPHO, args, root))
+    assert line == f"Error: {expected}"
 
 
 def test_config_error_exits_with_status_1(tmp_path: Path) -> None:
@@ -513,16 +551,7 @@ def test_help_is_flasks_group_help(tmp_path: Path, bundle_root: Path) -> None:
         assert entry.returncode == 0
         assert (entry.stdout, entry.stderr) == (group.stdout, group.stderr)
     listed = [line.split()[0] for line in group.stdout.split("Commands:")[1].splitlines() if line]
-    assert listed == ["app", "bundles", "config", "routes", "run", "shell"]
-
-
-#: Runs Flask's group itself, as ``ampho`` ran it for every command but
-#: ``config`` before the command resolved its commands lazily.
-FLASKS_GROUP = [
-    sys.executable,
-    "-c",
-    "import sys; from ampho.cli.group import main; main(sys.argv[1:], prog_name='ampho')",
-]
+    assert listed == ["app", "bundles", "config", "new", "routes", "run", "shell"]
 
 
 @pytest.mark.parametrize(

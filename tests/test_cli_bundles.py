@@ -34,7 +34,7 @@ import ampho.cli
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hello-world"
 
-BUILTIN_COMMANDS = {"bundles", "config", "routes", "run", "shell"}
+BUILTIN_COMMANDS = {"bundles", "config", "new", "routes", "run", "shell"}
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -403,7 +403,10 @@ def test_bundles_lists_three_bundles_in_load_order(tmp_path: Path) -> None:
 def test_bundles_of_the_example(tmp_path: Path) -> None:
     root = copy_example(tmp_path)
     out = ok(run_ampho(["bundles"], root))
-    assert out == f"app  {root / 'app'}  requires: -  has: views, commands, tpl, static\n"
+    assert out == (
+        f"app  {root / 'app'}  requires: -"
+        "  has: views, commands, tpl, static, on_register, on_load\n"
+    )
 
 
 # --- global options: --root, --entry, --env ----------------------------------------------------
@@ -608,16 +611,26 @@ BUNDLE_ERRORS = [
 ]
 
 
+#: The errors of building the application, which ``ampho bundles`` does not do.
+BUILD_ERRORS = {
+    "hook-signature",
+    "invalid-instance-json",
+    "invalid-env-json",
+    "invalid-bundle-default-json",
+}
+
+
 @pytest.mark.parametrize(
-    ("files", "expected"),
-    [pytest.param(*case[1:], id=case[0]) for case in BUNDLE_ERRORS],
-)
-@pytest.mark.parametrize(
-    "args",
+    ("args", "files", "expected"),
     [
-        pytest.param(["bundles"], id="bundles"),
-        pytest.param(["routes"], id="routes"),
-        pytest.param(["app", "hello"], id="bundle-command"),
+        pytest.param(args, *case[1:], id=f"{name}-{case[0]}")
+        for name, args in (
+            ("bundles", ["bundles"]),
+            ("routes", ["routes"]),
+            ("bundle-command", ["app", "hello"]),
+        )
+        for case in BUNDLE_ERRORS
+        if not (name == "bundles" and case[0] in BUILD_ERRORS)
     ],
 )
 def test_bundle_and_config_errors_are_one_line(
@@ -626,6 +639,33 @@ def test_bundle_and_config_errors_are_one_line(
     root = write_tree(tmp_path / "root", files)
     line = assert_one_line_error(run_ampho(args, root))
     assert expected in line
+
+
+def test_bundles_lists_without_building_the_application(tmp_path: Path) -> None:
+    """No hook runs and no settings load: a hook that cannot reach its
+    database, broken settings and a failing view module do not stand
+    between a developer and the list."""
+    root = write_tree(
+        tmp_path / "root",
+        {
+            "app/__init__.py": (
+                'REQUIRES = ["blog"]\n'
+                "def on_register(app):\n"
+                "    raise RuntimeError('the database is down')\n"
+            ),
+            "blog/__init__.py": "def on_load(app, extra):\n    pass\n",
+            "blog/views.py": "import does_not_exist\n",
+            "blog/schema.json": '{"type": "object"}',
+            "instance/production.json": '{"A": 1,}',
+        },
+    )
+    out = ok(run_ampho(["bundles"], root))
+    assert out.splitlines() == [
+        f"blog  {root / 'blog'}  requires: -  has: views, schema.json, on_load",
+        f"app  {root / 'app'}  requires: blog  has: on_register",
+    ]
+    # Building it fails, as it must.
+    assert_one_line_error(run_ampho(["routes"], root))
 
 
 def test_bundle_error_stops_run_with_one_line(tmp_path: Path) -> None:
@@ -649,18 +689,56 @@ def test_bundle_error_stops_run_with_one_line(tmp_path: Path) -> None:
     ],
 )
 def test_missing_entry_bundle_is_one_line(tmp_path: Path, args: list[str]) -> None:
-    root = write_tree(tmp_path / "root", {"app/__init__.py": ""})
+    # A project (it has an instance directory) without the entry named.
+    root = write_tree(tmp_path / "root", {"app/__init__.py": "", "instance/default.json": "{}"})
     args = [arg.format(port=free_port()) for arg in args]
     result = run_ampho(["--entry", "nosuch", *args], root, stdin="", timeout=20)
     line = assert_one_line_error(result)
     assert line == "Error: no bundle named 'nosuch': no such package on sys.path"
 
 
-def test_missing_entry_bundle_in_an_empty_directory(tmp_path: Path) -> None:
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    line = assert_one_line_error(run_ampho(["bundles"], empty))
-    assert line == "Error: no bundle named 'app': no such package on sys.path"
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["bundles"], id="bundles"),
+        pytest.param(["routes"], id="routes"),
+        pytest.param(["shell"], id="shell"),
+        pytest.param(["run", "--host", "127.0.0.1", "--port", "{port}"], id="run"),
+        pytest.param(["config", "dump"], id="config-dump"),
+        pytest.param(["config", "dump", "--explain"], id="config-dump-explain"),
+        pytest.param(["config", "get", "SECRET_KEY"], id="config-get"),
+        pytest.param(["config", "explain", "SECRET_KEY"], id="config-explain"),
+        pytest.param(["config", "check"], id="config-check"),
+        pytest.param(["config", "diff", "production", "development"], id="config-diff"),
+        pytest.param(["config", "schema"], id="config-schema"),
+        pytest.param(["config", "docs"], id="config-docs"),
+    ],
+)
+def test_a_directory_that_is_no_project_is_one_line_naming_it(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """Run from the wrong directory, every command says where it looked
+    and how to look elsewhere; ``config dump`` prints no ``{}``."""
+    elsewhere = write_tree(tmp_path / "elsewhere", {"notes.txt": ""})
+    args = [arg.format(port=free_port()) for arg in args]
+    line = assert_one_line_error(run_ampho(args, elsewhere, stdin="", timeout=20))
+    assert line == (
+        f"Error: no application in {elsewhere}: no entry bundle 'app' and no instance"
+        " directory; run ampho in the project's root directory, or give --root"
+    )
+    # The same directory with an instance directory is a project of
+    # settings alone, which the config commands read.
+    (elsewhere / "instance").mkdir()
+    assert ok(run_ampho(["config", "dump"], elsewhere)).startswith("{")
+
+
+def test_a_project_of_settings_alone_or_an_installed_entry_is_a_project(tmp_path: Path) -> None:
+    """An entry bundle that imports (here from --root) is a project
+    without an instance directory, which the factory creates."""
+    root = write_tree(tmp_path / "root", {"app/__init__.py": ""})
+    elsewhere = write_tree(tmp_path / "elsewhere", {"notes.txt": ""})
+    assert json.loads(ok(run_ampho(["config", "dump", "--root", str(root)], elsewhere))) == {}
+    assert ok(run_ampho(["--root", str(root), "bundles"], elsewhere)).startswith("app  ")
 
 
 def test_help_with_a_bundle_error_still_lists_the_builtin_commands(tmp_path: Path) -> None:
@@ -679,8 +757,14 @@ def test_help_with_a_bundle_error_still_lists_the_builtin_commands(tmp_path: Pat
         pytest.param("from os import does_not_exist\n", "ImportError", id="missing-name"),
     ],
 )
-@pytest.mark.parametrize("module", ["views", "commands", "__init__"])
-@pytest.mark.parametrize("args", [["bundles"], ["routes"]], ids=["bundles", "routes"])
+@pytest.mark.parametrize(
+    ("args", "module"),
+    [
+        # `ampho bundles` imports a bundle's package, not its modules.
+        pytest.param(["bundles"], "__init__", id="bundles-__init__"),
+        *(pytest.param(["routes"], m, id=f"routes-{m}") for m in ("views", "commands", "__init__")),
+    ],
+)
 def test_import_error_inside_a_bundle_keeps_its_traceback(
     tmp_path: Path, module: str, args: list[str], source: str, error: str
 ) -> None:

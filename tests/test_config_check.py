@@ -236,7 +236,8 @@ def test_env_without_a_file_is_warned(root, write):
     findings = _check(root, envs=["production", "prodution"])
     assert _lines(findings) == [
         "instance/prodution.json: warning: does not exist, so environment 'prodution'"
-        " loads default.json alone (a misspelled environment?)"
+        " loads default.json alone (a misspelled environment? the environments with a file"
+        " are production; did you mean 'production'?)"
     ]
 
 
@@ -485,3 +486,166 @@ def test_every_format_of_a_schema_is_a_warning_at_its_place(root, write):
     ]
     # Not checked, as said: the address that is none loads.
     assert not any(f.severity == ERROR for f in findings)
+
+
+# -- Flask's keys and its extensions' ---------------------------------------------------
+
+#: A migrated flasky: its base Config in default.json, each config class
+#: an environment file.
+FLASKY = {
+    "app/__init__.py": "",
+    "instance/default.json": """
+        {
+          "SITE": "Flasky",
+          "MAIL_SERVER": "smtp.googlemail.com",
+          "MAIL_PORT": 587,
+          "MAIL_USE_TLS": true,
+          "SQLALCHEMY_TRACK_MODIFICATIONS": false,
+          "SQLALCHEMY_RECORD_QUERIES": true,
+          "FLASKY_POSTS_PER_PAGE": 20
+        }
+        """,
+    "instance/development.json": """
+        {
+          "DEBUG": true,
+          "SQLALCHEMY_DATABASE_URI": "sqlite:///data-dev.sqlite"
+        }
+        """,
+    "instance/testing.json": """
+        {
+          "TESTING": true,
+          "SQLALCHEMY_DATABASE_URI": "sqlite://",
+          "WTF_CSRF_ENABLED": false,
+          "MAIL_SERVER": "localhost"
+        }
+        """,
+    "instance/production.json": """
+        {
+          "SQLALCHEMY_DATABASE_URI": "sqlite:///data.sqlite"
+        }
+        """,
+}
+
+
+def _check_command(tmp_path, files: dict[str, str], *, mail_installed: bool = False):
+    """``ampho config check --strict`` of the flasky tree with ``files`` on top.
+
+    flask_sqlalchemy and flask_wtf are installed with the tests; Flask-Mail
+    is not, and ``mail_installed`` installs a package ``flask_mail`` for the
+    run (on ``PYTHONPATH``, outside the root).
+    """
+    from processes import AMPHO, run, write_tree
+
+    root = write_tree(tmp_path / "flasky", {**FLASKY, **files})
+    env = {}
+    if mail_installed:
+        site = write_tree(tmp_path / "site-packages", {"flask_mail/__init__.py": ""})
+        env["PYTHONPATH"] = str(site)
+    return run(AMPHO, ["config", "check", "--strict"], root, **env)
+
+
+def test_flask_keys_are_those_of_the_installed_flask():
+    from flask import Flask
+
+    from ampho.config.flaskkeys import FLASK_KEYS
+
+    assert set(Flask.default_config) == FLASK_KEYS
+
+
+def test_flask_keys_in_an_environment_file_pass_strict(tmp_path):
+    files = {
+        "instance/staging.json": '{"DEBUG": false, "TESTING": true, "SERVER_NAME": "x.example",'
+        ' "SESSION_COOKIE_SECURE": true, "TRUSTED_HOSTS": ["x.example"]}'
+    }
+    result = _check_command(tmp_path, files)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "no problems found\n")
+
+
+@pytest.mark.parametrize("mail_installed", [True, False], ids=["flask-mail", "no-flask-mail"])
+def test_a_migrated_flasky_passes_strict(tmp_path, mail_installed):
+    """Its extensions' keys are declared nowhere: flask_sqlalchemy and
+    flask_wtf are installed, and Flask-Mail's keys are in default.json."""
+    result = _check_command(tmp_path, {}, mail_installed=mail_installed)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "no problems found\n")
+
+
+@pytest.mark.parametrize(
+    ("staging", "mail_installed", "expected"),
+    [
+        pytest.param(
+            {"SITEE": "x"},
+            False,
+            "SITEE is not in default.json (did you mean SITE?)",
+            id="close-to-a-default",
+        ),
+        pytest.param(
+            {"MAIL_SEVER": "x"},
+            True,
+            "MAIL_SEVER is not in default.json (did you mean MAIL_SERVER?)",
+            id="extension-key-one-edit-from-a-default",
+        ),
+        pytest.param(
+            {"SQLALCHEMY_DATABSE_URI": "x"},
+            False,
+            "SQLALCHEMY_DATABSE_URI is not in default.json, nor is SQLALCHEMY_DATABASE_URI"
+            " (set in instance/development.json): is one a typo?",
+            id="extension-key-one-edit-from-another-file",
+        ),
+        pytest.param(
+            {"DEBGU": True},
+            False,
+            "DEBGU is not in default.json (did you mean DEBUG?)",
+            id="close-to-a-flask-key",
+        ),
+        pytest.param(
+            {"SESSION_COOKIE_SECUR": True},
+            False,
+            "SESSION_COOKIE_SECUR is not in default.json (did you mean SESSION_COOKIE_SECURE?)",
+            id="flask-key-with-an-extensions-prefix",
+        ),
+        pytest.param(
+            {"MAIL_USE_SSL": True},
+            False,
+            "MAIL_USE_SSL is not in default.json (did you mean MAIL_USE_TLS?)",
+            id="no-extension-for-the-prefix",
+        ),
+        pytest.param(
+            {"PAYMENT_PROVIDER": "x"},
+            False,
+            # Not "add it to default.json", where a null would defeat
+            # app.config.setdefault().
+            "PAYMENT_PROVIDER is not in default.json, and no schema declares it: a typo, or a"
+            " setting to declare in a bundle's schema.json or SETTINGS",
+            id="unknown-key",
+        ),
+    ],
+)
+def test_typos_and_unknown_keys_fail_strict(tmp_path, staging, mail_installed, expected):
+    import json
+
+    files = {"instance/staging.json": json.dumps(staging)}
+    result = _check_command(tmp_path, files, mail_installed=mail_installed)
+    assert result.returncode == 1
+    assert result.stdout == f"instance/staging.json:1:2: warning: {expected}\n"
+
+
+def test_an_extensions_keys_alike_but_for_two_letters_pass(tmp_path):
+    # Flask-Mail has both; difflib finds them close, one edit does not.
+    files = {"instance/staging.json": '{"MAIL_USE_SSL": true, "SQLALCHEMY_ECHO": true}'}
+    result = _check_command(tmp_path, files, mail_installed=True)
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_two_keys_one_edit_apart_as_common_are_both_reported(tmp_path):
+    files = {
+        "instance/staging.json": '{"SQLALCHEMY_BINDS": {}}',
+        "instance/testing.json": '{"SQLALCHEMY_BINDZ": {}}',
+    }
+    result = _check_command(tmp_path, files)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "instance/staging.json:1:2: warning: SQLALCHEMY_BINDS is not in default.json,"
+        " nor is SQLALCHEMY_BINDZ (set in instance/testing.json): is one a typo?",
+        "instance/testing.json:1:2: warning: SQLALCHEMY_BINDZ is not in default.json,"
+        " nor is SQLALCHEMY_BINDS (set in instance/staging.json): is one a typo?",
+    ]

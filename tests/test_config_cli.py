@@ -468,8 +468,9 @@ def test_dump_format_env_round_trips_through_a_real_shell(tmp_path: Path, shell:
             "u@h.json": {k: v for k, v in written.items() if k >= "T"},
         },
     )
+    # A project with nothing in it: its settings come from the variables.
     empty_root = tmp_path / "empty"
-    empty_root.mkdir()
+    (empty_root / "instance").mkdir(parents=True)
 
     original = run(AMPHO, ["config", "dump", "--show-secrets", "--root", str(root)], tmp_path)
     assert original.returncode == 0, original.stderr

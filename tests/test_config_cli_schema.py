@@ -113,6 +113,18 @@ def assert_errors(result: subprocess.CompletedProcess[str], expected: list[str])
         assert secret not in result.stderr
 
 
+def assert_warnings(result: subprocess.CompletedProcess[str], expected: list[str]) -> None:
+    """The diagnostic contract: the command does its work, and says what
+    is invalid in these ``Warning:`` lines on stderr, nothing else."""
+    assert result.returncode == 0, result.stderr
+    assert result.stdout
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [f"Warning: {line}" for line in expected]
+    for secret in HIDDEN:
+        assert secret not in result.stderr
+        assert secret not in result.stdout
+
+
 def break_settings(root: Path) -> None:
     """Two violations: a wrong type, and a secret that is too short."""
     (root / "instance/production.json").write_text('{\n  "MAIL": {\n    "PORT": "abc"\n  }\n}\n')
@@ -146,7 +158,7 @@ def test_schema_is_one_draft_2020_12_document_that_validates_the_settings(site: 
 
 def test_schema_prints_while_the_instance_files_break_it(site: Path) -> None:
     break_settings(site)
-    assert_errors(ampho(site, "config", "dump"), VIOLATIONS)
+    assert_warnings(ampho(site, "config", "dump"), VIOLATIONS)
     document = json.loads(ok(site, "config", "schema"))
     assert not Draft202012Validator(document).is_valid({"MAIL": {"PORT": "abc"}})
 
@@ -268,19 +280,28 @@ def docs_rows(text: str) -> dict[str, list[str]]:
 
 def test_docs_table_has_key_type_default_schema_and_description(site: Path) -> None:
     rows = docs_rows(ok(site, "config", "docs"))
-    assert rows["KEY"] == ["KEY", "TYPE", "DEFAULT", "DECLARED IN", "DESCRIPTION"]
+    assert rows["KEY"] == ["KEY", "TYPE", "DEFAULT", "DEFAULT FROM", "DECLARED IN", "DESCRIPTION"]
     # The default is the bundle's, not production.json's 587.
-    assert rows["MAIL.PORT"] == ["MAIL.PORT", "integer", "25", "mail/schema.json", "Its port."]
+    assert rows["MAIL.PORT"] == [
+        "MAIL.PORT",
+        "integer",
+        "25",
+        "mail/default.json",
+        "mail/schema.json",
+        "Its port.",
+    ]
     assert rows["MAIL.HOST"] == [
         "MAIL.HOST",
         "string",
         '"localhost"',
+        "mail/default.json",
         "mail/schema.json",
         "The SMTP server.",
     ]
     assert rows["MAIL.TIMEOUT"] == [
         "MAIL.TIMEOUT",
         "number",
+        "-",
         "-",
         "mail/schema.json",
         "Seconds to wait.",
@@ -314,12 +335,109 @@ def test_docs_json_lists_the_same_settings(site: Path) -> None:
         "key": "MAIL.PORT",
         "type": "integer",
         "default": 25,
+        "default_from": "mail/default.json",
         "declared_in": "mail/schema.json",
         "description": "Its port.",
     }
     assert "default" not in rows["MAIL.TIMEOUT"]
+    assert "default_from" not in rows["MAIL.TIMEOUT"]
     assert rows["MAIL.SIGNATURE"]["default"] == "***"
     assert rows["MAIL.PASSWORD"]["default"] == "***"
+
+
+def test_docs_default_is_the_one_that_applies_without_an_environment_file(site: Path) -> None:
+    """instance/default.json is a default too; production.json, the
+    user@host file, the secrets directory and the variables are not."""
+    (site / "instance/default.json").write_text(
+        json.dumps(
+            {
+                "MAIL": {
+                    "HOST": "${env:MAIL_HOST:-mx.internal}",
+                    "PASSWORD": "instance-password-5",
+                },
+                "LOG_FILES_DIR": "/var/log/shop",
+            }
+        )
+    )
+    out = ok(site, "config", "docs", "--format", "json", MAIL_HOST="from-env", AMPHO_MAIL__PORT="2")
+    rows = {row["key"]: row for row in json.loads(out)}
+    shown = {key: (row.get("default"), row.get("default_from")) for key, row in rows.items()}
+    # A reference as written: what it resolves to comes from the environment.
+    assert shown["MAIL.HOST"] == ("${env:MAIL_HOST:-mx.internal}", "instance/default.json")
+    assert shown["MAIL.PORT"] == (25, "mail/default.json")
+    assert shown["MAIL.PASSWORD"] == ("***", "instance/default.json")
+    assert shown["MAIL.SIGNATURE"] == ("***", "mail/default.json")
+    assert shown["MAIL.TIMEOUT"] == (None, None)
+    assert shown["LOG_FILES_DIR"] == ("/var/log/shop", "instance/default.json")
+    assert shown["LOG_CONSOLE"] == (True, "ampho (built in)")
+    assert shown["LOG_FILES_NAME"] == ("app", "ampho (built in)")
+    # LOG_LEVEL follows the environment and DEBUG: no one default.
+    assert shown["LOG_LEVEL"] == (None, None)
+    text = ok(site, "config", "docs")
+    for secret in (*HIDDEN, "instance-password-5"):
+        assert secret not in out
+        assert secret not in text
+    assert docs_rows(text)["MAIL.PASSWORD"][2:4] == ['"***"', "instance/default.json"]
+    # A long default is cut in the table, whole in JSON.
+    assert docs_rows(text)["LOG_FILES_MSG_FORMAT"][2] == '"%(asctime)s %(levelname)s [%...'
+    assert rows["LOG_FILES_MSG_FORMAT"]["default"].endswith("%(name)s: %(message)s")
+
+
+def test_docs_logging_defaults_are_those_logging_applies(site: Path) -> None:
+    """Each LOG_* key's built-in default, set as a setting, changes nothing
+    of what the logging reads; only LOG_LEVEL has none."""
+    from ampho.config import load
+    from ampho.logging.settings import LogSettings
+
+    rows = json.loads(ok(site, "config", "docs", "--format", "json"))
+    built_in = {r["key"]: r["default"] for r in rows if r.get("default_from") == "ampho (built in)"}
+    declared = {r["key"] for r in rows if r["declared_in"] == "ampho/logging/schema.json"}
+    assert set(built_in) == declared - {"LOG_LEVEL"}
+
+    def read(**overrides: object) -> dict[str, object]:
+        cfg = load(site, user="u", host="h", environ={}, bundles=False, overrides=overrides)
+        return {k: v for k, v in vars(LogSettings(cfg, "app")).items() if not k.startswith("_")}
+
+    unset = read()
+    for key, value in built_in.items():
+        assert read(**{key: value}) == unset, key
+
+
+#: A declared type, and how config docs says it.
+TYPES = {
+    "MANY": (
+        {"type": ["string", "null", "boolean", "integer"]},
+        "boolean, integer, string or null",
+    ),
+    "NUMBER": ({"type": ["integer", "number"]}, "number"),
+    "TAGS": ({"type": "array", "items": {"type": "string"}}, "list of strings"),
+    "HOSTS": ({"type": ["array", "null"]}, "list or null"),
+    "OPTIONAL": ({"anyOf": [{"type": "string"}, {"type": "null"}]}, "string or null"),
+    "MODE": ({"enum": ["smtp", "log", None]}, 'one of "smtp", "log" or null'),
+    "VERSION": ({"const": 2}, "only 2"),
+    "ANYTHING": ({}, "any"),
+    # A secret's values are not listed, as its value is not shown.
+    "API_TOKEN": ({"type": "string", "enum": ["tok-secret-6"]}, "string"),
+    "RELAY": ({"type": "string", "enum": ["pw-secret-7"], "writeOnly": True}, "string"),
+}
+
+
+def test_docs_types_read_as_a_reader_says_them(tmp_path: Path) -> None:
+    schema = {"type": "object", "properties": {key: node for key, (node, _) in TYPES.items()}}
+    root = write_tree(
+        tmp_path / "site",
+        {
+            "app/__init__.py": "",
+            "app/schema.json": json.dumps(schema),
+            "instance/default.json": "{}",
+        },
+    )
+    out = ok(root, "config", "docs", "--format", "json")
+    rows = json.loads(out)
+    types = {r["key"]: r["type"] for r in rows if r["declared_in"] == "app/schema.json"}
+    assert types == {key: shown for key, (_, shown) in TYPES.items()}
+    assert docs_rows(ok(root, "config", "docs"))["MANY"][1] == "boolean, integer, string or null"
+    assert "secret" not in out
 
 
 def test_docs_without_an_application_is_one_error_line(tmp_path: Path) -> None:
@@ -336,13 +454,7 @@ def test_docs_without_an_application_is_one_error_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        ["config", "dump"],
-        ["config", "dump", "--format", "env"],
         ["config", "get", "MAIL.HOST"],
-        ["config", "explain", "MAIL.HOST"],
-        ["config", "docs"],
-        ["config", "diff", "production", "development"],
-        ["bundles"],
         ["routes"],
         ["shell"],
         # Fails before it binds a port; were it to serve, run() times out.
@@ -354,6 +466,35 @@ def test_every_violation_is_its_own_error_line(site: Path, args: list[str]) -> N
     assert_errors(ampho(site, *args), VIOLATIONS)
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["config", "dump"],
+        ["config", "dump", "--format", "env"],
+        ["config", "dump", "MAIL.HOST"],
+        ["config", "dump", "--explain"],
+        ["config", "explain", "MAIL.PORT"],
+        ["config", "docs"],
+        ["config", "diff", "production", "staging"],
+    ],
+)
+def test_diagnostics_show_what_loads_with_the_violations_as_warnings(
+    site: Path, args: list[str]
+) -> None:
+    """The commands that show the settings show them while they are
+    wrong: that is when they are needed. ``config check`` fails."""
+    break_settings(site)
+    (site / "instance/staging.json").write_text('{"MAIL": {"HOST": "staging.example"}}')
+    assert_warnings(ampho(site, *args), VIOLATIONS)
+
+
+def test_explain_shows_the_invalid_value_and_where_it_was_set(site: Path) -> None:
+    break_settings(site)
+    result = ampho(site, "config", "explain", "MAIL.PORT")
+    assert result.stdout.splitlines()[-1] == 'instance/production.json:3:5: "abc"  (wins)'
+    assert json.loads(ampho(site, "config", "dump", "MAIL.PORT").stdout) == "abc"
+
+
 def test_help_lists_the_commands_after_the_violations(site: Path) -> None:
     break_settings(site)
     result = ampho(site, "--help")
@@ -363,26 +504,30 @@ def test_help_lists_the_commands_after_the_violations(site: Path) -> None:
 
 
 def test_violation_from_an_environment_variable_names_it(site: Path) -> None:
-    assert_errors(
-        ampho(site, "config", "dump", AMPHO_MAIL__PORT="0"),
-        ["env AMPHO_MAIL__PORT: MAIL.PORT: 0 is less than the minimum of 1 (mail/schema.json)"],
-    )
+    expected = [
+        "env AMPHO_MAIL__PORT: MAIL.PORT: 0 is less than the minimum of 1 (mail/schema.json)"
+    ]
+    assert_errors(ampho(site, "config", "get", "MAIL", AMPHO_MAIL__PORT="0"), expected)
+    assert_warnings(ampho(site, "config", "dump", AMPHO_MAIL__PORT="0"), expected)
 
 
 def test_violation_from_the_secrets_directory_names_the_file_not_the_value(
     site: Path,
 ) -> None:
     (site / "secrets/MAIL__PORT").write_text("hidden-port-6\n")
-    result = ampho(site, "config", "dump", AMPHO_SECRETS_DIR="secrets")
+    result = ampho(site, "config", "get", "MAIL", AMPHO_SECRETS_DIR="secrets")
     assert_errors(result, [result.stderr[len("Error: ") :].rstrip("\n")])
     assert result.stderr.startswith("Error: secrets/MAIL__PORT: MAIL.PORT: ")
     assert result.stderr.endswith(" (mail/schema.json)\n")
     assert "hidden-port-6" not in result.stderr
+    result = ampho(site, "config", "dump", AMPHO_SECRETS_DIR="secrets")
+    assert_warnings(result, [result.stderr[len("Warning: ") :].rstrip("\n")])
+    assert "hidden-port-6" not in result.stderr + result.stdout
 
 
 def test_missing_required_key_names_the_key_and_the_schema(site: Path) -> None:
     (site / "app/schema.json").write_text('{"type": "object", "required": ["APP_NAME"]}\n')
-    assert_errors(ampho(site, "config", "dump"), ["APP_NAME: is required (app/schema.json)"])
+    assert_errors(ampho(site, "config", "get", "MAIL"), ["APP_NAME: is required (app/schema.json)"])
 
 
 # --- config check ------------------------------------------------------------------
@@ -571,7 +716,7 @@ def test_a_top_level_violation_is_one_error_line_naming_the_top_level(site: Path
     (site / "app/schema.json").write_text('{"dependentRequired": {"LONE": ["PAIR"]}}')
     (site / "instance/production.json").write_text('{\n  "LONE": 1\n}\n')
     expected = "instance/production.json:2:11: (top level): 'PAIR' is a dependency of 'LONE'"
-    assert_errors(ampho(site, "config", "dump"), [f"{expected} (app/schema.json)"])
+    assert_errors(ampho(site, "config", "get", "LONE"), [f"{expected} (app/schema.json)"])
     result = check(site)
     assert (
         "instance/production.json:2:11: error: (top level): 'PAIR' is a dependency of 'LONE'"

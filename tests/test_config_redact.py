@@ -992,7 +992,8 @@ def test_an_error_line_masks_a_password_in_the_key_it_names(tmp_path: Path) -> N
     write_instance(root, {"default.json": {"C": {"redis://u:hunter2@cache": "x"}}})
     for args in (["config", "get", "C"], ["config", "dump"], ["routes"]):
         result = run(AMPHO, args, root)
-        assert result.returncode == 1, result.stderr
+        # dump shows what loads, the violation a warning; the others fail.
+        assert result.returncode == (0 if args[1:] == ["dump"] else 1), result.stderr
         assert "hunter2" not in result.stdout + result.stderr, (args, result.stderr)
         assert "redis://u:***@cache" in result.stderr, (args, result.stderr)
 

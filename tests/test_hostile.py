@@ -599,6 +599,9 @@ CASES: list[Case] = [
         pieces=("instance/production.json:2:13", "GITHUB", "is too long", "ghp_***"),
         secrets=("kxHOSTILE0123456789",),
         load=False,  # a plain load() here finds no entry bundle on sys.path
+        # dump shows settings that break a schema, with a Warning: line
+        # each (test_a_violation_shown_as_a_warning_masks_the_token).
+        commands=(("config", "get", "GITHUB"), *APP_COMMANDS),
     ),
     # No variable holds a NUL; a key read as plain text cannot take JSON.
     Case(
@@ -878,6 +881,21 @@ def test_commands_print_one_located_line(case: Case, case_root: Path) -> None:
     with _preparation(case, case_root):
         for args in case.commands:
             _assert_one_line(case, _run(case, case_root, args))
+
+
+def test_a_violation_shown_as_a_warning_masks_the_token(case_root: Path) -> None:
+    """The diagnostic commands print what breaks a schema as a warning,
+    masked as the error line is."""
+    (case,) = [c for c in CASES if c.name == "a GitHub token too long for its schema"]
+    _write(case_root, case.files)
+    for args in (("config", "dump"), ("config", "explain", "GITHUB")):
+        result = _run(case, case_root, args)
+        shown = f"stdout={result.stdout!r} stderr={result.stderr!r}"
+        assert result.returncode == 0, shown
+        (line,) = result.stderr.splitlines()
+        assert line.startswith("Warning: "), shown
+        assert all(piece in line for piece in case.pieces), shown
+        _assert_no_secret(case, result.stdout, result.stderr)
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES if c.check])

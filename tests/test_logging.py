@@ -38,7 +38,7 @@ from processes import call_as_user, run
 
 from ampho import create_app
 from ampho.config import Config, ConfigError
-from ampho.logging import ConsoleHandler, PeriodFileHandler, setup
+from ampho.logging import ConsoleHandler, PeriodFileHandler, quiet_libraries, setup
 
 #: A moment to make records at, far from any period boundary: 2026-03-04 05:06:07.25.
 MOMENT = time.mktime((2026, 3, 4, 5, 6, 7, 0, 0, -1)) + 0.25
@@ -304,6 +304,7 @@ SERVE = """
     print(json.dumps({
         "body": body,
         "flask_default_handler": default_handler in app.logger.handlers,
+        "app_logger_handlers": [type(h).__name__ for h in app.logger.handlers],
         "werkzeug_handlers": len(logging.getLogger("werkzeug").handlers),
     }))
 """
@@ -315,7 +316,12 @@ def test_module_flask_and_werkzeug_loggers_reach_file_and_console_once(app_tree)
     result = run([sys.executable], ["serve.py"], root)
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    assert out == {"body": "hello", "flask_default_handler": False, "werkzeug_handlers": 0}
+    assert out == {
+        "body": "hello",
+        "flask_default_handler": False,
+        "app_logger_handlers": ["AppLoggerHandler"],
+        "werkzeug_handlers": 0,
+    }
 
     lines = log_lines(root / "log")
     for where in (lines, result.stderr.splitlines()):
@@ -324,6 +330,126 @@ def test_module_flask_and_werkzeug_loggers_reach_file_and_console_once(app_tree)
         assert len(containing('"GET /hello HTTP/1.1" 200', where)) == 1, where
     [access] = containing('"GET /hello HTTP/1.1" 200', lines)
     assert "werkzeug" in access
+
+
+# --- a command's console, and app.logger ------------------------------------------
+
+#: Who logs, at which level, and whether a command's console shows it;
+#: the application's bundles are ``shop`` and ``app``.
+COMMAND_CONSOLE = [
+    ("alembic.runtime.plugins", logging.INFO, False),
+    ("alembic.runtime.plugins", logging.WARNING, True),
+    ("sqlalchemy.engine.Engine", logging.DEBUG, False),
+    ("urllib3", logging.ERROR, True),
+    ("shop", logging.INFO, True),
+    ("shop.orders", logging.DEBUG, True),
+    ("app", logging.INFO, True),  # Flask's app.logger
+    ("ampho.logging", logging.INFO, True),
+    ("root", logging.INFO, True),  # logging.info() itself
+    ("shopping.cart", logging.INFO, False),  # only starts like a bundle's name
+]
+
+
+def _log_each(table: list[tuple[str, int, bool]]) -> dict[str, bool]:
+    """Log a line from each logger of ``table``; its message, and whether it should show.
+
+    Each logger as a library leaves it: enabled, at no level of its own.
+    Another test may have run Alembic, whose ``fileConfig`` disables every
+    logger there is, or set SQLAlchemy's level.
+    """
+    expected = {}
+    for name, level, shown in table:
+        message = marker()
+        parts = [] if name == "root" else name.split(".")
+        # The logger and its parents: Alembic's file sets "sqlalchemy" to WARN.
+        chain = [logging.getLogger(".".join(parts[:n])) for n in range(1, len(parts) + 1)]
+        states = [(logger.disabled, logger.level) for logger in chain]
+        for logger in chain:
+            logger.disabled, logger.level = False, logging.NOTSET
+        try:
+            logging.getLogger(name if parts else None).log(level, message)
+        finally:
+            for logger, (disabled, logger_level) in zip(chain, states, strict=True):
+                logger.disabled, logger.level = disabled, logger_level
+        expected[message] = shown
+    return expected
+
+
+def test_a_commands_console_shows_other_libraries_records_from_warning_up_only(
+    configure, root, capfd
+) -> None:
+    with quiet_libraries():
+        setup(configure({}, env="development"), bundles=["shop", "app"])
+    capfd.readouterr()
+    expected = _log_each(COMMAND_CONSOLE)
+    err = capfd.readouterr().err
+    assert {message: message in err for message in expected} == expected
+    # The files keep every record.
+    lines = log_lines(root / "log")
+    assert all(containing(message, lines) for message in expected)
+
+
+@pytest.mark.parametrize(
+    ("quiet", "settings"),
+    [(False, {}), (True, {"LOG_VERBOSE": True}), (True, {"LOG_VERBOSE": "yes"})],
+    ids=["not-a-command", "log-verbose", "log-verbose-string"],
+)
+def test_outside_a_command_or_with_log_verbose_the_console_shows_every_record(
+    configure, capfd, quiet, settings
+) -> None:
+    with quiet_libraries(quiet):
+        setup(
+            configure({"LOG_FILES_ENABLED": False, **settings}, env="development"), bundles=["shop"]
+        )
+    capfd.readouterr()
+    expected = _log_each(COMMAND_CONSOLE)
+    err = capfd.readouterr().err
+    assert all(message in err for message in expected)
+
+
+def test_quiet_libraries_applies_to_the_setup_calls_within_its_block_only(configure, capfd) -> None:
+    config = configure({"LOG_FILES_ENABLED": False})
+    with quiet_libraries():
+        setup(config)
+    setup(config)
+    message = marker()
+    logging.getLogger("alembic").info(message)
+    assert message in capfd.readouterr().err
+
+
+APP_LOGGER = """
+    import json
+
+    from flask.logging import default_handler
+
+    from ampho import create_app
+
+
+    def handlers(app):
+        return [
+            "Flask's" if h is default_handler else type(h).__name__ for h in app.logger.handlers
+        ]
+
+
+    built = [handlers(create_app()) for _ in range(3)]
+    without = handlers(create_app(config={"LOG_CONSOLE": False, "LOG_FILES_ENABLED": False}))
+    print(json.dumps({"built": built, "without": without}))
+"""
+
+
+def test_app_logger_has_one_handler_of_amphos_while_ampho_logs_and_flasks_otherwise(
+    app_tree,
+) -> None:
+    # A fresh interpreter: Flask's default handler, once added, stays on
+    # the logger for the rest of the process.
+    root = write_app(app_tree, {}, views="")
+    (root / "app_logger.py").write_text(textwrap.dedent(APP_LOGGER))
+    result = run([sys.executable], ["app_logger.py"], root)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "built": [["AppLoggerHandler"]] * 3,
+        "without": ["Flask's"],
+    }
 
 
 # --- the level -------------------------------------------------------------------
@@ -940,7 +1066,7 @@ def test_booleans_accept_environment_variable_strings(
     assert _enabled(root, capfd)[key] is expected
 
 
-@pytest.mark.parametrize("key", ["LOG_FILES_ENABLED", "LOG_CONSOLE", "DEBUG"])
+@pytest.mark.parametrize("key", ["LOG_FILES_ENABLED", "LOG_CONSOLE", "LOG_VERBOSE", "DEBUG"])
 @pytest.mark.parametrize("value", ["maybe", "on", "", "truee", 2, -1, 0.5, [], {}])
 def test_a_non_boolean_is_a_config_error_naming_key_and_file_line(
     configure, root, key, value

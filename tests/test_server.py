@@ -198,6 +198,25 @@ def test_gunicorn_reads_the_environment_named_by_ampho_env(tmp_path: Path) -> No
         assert request(port, "/greeting").text == "from staging"
 
 
+def test_gunicorn_logs_an_ampho_env_that_has_no_file(tmp_path: Path) -> None:
+    """``AMPHO_ENV=prod`` serves on default.json alone, as the commands
+    warn; the server's log says so at the start."""
+    root = show_root(tmp_path / "root")
+    port = free_port()
+    log = tmp_path / "server.log"
+    env = server_environment(tmp_path / "home", AMPHO_ENV="prod")
+    with serving(gunicorn(port, workers=1), root, port, env, log):
+        assert request(port, "/greeting").text == "from default"
+    warnings = [line for line in log.read_text().splitlines() if "'prod'" in line]
+    assert len(warnings) == 1, warnings
+    assert " WARNING [" in warnings[0]
+    assert warnings[0].endswith(
+        "] ampho: environment 'prod' has no instance/prod.json, so it loads"
+        " default.json alone; the environments with a file are production, staging;"
+        " did you mean 'production'?"
+    )
+
+
 HOLD_VIEWS = """
     import os
     import time

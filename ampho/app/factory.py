@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from types import ModuleType
 from typing import Any, TypeVar
 
+import flask
 from flask import Flask, current_app, send_from_directory
 
 from ..bundle import Bundle, BundleError, add_to_path, resolve
-from ..config import Config
+from ..config import Config, ConfigError
 from ..config.paths import Location, entry_from_environ, environ_root, locate
 from ..config.tooling import bundle_settings, load_at
 from ..logging import setup as setup_logging
@@ -87,7 +89,7 @@ def create_app(
     root_dir: str | os.PathLike[str] | None = None,
     env: str | None = None,
     instance_dir: str | os.PathLike[str] | None = None,
-    config: Mapping[str, Any] | None = None,
+    config: Mapping[str, Any] | str | object | None = None,
 ) -> Flask:
     """Build a Flask application from its entry bundle.
 
@@ -107,11 +109,18 @@ def create_app(
         ``AMPHO_INSTANCE_DIR``, then ``<root>/instance``, which is
         created when missing; a directory named must exist.
     :param config: settings above every layer, such as
-        ``{"TESTING": True}`` in tests.
+        ``{"TESTING": True}`` in tests: a mapping, shown as the layer
+        ``overrides``; or whatever Flask's
+        :meth:`~flask.Config.from_object` takes, read by it: a class, a
+        module or an instance, whose uppercase attributes are the
+        settings, or an import string naming one
+        (``"tests.settings.TestingConfig"``), shown as the layer
+        ``config=tests.settings.TestingConfig``.
     :raises BundleError: if a bundle is missing or wrongly declared.
     :raises SettingsInvalid: (a :exc:`ConfigError`) listing every
         setting that breaks the bundles' ``schema.json`` or Ampho's own.
-    :raises ConfigError: if the configuration cannot be loaded, a
+    :raises ConfigError: if the configuration cannot be loaded, the
+        import string of ``config`` cannot be imported, a
         ``LOG_*`` setting is wrong (logging is set up from it first),
         ``AMPHO_ROOT`` names no directory, a named instance directory is
         missing, the default one cannot be created, or its
@@ -124,6 +133,7 @@ def create_app(
     if root_dir is not None:
         root_dir = os.path.abspath(root_dir)
         add_to_path(root_dir)
+    overrides_name, overrides = _overrides(config)
     bundles = resolve(entry)
     main = bundles[-1]
     # Where the application is, as load() decides it, from the package
@@ -133,7 +143,7 @@ def create_app(
     root, instance = location.root_dir, location.instance_dir
     make_instance_dir(instance, root)
 
-    cfg = load_for(bundles, location, overrides=config)
+    cfg = load_for(bundles, location, overrides=overrides, overrides_name=overrides_name)
     # Generated only when no layer sets the key at all: a null or empty
     # key written in a file is the user's choice, and Flask will say so.
     # Only the load can tell, so the key is added to it as the lowest
@@ -143,7 +153,7 @@ def create_app(
         shown = location.display(os.path.join(instance, SECRET_KEY_FILE))
         cfg = cfg.beneath(f"{shown} (generated)", {"SECRET_KEY": key})
 
-    setup_logging(cfg, name=entry)
+    setup_logging(cfg, name=entry, bundles=[bundle.name for bundle in bundles])
 
     # The root path is the entry bundle's package, so Flask's defaults
     # hold as in a plain Flask app: its `templates/` folder, and its
@@ -184,6 +194,42 @@ def create_app(
     return app
 
 
+def _overrides(config: object) -> tuple[str, Mapping[str, Any] | None]:
+    """The name of the top layer, and its settings, from ``create_app``'s
+    ``config``.
+
+    A mapping is taken as it is. Anything else is read by Flask's own
+    :meth:`~flask.Config.from_object`, so a config class, module or
+    import string that a Flask factory took gives the same settings
+    here; the layer is named after it, so that ``config dump --explain``
+    and the origins say where each setting came from.
+
+    :raises ConfigError: for an import string that cannot be imported,
+        in one line naming it.
+    """
+    if config is None or isinstance(config, Mapping):
+        return "overrides", config
+    settings = flask.Config(os.curdir)  # the root path serves from_pyfile only
+    try:
+        settings.from_object(config)
+    except ImportError as e:  # Werkzeug's ImportStringError, holding the cause
+        reason = getattr(e, "exception", e)
+        raise ConfigError(f"cannot import {config!r}: {reason}", source="config") from e
+    return f"config={_object_name(config)}", dict(settings)
+
+
+def _object_name(config: object) -> str:
+    """``tests.settings.TestingConfig``: an import string, a module or a
+    class by its name; an instance by its class's, called."""
+    if isinstance(config, str):
+        return config
+    if isinstance(config, ModuleType):
+        return config.__name__
+    if isinstance(config, type):
+        return f"{config.__module__}.{config.__qualname__}"
+    return f"{_object_name(type(config))}()"
+
+
 def _declared(bundle: Bundle) -> Counter[str]:
     """How many routes and commands each module of a bundle declares."""
     counts: Counter[str] = Counter()
@@ -215,11 +261,13 @@ def load_for(
     location: Location,
     *,
     overrides: Mapping[str, Any] | None = None,
+    overrides_name: str = "overrides",
 ) -> Config:
     """Load the configuration with the bundles' settings: their defaults
     (``SETTINGS`` classes, ``default.json``) beneath the instance files,
     and their schemas (after Ampho's own) to validate the result against
-    (:func:`~ampho.config.tooling.bundle_settings`).
+    (:func:`~ampho.config.tooling.bundle_settings`); ``overrides`` on
+    top, in a layer called ``overrides_name``.
 
     :raises SettingsInvalid: listing every violation of the schemas.
     """
@@ -230,6 +278,7 @@ def load_for(
         overrides=overrides,
         schemas=schemas,
         bundles=False,
+        overrides_name=overrides_name,
     )
 
 

@@ -1,14 +1,17 @@
 """The ``ampho`` command.
 
-Every command but ``config`` is Flask's, from Flask's command group
-(:data:`ampho.cli.group.main`): ``run``, ``routes``, ``shell``, the
-commands bundles declare. That group imports Flask, Werkzeug and Jinja,
-about ten times what a small script costs. ``ampho config`` needs none
-of them (it reads the settings as :func:`ampho.config.load` does), and
-deployment scripts call it several times in a row; so :data:`main` is
-a group of click's lazy kind: it parses the global options itself,
-has ``config`` as its own command, and imports Flask's group only to
-resolve any other command name, or to list the commands for ``--help``.
+Every command but ``config``, ``bundles`` and ``new`` is Flask's, from
+Flask's command group (:data:`ampho.cli.group.main`): ``run``,
+``routes``, ``shell``, the commands bundles declare. That group imports
+Flask, Werkzeug and Jinja, about ten times what a small script costs.
+``ampho config`` needs none of them (it reads the settings as
+:func:`ampho.config.load` does), and deployment scripts call it several
+times in a row; ``ampho bundles`` lists the bundles without building the
+application, and ``ampho new`` works where there is none. So
+:data:`main` is a group of click's lazy kind: it parses the global
+options itself, has those commands as its own, and imports Flask's
+group only to resolve any other command name, or to list the commands
+for ``--help``.
 
 A bundle declares its commands with :func:`command`, which lives with
 the application (:mod:`ampho.app.commands`) and is named here too.
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .bundles import bundles_command
 from .config import config_group
 from .core import (
     COMMAND_HELP,
@@ -29,6 +33,7 @@ from .core import (
     flask_options,
     global_options,
 )
+from .new import new_command
 
 if TYPE_CHECKING:
     from ..app.commands import command, echo_error, echo_info, echo_success, echo_warning
@@ -38,7 +43,8 @@ __all__ = ["command", "echo_error", "echo_info", "echo_success", "echo_warning",
 
 
 class CommandLine(OneLineErrorGroup):
-    """The ``ampho`` command: ``config`` here, every other command Flask's.
+    """The ``ampho`` command: ``config``, ``bundles`` and ``new`` here,
+    every other command Flask's.
 
     click's documented pattern for lazily loaded subcommands: the group
     answers :meth:`get_command` and :meth:`list_commands` from a module
@@ -55,7 +61,7 @@ class CommandLine(OneLineErrorGroup):
         return _flask_group(ctx).get_command(ctx, cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        # Flask's group lists `config` too.
+        # Flask's group lists `config`, `bundles` and `new` too.
         return _flask_group(ctx).list_commands(ctx)
 
     def resolve_command(
@@ -94,7 +100,7 @@ def _flask_group(ctx: click.Context) -> AmphoGroup:
 main = CommandLine(
     name="ampho",
     help=COMMAND_HELP,
-    commands=[config_group],
+    commands=[bundles_command, config_group, new_command],
     params=[*global_options(), *flask_options()],
     context_settings=dict(CONTEXT_SETTINGS),
 )

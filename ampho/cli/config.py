@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..bundle import add_to_path
-from ..config import Config, load, redact
-from ..config.paths import entry_from_environ, root_path, search_dir
+from ..config import Config, SettingsInvalid, load, redact
+from ..config.paths import entry_from_environ, root_path
 from ..config.tooling import (
     DeclaredSecrets,
     bundle_files,
@@ -29,6 +28,7 @@ from ..config.tooling import (
     split_key,
     to_json,
 )
+from .core import echo_warnings, environment_warnings, project_on_path
 
 if TYPE_CHECKING:
     from ..config.tooling import Declared
@@ -60,24 +60,48 @@ def _show_secrets_option(f: F) -> F:
     return click.option("--show-secrets", is_flag=True, help="Print secrets instead of ***.")(f)
 
 
-def _load(root: str | None, env: str | None) -> Config:
+def _load(
+    root: str | None,
+    env: str | None,
+    *,
+    strict: bool = False,
+    warnings: list[str] | None = None,
+) -> Config:
     """Load as the application factory does, by the same rule.
 
     :func:`~ampho.config.load` reads the ``default.json`` and
     ``schema.json`` of the entry bundle and all it requires when the
     entry bundle imports, and validates the settings against the
     schemas; like ``ampho run``, the root directory goes on
-    :data:`sys.path` first so the bundles in it import.
+    :data:`sys.path` first so the bundles in it import
+    (:func:`~ampho.cli.core.project_on_path`, which refuses a directory
+    that holds no application).
+
+    Settings that break the schemas are what the diagnostic commands are
+    for: unless ``strict``, they are loaded all the same, and each
+    violation is a ``Warning:`` line, as is an environment named that has
+    no file (:func:`~ampho.cli.core.environment_warnings`). ``config
+    check`` is the command that fails on violations, and ``config get``,
+    whose scripts must not go on with what the application would refuse.
+
+    :param warnings: where to add the warnings instead of printing them,
+        for a command that loads twice and must print its ``Error:`` line
+        alone if the second load fails.
     """
-    _put_root_on_path(root)
-    return load(root, env)
-
-
-def _put_root_on_path(root: str | None) -> None:
-    """Put ``--root``, else ``AMPHO_ROOT``, else the current directory first
-    on :data:`sys.path`, as ``ampho run`` does, so the entry bundle in it
-    imports."""
-    add_to_path(os.path.abspath(root) if root else search_dir(os.environ))
+    project_on_path(root)
+    invalid = None
+    try:
+        cfg = load(root, env)
+    except SettingsInvalid as e:
+        if strict or e.config is None:
+            raise
+        cfg, invalid = e.config, e
+    found = environment_warnings(cfg) + (invalid.lines() if invalid is not None else [])
+    if warnings is None:
+        echo_warnings(found)
+    else:
+        warnings += found
+    return cfg
 
 
 def _path(key: str) -> KeyPath:
@@ -214,7 +238,7 @@ def get(root: str | None, env: str | None, key: str) -> None:
     too: a script asks for a value because it needs it. A missing key
     exits with status 1.
     """
-    value = _value(_load(root, env), key)
+    value = _value(_load(root, env, strict=True), key)
     click.echo(value if isinstance(value, str) else _json(value))
 
 
@@ -240,7 +264,7 @@ def check(ctx: click.Context, root: str | None, envs: tuple[str, ...], strict: b
     (warnings).
     Errors exit with status 1; warnings only with --strict.
     """
-    _put_root_on_path(root)
+    project_on_path(root)
     # The check parses and loads a few calls deeper than a plain load,
     # and the parser's limit is the recursion limit: room for as deep a
     # document as a load accepts, so the check handles every one.
@@ -274,7 +298,12 @@ def diff(root: str | None, show_secrets: bool, env_a: str, env_b: str) -> None:
     Secrets are printed as *** unless --show-secrets is given; a key that
     is a declared secret in either environment is one in both.
     """
-    configs = [_load(root, env_a), _load(root, env_b)]
+    warnings: list[str] = []
+    # Two calls, not a comprehension, whose frame would leave the parser
+    # less room than the other commands have (see recursion_room).
+    configs = [_load(root, env_a, warnings=warnings), _load(root, env_b, warnings=warnings)]
+    # Two environments share the violations of default.json.
+    echo_warnings(list(dict.fromkeys(warnings)))
     declared = declared_in(*configs)
     # Compare the real values, show the redacted ones: two different
     # passwords are a difference worth seeing, even as *** and ***.
@@ -315,7 +344,7 @@ def schema(root: str | None) -> None:
     schema to print: that is an error, so a script that writes the file
     for an editor learns of it.
     """
-    _put_root_on_path(root)
+    project_on_path(root)
     from ..config.tooling import load_schemas
 
     found = bundle_files(entry_from_environ(os.environ))
@@ -415,19 +444,24 @@ def docs(root: str | None, output_format: str) -> None:
     """Print a reference of the settings the schemas declare.
 
     One row per declared setting, in the schemas' order: its dotted KEY,
-    its TYPE, its DEFAULT (as JSON, from the bundles' default.json files;
-    "-" when none sets it; secrets as ***), the schema that DECLARES it
-    (named after its bundle) and its DESCRIPTION. "--format json" prints
-    the same as a list of objects with the keys key, type, default (absent
-    when there is none), declared_in and description. The settings load
-    and are validated as for "config dump"; while they break a schema,
-    "config schema" still prints what is declared.
+    its TYPE, its DEFAULT (as JSON) and the layer the DEFAULT is FROM,
+    the schema that DECLARES it (named after its bundle) and its
+    DESCRIPTION. The default is the value the application has when only
+    the defaults set the key: the highest of the bundles' SETTINGS
+    classes and default.json files and the instance's default.json that
+    sets it, as written there; else, for a LOG_* key, Ampho's own ("ampho
+    (built in)"); "-" when there is none. Secrets are shown as ***.
+    "--format json" prints the same as a list of objects with the keys
+    key, type, default and default_from (both absent when there is no
+    default), declared_in and description. The settings load as for
+    "config dump"; "config schema" prints what is declared.
     """
     cfg = _load(root, None)
     if cfg.schemas is None:
         raise _no_application()
     secrets = declared_in(cfg)
-    rows = [_doc_row(cfg, secrets, declared) for declared in cfg.schemas.settings()]
+    built_in = _built_in_defaults()
+    rows = [_doc_row(cfg, secrets, declared, built_in) for declared in cfg.schemas.settings()]
     if output_format == "json":
         click.echo(_json(rows, indent=2))
         return
@@ -435,45 +469,161 @@ def docs(root: str | None, output_format: str) -> None:
         "key": "KEY",
         "type": "TYPE",
         "default": "DEFAULT",
+        "default_from": "DEFAULT FROM",
         "declared_in": "DECLARED IN",
         "description": "DESCRIPTION",
     }
     table = [header] + [
-        {**row, "default": _json(row["default"]) if "default" in row else "-"} for row in rows
+        {
+            **row,
+            "default": _cut(_json(row["default"])) if "default" in row else "-",
+            "default_from": row.get("default_from", "-"),
+        }
+        for row in rows
     ]
-    columns = ["key", "type", "default", "declared_in"]
+    columns = ["key", "type", "default", "default_from", "declared_in"]
     widths = {column: max(len(line[column]) for line in table) for column in columns}
     for line in table:
         cells = [f"{line[column]:<{widths[column]}}" for column in columns]
         click.echo("  ".join([*cells, line["description"]]).rstrip())
 
 
-def _doc_row(cfg: Config, secrets: DeclaredSecrets, declared: Declared) -> dict[str, Any]:
+#: Where a default of Ampho's own comes from, as ``config docs`` names it.
+BUILT_IN = "ampho (built in)"
+
+#: The widest default the table shows whole (``--format json`` shows any):
+#: one long format string would widen every row.
+DEFAULT_WIDTH = 32
+
+
+def _cut(text: str) -> str:
+    """``text``, cut to :data:`DEFAULT_WIDTH` with ``...`` when longer."""
+    return text if len(text) <= DEFAULT_WIDTH else f"{text[: DEFAULT_WIDTH - 3]}..."
+
+
+def _built_in_defaults() -> dict[str, Any]:
+    """What Ampho's logging uses for a ``LOG_*`` key no layer sets
+    (:data:`ampho.logging.settings.DEFAULTS`); the application factory
+    names the files after the entry bundle."""
+    from ..logging.settings import DEFAULTS
+
+    return {**DEFAULTS, "LOG_FILES_NAME": entry_from_environ(os.environ)}
+
+
+def _doc_row(
+    cfg: Config, secrets: DeclaredSecrets, declared: Declared, built_in: dict[str, Any]
+) -> dict[str, Any]:
     """One declared setting for ``config docs``, its default redacted."""
     path = split_key(declared.key)
-    row: dict[str, Any] = {"key": declared.key, "type": declared.type}
-    defaults = _bundle_defaults(cfg, path)
-    if defaults:
-        row["default"] = _redact(secrets, path, plain_copy(defaults[-1].value))
+    row: dict[str, Any] = {"key": declared.key, "type": _readable_type(cfg, declared, secrets)}
+    default = _default_of(cfg, path, built_in)
+    if default is not None:
+        layer, value = default
+        row["default"] = _redact(secrets, path, plain_copy(value))
+        row["default_from"] = layer
     row["declared_in"] = declared.schema
     row["description"] = " ".join((declared.description or "").split())
     return row
 
 
-def _bundle_defaults(cfg: Config, path: KeyPath) -> list[Any]:
-    """The settings of ``path`` made by the layers beneath the instance files.
+def _default_of(cfg: Config, path: KeyPath, built_in: dict[str, Any]) -> tuple[str, Any] | None:
+    """The default of ``path`` and the name of its layer; ``None`` if none.
 
-    Those are the bundles' ``default.json`` files, in load order: every
-    layer listed before the instance directory's ``default.json``.
+    The defaults are the layers up to the instance directory's
+    ``default.json``: the bundles' classes and ``default.json`` files, in
+    load order, then that file. The highest that sets the key gives its
+    value as written there (a ``${...}`` reference unresolved, since what
+    it resolves to is no default). Without one, a ``LOG_*`` key has
+    Ampho's own default.
     """
     instance_default = os.path.join(cfg.instance_dir, "default.json")
-    names = []
+    defaults = []
     for layer in cfg.layers:
+        defaults.append(layer)
         if layer.path is not None and os.path.abspath(layer.path) == instance_default:
             break
-        names.append(layer.name)
+    else:  # pragma: no cover - every load lists the instance's default.json
+        defaults = []
     try:
-        settings = cfg.explain(path)
+        settings = [s for s in cfg.explain(path) if s.layer in defaults]
     except KeyError:
-        return []
-    return [setting for setting in settings if setting.layer.name in names]
+        settings = []
+    if settings:
+        return settings[-1].layer.name, settings[-1].value
+    if len(path) == 1 and path[0] in built_in:
+        return BUILT_IN, built_in[path[0]]
+    return None
+
+
+#: The JSON types in the order ``config docs`` lists them, null last.
+_TYPE_ORDER = ("boolean", "integer", "number", "string", "array", "object", "null")
+
+#: How the items of a list are named, by their JSON type.
+_PLURALS = {
+    "array": "lists",
+    "boolean": "booleans",
+    "integer": "integers",
+    "null": "nulls",
+    "number": "numbers",
+    "object": "objects",
+    "string": "strings",
+}
+
+
+def _readable_type(cfg: Config, declared: Declared, secrets: DeclaredSecrets) -> str:
+    """The type a schema declares, as a reader says it: ``boolean,
+    integer, string or null``, ``list of strings``, ``one of "smtp" or
+    "log"``; ``any`` when it says none.
+
+    The values of an ``enum`` (or ``const``) written at the key are
+    listed, but not a secret's; one behind a ``$ref`` is given by its
+    type. ``schema.types()`` answers as validation does, ``anyOf`` and
+    ``$ref`` included.
+    """
+    assert cfg.schemas is not None
+    path = split_key(declared.key)
+    schema = next(s for s in cfg.schemas if s.name == declared.schema)
+    values = None if is_secret_at(path, secrets) else _enum_values(schema.at(path))
+    if values:
+        # Masked as a default would be: a URL's password, say.
+        shown = [_json(_redact(secrets, path, value)) for value in values]
+        return f"only {shown[0]}" if len(shown) == 1 else f"one of {_or(shown)}"
+    types = schema.types(path)
+    if types is None:
+        return "any"
+    items = cfg.schemas.declared_item_types(path)
+    names = [_list_of(items) if name == "array" else name for name in _ordered_types(types)]
+    return _or(names) if names else "nothing"
+
+
+def _ordered_types(types: frozenset[str]) -> list[str]:
+    """JSON types in the order they are listed, ``integer`` left out
+    beside ``number``, which says both."""
+    return [t for t in _TYPE_ORDER if t in types and not (t == "integer" and "number" in types)]
+
+
+def _list_of(items: frozenset[str] | None) -> str:
+    """An array, by what its items are: ``list of strings``, or ``list``."""
+    if not items:
+        return "list"
+    return "list of " + _or([_PLURALS[name] for name in _ordered_types(items)])
+
+
+def _enum_values(nodes: list[dict[str, Any]]) -> list[Any] | None:
+    """The values every node's ``enum`` (or ``const``) allows, in the
+    first one's order; ``None`` when no node lists values."""
+    allowed: list[Any] | None = None
+    for node in nodes:
+        if isinstance(node.get("enum"), list):
+            listed = node["enum"]
+        elif "const" in node:
+            listed = [node["const"]]
+        else:
+            continue
+        allowed = listed if allowed is None else [v for v in allowed if v in listed]
+    return allowed
+
+
+def _or(words: list[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"

@@ -14,13 +14,24 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from click.core import ParameterSource
 
-from ..config.paths import current_dir
+from ..bundle import BundleError, add_to_path
+from ..config.paths import (
+    current_dir,
+    entry_from_environ,
+    instance_path,
+    missing_environment,
+    search_dir,
+)
 from ..errors import AmphoError
+from ..packages import find_spec
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 #: The context settings of the ``ampho`` command, whichever group runs it:
 #: Flask's ``FLASK_*`` defaults for options, and ``-h`` for help.
@@ -79,6 +90,8 @@ def run_main(main: Callable[[], Any]) -> NoReturn:
         # A bare group shows its help, as click does: that is no error.
         e.show()
         sys.exit(e.exit_code)
+    except click.NoSuchOption as e:
+        fail([_misplaced_option(e) or e.format_message()], e.exit_code)
     except click.ClickException as e:
         fail([e.format_message()], e.exit_code)
     except AmphoError as e:
@@ -103,6 +116,30 @@ def run_main(main: Callable[[], Any]) -> NoReturn:
     sys.exit(result if isinstance(result, int) else 0)
 
 
+def _misplaced_option(error: click.NoSuchOption) -> str | None:
+    """What to say when one of ``ampho``'s own options follows a command.
+
+    ``ampho run --env development`` is the first thing many type, and
+    click's answer, "No such option '--env'. Did you mean '--key'?",
+    points away from the fix: ``ampho --env development run``.
+    """
+    ctx = error.ctx
+    if ctx is None or ctx.parent is None:
+        return None
+    name = error.option_name
+    root = ctx.find_root()
+    own = [p for p in root.command.params if name in (*p.opts, *p.secondary_opts)]
+    if not own:
+        return None
+    value = "" if isinstance(own[0], click.Option) and own[0].is_flag else " ..."
+    command = ctx.command_path.partition(" ")[2]
+    return (
+        f"no such option {name!r} of {ctx.command_path!r}: {name} is an option of"
+        f" {root.info_name} itself, given before the command ({root.info_name}"
+        f" {name}{value} {command})"
+    )
+
+
 def fail(messages: Sequence[str], code: int) -> NoReturn:
     """Print each message as an ``Error:`` line, and exit with ``code``."""
     echo_errors(messages)
@@ -110,18 +147,79 @@ def fail(messages: Sequence[str], code: int) -> NoReturn:
 
 
 def echo_errors(messages: Sequence[str]) -> None:
-    """Print each message as one ``Error:`` line on stderr.
+    """Print each message as one ``Error:`` line on stderr (:func:`echo_lines`)."""
+    echo_lines("Error", messages)
 
-    Every error line of the command passes here, so here is where what a
-    message quotes is masked when it looks like a credential: a key may be
-    a URL holding a password (``{"redis://:pw@cache": ...}``), and a
-    schema's message names the key (:func:`~ampho.config.redaction.redact_shapes`).
-    Imported on this path only, which a command that works never takes.
+
+def echo_warnings(messages: Sequence[str]) -> None:
+    """Print each message as one ``Warning:`` line on stderr (:func:`echo_lines`)."""
+    echo_lines("Warning", messages)
+
+
+def echo_lines(kind: str, messages: Sequence[str]) -> None:
+    """Print each message as one ``<kind>: ...`` line on stderr.
+
+    Every error and warning line of the command passes here, so here is
+    where what a message quotes is masked when it looks like a
+    credential: a key may be a URL holding a password
+    (``{"redis://:pw@cache": ...}``), and a schema's message names the
+    key (:func:`~ampho.config.redaction.redact_shapes`). Imported when
+    there is something to say, which a command that works seldom has.
     """
+    if not messages:
+        return
     from ..config.tooling import redact_shapes
 
     for message in messages:
-        click.echo(f"Error: {redact_shapes(' '.join(message.split()))}", err=True)
+        click.echo(f"{kind}: {redact_shapes(' '.join(message.split()))}", err=True)
+
+
+def project_on_path(root: str | None = None) -> None:
+    """Put the application's directory first on :data:`sys.path`, as
+    ``flask`` puts the current directory there to find ``app.py``; refuse
+    a directory that holds no application.
+
+    The directory is ``root`` (a command's ``--root``), else
+    ``AMPHO_ROOT`` (the global ``--root``), else the current directory.
+    An application there is an entry bundle that can be imported, from
+    it or installed, or an instance directory: a project may keep only
+    settings, or run an installed entry bundle. Neither is a command run from the wrong
+    directory, which would otherwise find nothing and say little
+    (``config dump`` printed ``{}``); so it is one line that names the
+    directory and ``--root``.
+
+    :raises BundleError: with ``missing`` set to the entry bundle, as the
+        factory's error for a missing entry bundle is: ``ampho --help``
+        still lists Flask's commands in such a directory.
+    """
+    directory = os.path.abspath(root) if root else search_dir(os.environ)
+    add_to_path(directory)
+    entry = entry_from_environ(os.environ)
+    try:
+        # Anything of the name is meant as the entry bundle: a module or
+        # a directory without __init__.py gets the resolver's own error.
+        if find_spec(entry) is not None:
+            return
+        instance = instance_path(directory, None, os.environ)
+    except (ImportError, ValueError, AmphoError):
+        return  # a bad name or a missing named directory: the load says which
+    if os.path.isdir(instance):
+        return
+    raise BundleError(
+        f"no application in {directory}: no entry bundle {entry!r} and no instance"
+        " directory; run ampho in the project's root directory, or give --root",
+        missing=entry,
+    )
+
+
+def environment_warnings(cfg: Config) -> list[str]:
+    """The warning, if any, that the environment was named (by a
+    command's ``--env``, the global ``--env``, ``AMPHO_ENV`` or
+    ``FLASK_ENV``) and has no file (:func:`~ampho.config.paths.missing_environment`):
+    a misspelled ``prod`` would otherwise run on ``default.json`` alone
+    without a word."""
+    problem = missing_environment(cfg.location)
+    return [problem] if problem is not None else []
 
 
 def variable_option(
@@ -142,6 +240,17 @@ def variable_option(
     return click.Option(
         [flag], expose_value=False, is_eager=True, callback=callback, help=help, **attrs
     )
+
+
+#: Where ``-v`` is kept, in the ``meta`` that every context of one
+#: command line shares: the command's application is built later, when
+#: the command runs (:func:`ampho.logging.quiet_libraries`).
+VERBOSE = "ampho.verbose"
+
+
+def _set_verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[VERBOSE] = True
 
 
 def global_options() -> list[click.Option]:
@@ -166,6 +275,16 @@ def global_options() -> list[click.Option]:
             "The instance directory, absolute or relative to the root"
             " (sets AMPHO_INSTANCE_DIR; default: <root>/instance).",
             metavar="DIR",
+        ),
+        click.Option(
+            ["-v", "--verbose"],
+            is_flag=True,
+            expose_value=False,
+            # Before --help, whose command list builds the application.
+            is_eager=True,
+            allow_from_autoenv=False,
+            callback=_set_verbose,
+            help="Show other libraries' INFO and DEBUG log lines too ('run' always does).",
         ),
     ]
 

@@ -14,21 +14,28 @@ import os
 import traceback
 
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask import Flask
+from flask.cli import FlaskGroup, ScriptInfo
+from werkzeug.serving import is_running_from_reloader
 
 from ..app import create_app, entry_name
-from ..bundle import BundleError, add_to_path
-from ..config.paths import search_dir
+from ..bundle import BundleError
 from ..errors import AmphoError
+from ..logging import quiet_libraries
+from .bundles import bundles_command
 from .config import config_group
 from .core import (
     COMMAND_HELP,
     CONTEXT_SETTINGS,
+    VERBOSE,
     OneLineErrorGroup,
     echo_errors,
+    echo_warnings,
+    environment_warnings,
     global_options,
+    project_on_path,
 )
+from .new import new_command
 from .run import watching_run
 
 
@@ -92,8 +99,16 @@ def _create_app() -> Flask:
     So ``cd hello-world && ampho run`` finds the ``app`` package there,
     as ``flask run`` finds ``app.py``.
     """
-    add_to_path(search_dir(os.environ))
-    app = create_app()
+    project_on_path()
+    # A command's console leaves out other libraries' INFO lines (Alembic
+    # lists its plugins whenever it is imported), but `run` shows them,
+    # Werkzeug's request lines first, and so does any command with -v.
+    ctx = click.get_current_context(silent=True)
+    quiet = ctx is None or not (ctx.command is watching_run or ctx.meta.get(VERBOSE))
+    with quiet_libraries(quiet):
+        app = create_app()
+    if not is_running_from_reloader():  # said by the first process only
+        echo_warnings(environment_warnings(app.extensions["ampho"].config))
     # Flask's command line takes debug mode from FLASK_DEBUG (--debug)
     # alone. Ampho's configuration has its say when neither is given, so
     # `ampho --env development run` debugs when development.json says so;
@@ -122,27 +137,7 @@ main.params = [param for param in main.params if param.name != "app"]
 click.version_option(package_name="ampho", prog_name="ampho")(main)
 
 
-@main.command("bundles")
-@with_appcontext
-def bundles_command() -> None:
-    """List the bundles in load order, and what each one has."""
-    for bundle in current_app.extensions["ampho"].bundles:
-        parts = [
-            label
-            for label, present in (
-                ("views", bundle.has_module("views")),
-                ("commands", bundle.has_module("commands")),
-                ("tpl", bundle.template_folder is not None),
-                ("static", bundle.static_folder is not None),
-                ("default.json", bundle.defaults_file is not None),
-            )
-            if present
-        ]
-        requires = ", ".join(bundle.requires) or "-"
-        click.echo(
-            f"{bundle.name}  {bundle.path}  requires: {requires}  has: {', '.join(parts) or '-'}"
-        )
-
-
+main.add_command(bundles_command)
 main.add_command(config_group)
+main.add_command(new_command)
 main.add_command(watching_run)

@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import ConfigError, Origin, SettingsInvalid
+from .flaskkeys import FLASK_KEYS, extension_of
 from .jsontext import duplicates, json_type, key_positions, position
 from .loader import bundle_files, defaults_source, load
 from .output import recursion_room
@@ -22,7 +23,10 @@ from .paths import (
     check_name,
     display_path,
     entry_from_environ,
+    environments_there,
     instance_path,
+    named_env,
+    needs_file,
     root_path,
 )
 from .redaction import find_declared, find_secrets
@@ -149,7 +153,11 @@ def check_instance(
     instance_shown = display_path(instance, root)
     if not os.path.isdir(instance):
         return [_unplaced(ERROR, instance_shown, "no such instance directory")]
-    findings = _missing_environments(instance, instance_shown, envs)
+    # Environments meant to have a file: those given, else the one the
+    # variables name, with which the application would run on
+    # default.json alone just the same.
+    given = envs or [env for env in (named_env(environ, env_prefix),) if env is not None]
+    findings = _missing_environments(instance, instance_shown, list(filter(needs_file, given)))
     files = _read_instance(instance, root, envs, findings)
     if files is None:
         return findings
@@ -214,7 +222,7 @@ def _missing_environments(instance: str, instance_shown: str, envs: list[str]) -
             WARNING,
             f"{instance_shown}/{env}.json",
             f"does not exist, so environment {env!r} loads default.json alone"
-            " (a misspelled environment?)",
+            f" (a misspelled environment? {environments_there(instance, env)})",
         )
         for env in envs
         if not os.path.isfile(os.path.join(instance, f"{env}.json"))
@@ -346,6 +354,14 @@ def _check_files(
     if has_defaults:
         described += " nor in a bundle's " + ("defaults" if from_classes else "default.json")
     defaults_named = "the defaults" if from_classes else "default.json"
+    # The top-level keys the other instance files set, each with the
+    # files that do: a typo of one is a typo too.
+    set_in: dict[str, list[str]] = {}
+    for name, file in files.items():
+        if name != "default.json":
+            for key in file.data:
+                set_in.setdefault(key, []).append(file.source)
+    set_in.pop(SCHEMA_KEY, None)
     found: list[Finding] = []
     for name, file in files.items():
         found += _check_case(file)
@@ -353,7 +369,9 @@ def _check_files(
             found += _check_committed_secrets(file, secret_paths)
             continue
         if default or has_defaults:
-            found += _check_against_default(file, known, (described, defaults_named), declared)
+            found += _check_against_default(
+                file, known, (described, defaults_named), declared, set_in
+            )
         if "@" in name:
             found += _check_private(file, secret_paths)
     return found
@@ -469,12 +487,21 @@ def _check_case(file: _File) -> list[Finding]:
 
 
 def _check_against_default(
-    file: _File, known: dict[str, Any], described: tuple[str, str], declared: Schemas | None
+    file: _File,
+    known: dict[str, Any],
+    described: tuple[str, str],
+    declared: Schemas | None,
+    set_in: Mapping[str, list[str]],
 ) -> list[Finding]:
     """Keys no default sets and no schema declares; types unlike the default's.
 
+    A top-level key of Flask's own is known; see :func:`_unknown_key`
+    for the rest.
+
     :param described: how the defaults are named, where a key is missing
         and where a type differs.
+    :param set_in: the top-level keys the instance files set, each with
+        the files setting it.
     """
     found = []
     # A list of objects left to compare rather than recursion: any depth
@@ -492,11 +519,9 @@ def _check_against_default(
                     stack.append((value, {}, here))
                 continue
             if key not in reference:
-                message = f"{shown} is not in {described[0]}"
-                suggestion = _suggest(key, [*reference, *_declared_names(declared, path)])
-                if suggestion is not None:
-                    message += f" (did you mean {format_key((*path, suggestion))}?)"
-                found.append(_finding(WARNING, file.source, *_at(file, here), message))
+                message = _unknown_key(here, reference, declared, set_in, described[0])
+                if message is not None:
+                    found.append(_finding(WARNING, file.source, *_at(file, here), message))
                 continue
             expected = reference[key]
             if isinstance(value, dict) and isinstance(expected, dict):
@@ -512,6 +537,89 @@ def _check_against_default(
                     )
                 )
     return found
+
+
+def _unknown_key(
+    here: KeyPath,
+    reference: Mapping[str, Any],
+    declared: Schemas | None,
+    set_in: Mapping[str, list[str]],
+    described: str,
+) -> str | None:
+    """What to say of a key that no default sets and no schema declares;
+    ``None`` when it is a Flask key or an installed extension's.
+
+    Keys of Flask and of its extensions are set in environment files and
+    declared nowhere (``DEBUG``, ``SQLALCHEMY_DATABASE_URI``), and must
+    not be listed as ``null`` in default.json either: a null there is a
+    value, and ``app.config.setdefault(...)`` in a hook keeps it. So a
+    top-level key is known when Flask's default config has it, and
+    passes when its first word names an installed extension
+    (:func:`~ampho.config.flaskkeys.extension_of`), unless it is one
+    edit from a key known or set elsewhere: a typo (``MAIL_SEVER``).
+    One edit, not :mod:`difflib`'s closeness, because an extension's
+    keys are alike (``MAIL_USE_SSL`` and ``MAIL_USE_TLS`` are both
+    Flask-Mail's). A key set in other files but no better known counts
+    when it is set in as many files at least: the rarer of two is the
+    likelier typo, and of two as common either may be.
+    """
+    path, key = here[:-1], here[-1]
+    if not path and key in FLASK_KEYS:
+        return None
+    names = [*reference, *_declared_names(declared, path)]
+    elsewhere: dict[str, str] = {}
+    if not path:
+        names += FLASK_KEYS
+        # A key set in more files than this one is no typo of it.
+        times = len(set_in.get(key, ()))
+        elsewhere = {
+            name: sources[0]
+            for name, sources in set_in.items()
+            if name != key and len(sources) >= times
+        }
+    if not path and extension_of(key) is not None:
+        suggestion = _one_edit_away(key, names) or _one_edit_away(key, elsewhere)
+        if suggestion is None:
+            return None
+    else:
+        suggestion = _suggest(key, [*names, *elsewhere])
+    message = f"{format_key(here)} is not in {described}"
+    if suggestion is not None and suggestion not in names:
+        # Neither is known: which one is right, the check cannot tell.
+        return f"{message}, nor is {suggestion} (set in {elsewhere[suggestion]}): is one a typo?"
+    if suggestion is not None:
+        return f"{message} (did you mean {format_key((*path, suggestion))}?)"
+    # A top-level key in lower case is no setting to declare: Flask
+    # ignores it, as its own warning says.
+    if declared is not None and (path or key == key.upper()):
+        # Not "add it to default.json": a null there breaks setdefault.
+        message += (
+            ", and no schema declares it: a typo, or a setting to declare"
+            " in a bundle's schema.json or SETTINGS"
+        )
+    return message
+
+
+def _one_edit_away(key: str, names: Iterable[str]) -> str | None:
+    """The first name one edit from ``key``, ignoring case: a letter
+    added, dropped or changed, or two neighbours swapped."""
+    wanted = key.upper()
+    return next((name for name in names if _one_edit(wanted, str(name).upper())), None)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    # The first place they differ; all before it is the same.
+    at = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    if len(a) != len(b):
+        shorter, longer = sorted((a, b), key=len)
+        return shorter[at:] == longer[at + 1 :]
+    changed = a[at + 1 :] == b[at + 1 :]
+    swapped = a[at : at + 2] == b[at : at + 2][::-1] and a[at + 2 :] == b[at + 2 :]
+    return changed or swapped
 
 
 def _declares(declared: Schemas | None, path: KeyPath) -> bool:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..errors import AmphoError
 
 if TYPE_CHECKING:
+    from .settings import Config
     from .sources import Layer
     from .validation import Violation
 
@@ -160,11 +161,16 @@ class SettingsInvalid(ConfigError):
 
     :param violations: :class:`ampho.config.validation.Violation` objects,
         at least one.
+    :param config: the settings as loaded, which break the schemas.
     """
 
-    def __init__(self, violations: Sequence[Violation]) -> None:
+    def __init__(self, violations: Sequence[Violation], config: Config | None = None) -> None:
         #: Every violation, in schema order.
         self.violations = list(violations)
+        #: The settings as loaded and composed, unvalidated, for the
+        #: tools that show what is there while it is wrong (``config
+        #: explain`` and ``config dump``); ``None`` when not given.
+        self.config = config
         first = str(self.violations[0]) if self.violations else "the settings are invalid"
         more = len(self.violations) - 1
         super().__init__(f"{first} (and {more} more)" if more > 0 else first)

@@ -140,11 +140,14 @@ def load_at(
     secrets_dir: str | os.PathLike[str] | None = None,
     bundles: bool = True,
     sources: Iterable[Source] = (),
+    overrides_name: str = "overrides",
 ) -> Config:
     """:func:`load` at a location already decided: the application
     factory's, which imports the entry bundle first (the root is found
     from its package) and then loads with the bundles it resolved. The
-    other arguments are as for :func:`load`."""
+    other arguments are as for :func:`load`; ``overrides_name`` names
+    the ``overrides`` layer, as the factory names the object its
+    settings came from (``config=tests.settings.TestingConfig``)."""
     defaults = list(defaults)
     schemas = list(schemas)
     if bundles:
@@ -158,7 +161,9 @@ def load_at(
 
         declared = load_schemas(schemas, location.root_dir)
 
-    layers = layer_sources(location, defaults, overrides, secrets_dir, sources, declared)
+    layers = layer_sources(
+        location, defaults, overrides, secrets_dir, sources, declared, overrides_name=overrides_name
+    )
     rules = declared.merge_rules() if declared is not None else None
     if rules:
         # Each file keeps its own values of these keys as it reads them,
@@ -182,7 +187,7 @@ def load_at(
     if declared is not None:
         violations = declared.validate(cfg)
         if violations:
-            raise SettingsInvalid(violations)
+            raise SettingsInvalid(violations, cfg)
     return cfg
 
 
@@ -193,6 +198,8 @@ def layer_sources(
     secrets_dir: str | os.PathLike[str] | None,
     sources: Iterable[Source],
     schemas: Schemas | None,
+    *,
+    overrides_name: str = "overrides",
 ) -> list[Source]:
     """Every layer of a load at ``location``, lowest first, none read yet.
 
@@ -212,7 +219,7 @@ def layer_sources(
             made.append(SecretsSource(directory, location.display(directory), schemas))
     made += user_sources(sources, location)
     made.append(EnvironSource(location.environ, location.env_prefix, schemas))
-    made.append(MappingSource("overrides", {} if overrides is None else overrides))
+    made.append(MappingSource(overrides_name, {} if overrides is None else overrides))
     return made
 
 

@@ -24,6 +24,9 @@ from collections.abc import Mapping
 from ..packages import package_dir
 from .errors import ConfigError
 
+#: The environment when none is named: it needs no file of its own.
+DEFAULT_ENV = "production"
+
 
 class Location:
     """Where an application is, as :func:`locate` decided it.
@@ -36,6 +39,7 @@ class Location:
     __slots__ = (
         "entry",
         "env",
+        "env_named",
         "env_prefix",
         "environ",
         "host",
@@ -51,6 +55,7 @@ class Location:
         root_dir: str,
         instance_dir: str,
         env: str,
+        env_named: bool,
         user: str | None,
         host: str,
         environ: Mapping[str, str],
@@ -64,6 +69,10 @@ class Location:
         self.instance_dir = instance_dir
         #: The environment, choosing ``{env}.json``.
         self.env = env
+        #: Whether the environment was named, by an argument or a
+        #: variable, rather than :data:`DEFAULT_ENV` by default: a named
+        #: one is meant to have a file (:func:`missing_environment`).
+        self.env_named = env_named
         #: The user of ``{user}@{host}.json``; ``None`` when there is no
         #: name to be found, and the layer is skipped.
         self.user = user
@@ -114,8 +123,9 @@ def locate(
     entry = entry or entry_from_environ(environ, env_prefix)
     root = root_path(root_dir, environ, env_prefix, entry)
     instance = instance_path(root, instance_dir, environ, env_prefix)
+    named = env is not None or named_env(environ, env_prefix) is not None
     if env is None:
-        env = environ.get(f"{env_prefix}_ENV") or environ.get("FLASK_ENV") or "production"
+        env = named_env(environ, env_prefix) or DEFAULT_ENV
     check_name("environment", env)
     if user is None:
         user = environ.get("USER") or _login_name(environ)
@@ -129,11 +139,74 @@ def locate(
         root_dir=root,
         instance_dir=instance,
         env=env,
+        env_named=named,
         user=user,
         host=host,
         environ=environ,
         env_prefix=env_prefix,
     )
+
+
+def named_env(environ: Mapping[str, str], env_prefix: str = "AMPHO") -> str | None:
+    """The environment the variables name: ``AMPHO_ENV``, else
+    ``FLASK_ENV``; ``None`` when neither is set, and ``production``
+    applies by default."""
+    return environ.get(f"{env_prefix}_ENV") or environ.get("FLASK_ENV") or None
+
+
+def missing_environment(location: Location) -> str | None:
+    """What is wrong with an environment that was named but has no file.
+
+    ``None`` when ``{env}.json`` is in the instance directory, or the
+    environment was not named, or is :data:`DEFAULT_ENV`, which needs no
+    file whether named or not. Otherwise a sentence naming the file and
+    the environments that have one, so that ``prod`` for ``production``
+    is seen at once: the load itself cannot tell a misspelled environment
+    from one that needs no file of its own, and runs on ``default.json``
+    alone.
+    """
+    instance, env = location.instance_dir, location.env
+    if not needs_file(env, location.env_named) or os.path.isfile(
+        os.path.join(instance, f"{env}.json")
+    ):
+        return None
+    return (
+        f"environment {env!r} has no {location.display(instance)}/{env}.json, so it loads"
+        f" default.json alone; {environments_there(instance, env)}"
+    )
+
+
+def needs_file(env: str | None, named: bool = True) -> bool:
+    """Whether an environment is meant to have ``{env}.json``: one that
+    was named, other than :data:`DEFAULT_ENV`."""
+    return named and env is not None and env != DEFAULT_ENV
+
+
+def environments_there(instance: str, env: str) -> str:
+    """Which environments have a file in the instance directory, said in
+    words, and the one ``env`` may have meant (``prod``: ``production``)."""
+    try:
+        names = os.listdir(instance)
+    except OSError:
+        names = []
+    found = sorted(
+        name[: -len(".json")]
+        for name in names
+        if name.endswith(".json")
+        and not name.startswith(".")
+        and "@" not in name
+        and name != "default.json"
+        and os.path.isfile(os.path.join(instance, name))
+    )
+    if not found:
+        return "no environment has a file there"
+    there = f"the environments with a file are {', '.join(found)}"
+    meant = [name for name in found if name.startswith(env)]
+    if not meant:
+        import difflib  # only to word a warning
+
+        meant = difflib.get_close_matches(env, found, n=1)
+    return f"{there}; did you mean {meant[0]!r}?" if meant else there
 
 
 def root_path(

@@ -546,7 +546,7 @@ class Config(ReadOnlyMapping):
         if self.schemas is not None:
             violations = self.schemas.validate(cfg)
             if violations:
-                raise SettingsInvalid(violations)
+                raise SettingsInvalid(violations, cfg)
         return cfg
 
     def __repr__(self) -> str:

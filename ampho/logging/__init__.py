@@ -8,7 +8,7 @@ nothing is renamed, every record is one append.
 
 from __future__ import annotations
 
-from .configure import ConsoleHandler, setup
+from .configure import AppLoggerHandler, ConsoleHandler, quiet_libraries, setup
 from .handler import PeriodFileHandler
 
-__all__ = ["ConsoleHandler", "PeriodFileHandler", "setup"]
+__all__ = ["AppLoggerHandler", "ConsoleHandler", "PeriodFileHandler", "quiet_libraries", "setup"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import os
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
 
 from ..config import Config
@@ -17,7 +20,71 @@ class ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Records on standard error: Ampho's, so that ``setup()`` finds it again."""
 
 
-def setup(config: Config, *, name: str | None = None) -> list[logging.Handler]:
+class AppLoggerHandler(logging.NullHandler):
+    """On Flask's ``app.logger``: it handles nothing, and records go on
+    to the root logger's handlers.
+
+    Code written for plain Flask often adds a handler to ``app.logger``
+    when that has none (``if not app.logger.handlers: ...``), since
+    Flask's default handler would be there. With Ampho's handlers on the
+    root logger, such a handler would print every line a second time;
+    with this one in the list, the code adds nothing.
+    """
+
+
+class LibraryFilter(logging.Filter):
+    """Pass the application's records, and other loggers' from WARNING up.
+
+    A logger is the application's when the first part of its name is one
+    of ``own``: a bundle's (its ``app.logger`` is the entry bundle's),
+    Ampho's, or the root logger itself. One set lookup a record.
+    """
+
+    def __init__(self, own: Iterable[str]) -> None:
+        super().__init__()
+        self.own = frozenset(own)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.name.partition(".")[0] in self.own
+
+
+#: Whether the console handlers :func:`setup` makes now leave out other
+#: libraries' records below WARNING (:func:`quiet_libraries`): a context
+#: variable, so a block in one thread or task leaves others' setups alone.
+_quiet: contextvars.ContextVar[bool] = contextvars.ContextVar("ampho_quiet", default=False)
+
+#: The logger the last :func:`setup` gave an :class:`AppLoggerHandler`.
+_app_logger: logging.Logger | None = None
+
+
+@contextlib.contextmanager
+def quiet_libraries(quiet: bool = True) -> Iterator[None]:
+    """Within the block, :func:`setup` makes a console that leaves out
+    other libraries' records below WARNING, unless ``LOG_VERBOSE`` is on.
+
+    A command prints what it was asked for, and a library that reports
+    at INFO what it set up would bury that: Alembic, which Flask-Migrate
+    imports, lists seven plugins whenever it is imported. The ``ampho``
+    command builds its application in this block, unless it is given
+    ``-v``, for every command but ``run``, whose request lines are
+    Werkzeug's INFO records. The application's own records, its
+    bundles', ``app.logger``'s and Ampho's, show at every level as
+    before, and the files keep every record. Servers, scripts and tests
+    never enter the block.
+
+    :param quiet: whether to leave them out; ``False`` is the default
+        outside the block.
+    """
+    token = _quiet.set(quiet)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def setup(
+    config: Config, *, name: str | None = None, bundles: Sequence[str] = ()
+) -> list[logging.Handler]:
     """Send log records to the console and to daily files, as configured.
 
     The handlers go on the root logger, so ``logging.getLogger(__name__)``
@@ -37,6 +104,13 @@ def setup(config: Config, *, name: str | None = None) -> list[logging.Handler]:
         are used too.
     :param name: the name of the log files when ``LOG_FILES_NAME`` is not
         set; the application factory passes the entry bundle's name.
+    :param bundles: the application's bundles, by name, the entry bundle
+        last, as the application factory passes them. Their loggers are
+        the application's own, which a command's console shows at every
+        level (:func:`quiet_libraries`); and the entry bundle's, Flask's
+        ``app.logger``, gets an :class:`AppLoggerHandler` while the root
+        logger has Ampho's handlers, so that code adding a handler to an
+        ``app.logger`` without one does not print each line twice.
     :return: the handlers installed.
     :raises ConfigError: for a bad ``LOG_*`` setting: a boolean that is not
         one, an unknown level or format, a format string that does not
@@ -48,6 +122,8 @@ def setup(config: Config, *, name: str | None = None) -> list[logging.Handler]:
     if settings.console:
         console = ConsoleHandler(sys.stderr)
         console.setFormatter(_console_formatter(settings, console.stream))
+        if _quiet.get() and not settings.verbose:
+            console.addFilter(LibraryFilter(["root", "ampho", *bundles]))
         handlers.append(console)
     warning = None
     if settings.files:
@@ -71,9 +147,30 @@ def setup(config: Config, *, name: str | None = None) -> list[logging.Handler]:
     for handler in handlers:
         root.addHandler(handler)
     root.setLevel(settings.level)
+    _hold_app_logger(bundles[-1] if bundles and handlers else None)
     if warning is not None:
         logging.getLogger("ampho.logging").warning(warning)
     return handlers
+
+
+def _hold_app_logger(name: str | None) -> None:
+    """Give the logger ``name`` an :class:`AppLoggerHandler`, and take
+    the last call's away.
+
+    ``None`` when the root logger has none of Ampho's handlers: a logger
+    with a handler, even one that handles nothing, keeps Flask from
+    adding its default one, and Python from writing warnings to standard
+    error when no handler is found.
+    """
+    global _app_logger
+    if _app_logger is not None:
+        for handler in list(_app_logger.handlers):
+            if isinstance(handler, AppLoggerHandler):
+                _app_logger.removeHandler(handler)
+        _app_logger = None
+    if name is not None:
+        _app_logger = logging.getLogger(name)
+        _app_logger.addHandler(AppLoggerHandler())
 
 
 def _check_text_format(settings: LogSettings) -> None:

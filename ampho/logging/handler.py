@@ -33,7 +33,7 @@ import stat
 import sys
 import time
 
-from .settings import PERIODS
+from .settings import DEFAULTS, PERIODS
 
 
 class PeriodFileHandler(logging.Handler):
@@ -49,7 +49,11 @@ class PeriodFileHandler(logging.Handler):
     """
 
     def __init__(
-        self, directory: str, name: str, when: str = "MIDNIGHT", backup_count: int = 30
+        self,
+        directory: str,
+        name: str,
+        when: str = DEFAULTS["LOG_FILES_WHEN"],
+        backup_count: int = DEFAULTS["LOG_FILES_BACKUP_COUNT"],
     ) -> None:
         super().__init__()
         self.directory = directory

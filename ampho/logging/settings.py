@@ -16,6 +16,22 @@ from ..config import Config, ConfigError
 #: What the time of a record looks like in text logs, local time.
 DEFAULT_MSG_FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
 
+#: What each ``LOG_*`` setting is when no layer sets it, read here and
+#: shown by ``ampho config docs``. ``LOG_LEVEL`` has none (it follows the
+#: environment and ``DEBUG``), and ``LOG_FILES_NAME`` is the entry bundle's
+#: name.
+DEFAULTS: dict[str, Any] = {
+    "LOG_CONSOLE": True,
+    "LOG_CONSOLE_FORMAT": "text",
+    "LOG_VERBOSE": False,
+    "LOG_FILES_ENABLED": True,
+    "LOG_FILES_FORMAT": "text",
+    "LOG_FILES_MSG_FORMAT": DEFAULT_MSG_FORMAT,
+    "LOG_FILES_DIR": "log",
+    "LOG_FILES_BACKUP_COUNT": 30,
+    "LOG_FILES_WHEN": "midnight",
+}
+
 #: How often a new file starts, and what names its period.
 PERIODS = {
     "MIDNIGHT": "%Y-%m-%d",
@@ -55,23 +71,26 @@ class LogSettings:
         #: The level of the root logger.
         self.level = self._level()
         #: Whether records go to the console (standard error).
-        self.console = self.boolean("LOG_CONSOLE", True)
+        self.console = self.boolean("LOG_CONSOLE")
         #: ``text`` or ``json``, for the console.
-        self.console_format = self.choice("LOG_CONSOLE_FORMAT", "text", _FORMATS)
+        self.console_format = self.choice("LOG_CONSOLE_FORMAT", _FORMATS)
+        #: Whether a command's console shows other libraries' records
+        #: below WARNING too, as ``ampho -v`` does.
+        self.verbose = self.boolean("LOG_VERBOSE")
         #: Whether records go to daily (or hourly...) files.
-        self.files = self.boolean("LOG_FILES_ENABLED", True)
+        self.files = self.boolean("LOG_FILES_ENABLED")
         #: ``text`` or ``json``, for the files.
-        self.files_format = self.choice("LOG_FILES_FORMAT", "text", _FORMATS)
+        self.files_format = self.choice("LOG_FILES_FORMAT", _FORMATS)
         #: The ``%``-style format of text lines, console and files alike.
-        self.msg_format = self.string("LOG_FILES_MSG_FORMAT", DEFAULT_MSG_FORMAT)
+        self.msg_format = self.string("LOG_FILES_MSG_FORMAT")
         #: The directory of the files.
         self.directory = os.path.join(config.root_dir, self._directory())
         #: The files' name, before the period: ``<name>-2026-11-21.log``.
         self.name = self._name(name)
         #: How many files before the current one are kept.
-        self.backup_count = self.integer("LOG_FILES_BACKUP_COUNT", 30)
+        self.backup_count = self.integer("LOG_FILES_BACKUP_COUNT")
         #: ``midnight``, ``H``, ``M`` or ``S``.
-        self.when = self.choice("LOG_FILES_WHEN", "midnight", tuple(PERIODS), upper=True)
+        self.when = self.choice("LOG_FILES_WHEN", tuple(PERIODS), upper=True)
 
     def error(self, key: str, message: str) -> ConfigError:
         """A :class:`ConfigError` about ``key``, located where it was set."""
@@ -87,9 +106,10 @@ class LogSettings:
         value = self._config.get(key, default)
         return default if value is None else value
 
-    def boolean(self, key: str, default: bool) -> bool:
-        """A yes/no setting: JSON booleans, 1/0, or true/false/yes/no in any case."""
-        value = self._get(key, default)
+    def boolean(self, key: str, default: bool | None = None) -> bool:
+        """A yes/no setting: JSON booleans, 1/0, or true/false/yes/no in any
+        case; unset, ``default``, else the key's in :data:`DEFAULTS`."""
+        value = self._get(key, DEFAULTS[key] if default is None else default)
         if isinstance(value, bool):
             return value
         if isinstance(value, int) and value in (0, 1):
@@ -101,15 +121,15 @@ class LogSettings:
                 return False
         raise self.error(key, f"must be true or false (or 1/0, yes/no), not {_shown(value)}")
 
-    def string(self, key: str, default: str) -> str:
-        value = self._get(key, default)
+    def string(self, key: str) -> str:
+        value = self._get(key, DEFAULTS[key])
         if not isinstance(value, str):
             raise self.error(key, f"must be a string, not {_shown(value)}")
         return value
 
-    def integer(self, key: str, default: int) -> int:
+    def integer(self, key: str) -> int:
         """A whole number, 0 or more: a JSON integer, or a string of ASCII digits."""
-        value = self._get(key, default)
+        value = self._get(key, DEFAULTS[key])
         if isinstance(value, str):
             digits = _WHOLE_NUMBER.fullmatch(value)
             if digits is not None:
@@ -118,8 +138,8 @@ class LogSettings:
             raise self.error(key, f"must be a whole number, 0 or more, not {_shown(value)}")
         return value
 
-    def choice(self, key: str, default: str, choices: tuple[str, ...], upper: bool = False) -> str:
-        value = self.string(key, default)
+    def choice(self, key: str, choices: tuple[str, ...], upper: bool = False) -> str:
+        value = self.string(key)
         normal = value.upper() if upper else value.lower()
         if normal not in choices:
             shown = ", ".join(c.lower() if c == "MIDNIGHT" or not upper else c for c in choices)
@@ -128,7 +148,7 @@ class LogSettings:
 
     def _directory(self) -> str:
         """``LOG_FILES_DIR``: any path the system can open; empty is the default."""
-        value = self.string("LOG_FILES_DIR", "log") or "log"
+        value = self.string("LOG_FILES_DIR") or DEFAULTS["LOG_FILES_DIR"]
         problem = _unusable_text(value)
         if problem is not None:
             raise self.error(
