@@ -169,6 +169,28 @@ class Bundle:
         return module_name == self.name or module_name.startswith(self.name + ".")
 
 
+#: Where the entry bundle overrides another bundle's files: for each
+#: folder of a bundle, the entry bundle's folders whose subfolder named
+#: after the bundle stands in for it, the first found winning. Ampho's
+#: ``tpl/``, then Flask's ``templates/``; ``static/``.
+OVERRIDES: dict[str, tuple[str, ...]] = {"tpl": ("tpl", "templates"), "static": ("static",)}
+
+
+def override_folders(entry: Bundle, bundle: Bundle, kind: str) -> list[str]:
+    """Where the application overrides ``bundle``'s ``kind`` of files
+    (``tpl`` or ``static``), first wins: ``<entry>/tpl/<bundle>/``, then
+    ``<entry>/templates/<bundle>/`` for templates; ``<entry>/static/<bundle>/``.
+
+    They need not exist: a folder made while the application runs is
+    found, as an edited template is. The entry bundle has none, since its
+    ``tpl/<entry>/`` is only a subfolder of its own templates. The template
+    loader, the static files' view and ``ampho bundles`` all ask here.
+    """
+    if bundle is entry:
+        return []
+    return [os.path.join(entry.path, folder, bundle.name) for folder in OVERRIDES[kind]]
+
+
 def add_to_path(directory: str) -> None:
     """Put a directory first on :data:`sys.path`, once, so the bundles in it import."""
     if directory not in sys.path:

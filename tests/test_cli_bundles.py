@@ -668,6 +668,37 @@ def test_bundles_lists_without_building_the_application(tmp_path: Path) -> None:
     assert_one_line_error(run_ampho(["routes"], root))
 
 
+def test_bundles_shows_the_files_the_application_overrides(tmp_path: Path) -> None:
+    """Named as in the bundle, each once, templates then static files;
+    the entry bundle's folder named after itself is no override."""
+    root = write_tree(
+        tmp_path / "root",
+        {
+            "blog/__init__.py": "",
+            "blog/tpl/post.html": "",
+            "blog/static/blog.css": "",
+            "shop/__init__.py": "",
+            "shop/tpl/cart.html": "",
+            "app/__init__.py": 'REQUIRES = ["blog", "shop"]',
+            "app/tpl/blog/post.html": "",
+            "app/tpl/blog/parts/card.html": "",
+            "app/templates/blog/post.html": "",
+            "app/templates/blog/list.html": "",
+            "app/static/blog/blog.css": "",
+            "app/static/blog/img/logo.png": "",
+            "app/tpl/app/own.html": "",
+            "app/static/app/own.css": "",
+        },
+    )
+    out = ok(run_ampho(["bundles"], root))
+    assert out.splitlines() == [
+        f"blog  {root / 'blog'}  requires: -  has: tpl, static  overridden: tpl/list.html,"
+        " tpl/parts/card.html, tpl/post.html, static/blog.css, static/img/logo.png",
+        f"shop  {root / 'shop'}  requires: -  has: tpl",
+        f"app  {root / 'app'}  requires: blog, shop  has: tpl, static",
+    ]
+
+
 def test_bundle_error_stops_run_with_one_line(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path / "root",

@@ -3,8 +3,11 @@
 Every test runs the real ``ampho`` command in a subprocess, then uses
 what it made as its author would: ``python -m pytest`` in the project,
 Gunicorn and the development server on a free port of 127.0.0.1, the
-bundle's command, ``ampho config check``, ruff and mypy. A refusal is
-one ``Error:`` line, and leaves every file as it was.
+bundle's command, ``ampho config check``, ruff and mypy. So for the
+distribution ``ampho new bundle NAME --package`` makes, from its source;
+``tests/test_installed_bundles.py`` builds its wheel and tests it
+installed. A refusal is one ``Error:`` line, and leaves every file as it
+was.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
@@ -72,6 +76,27 @@ BLOG_FILES = [
 
 #: The tests the new project comes with.
 PROJECT_TESTS = 9
+
+#: The files of ``ampho new bundle blog --package``.
+PACKAGE_FILES = [
+    ".gitignore",
+    "README.md",
+    "pyproject.toml",
+    "src/blog/__init__.py",
+    "src/blog/commands.py",
+    "src/blog/py.typed",
+    "src/blog/static/blog.css",
+    "src/blog/tpl/index.html",
+    "src/blog/views.py",
+    "tests/app/__init__.py",
+    "tests/app/tpl/layout.html",
+    "tests/conftest.py",
+    "tests/instance/testing.json",
+    "tests/test_blog.py",
+]
+
+#: The tests the new distribution comes with.
+PACKAGE_TESTS = 6
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -362,6 +387,80 @@ def test_new_bundle_in_a_project_of_another_shape(tmp_path: Path) -> None:
     )
 
 
+# --- ampho new bundle NAME --package ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One new distribution of the bundle blog, for the tests that only
+    read and run it."""
+    parent = tmp_path_factory.mktemp("package")
+    result = ampho_in(parent, "new", "bundle", "blog", "--package")
+    assert result.returncode == 0, result.stderr
+    return parent / "blog"
+
+
+def test_new_package_says_what_it_made(tmp_path: Path) -> None:
+    result = ampho_in(tmp_path, "new", "bundle", "ampho_blog", "--package")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    files = [path.replace("/blog", "/ampho_blog") for path in PACKAGE_FILES]
+    files = [path.replace("test_blog", "test_ampho_blog") for path in files]
+    assert result.stdout == "".join(
+        [
+            "Created the distribution ampho-blog, with the bundle ampho_blog:\n",
+            *(f"  {path}\n" for path in files),
+            "Next steps:\n",
+            "  cd ampho-blog\n",
+            "  pytest\n",
+            "  python -m pip wheel --no-deps -w dist .\n",
+            "An application installs the wheel, and adds 'ampho_blog' to REQUIRES of its"
+            " entry bundle.\n",
+        ]
+    )
+    assert made_files(tmp_path / "ampho-blog") == sorted(files)
+    pyproject = (tmp_path / "ampho-blog" / "pyproject.toml").read_text()
+    assert 'name = "ampho-blog"' in pyproject
+    assert f'dependencies = ["ampho=={version("ampho")}"]' in pyproject
+    init = (tmp_path / "ampho-blog" / "src" / "ampho_blog" / "__init__.py").read_text()
+    assert 'SETTINGS = {"AMPHO_BLOG": Settings}' in init
+
+
+def test_tests_of_the_new_package_pass_from_source(package: Path) -> None:
+    """Not installed, the package's tests run its source in ``src/``, in
+    the application of ``tests/app``, and pytest's header says so."""
+    counts, output = pytest_in(package)
+    assert counts == {"passed": PACKAGE_TESTS}, output
+    command = [sys.executable, "-m", "pytest", "--collect-only", "-p", "no:cacheprovider"]
+    result = run(command, [], package, home=str(package.parent / "home"))
+    assert f"\nblog: {package / 'src' / 'blog'}\n" in result.stdout, result.stdout
+
+
+def test_python_of_the_new_package_is_ruff_clean(package: Path) -> None:
+    ruff = tool("ruff")
+    strict = ["--select", "E,F,W,I,B,UP,SIM,RUF", "--target-version", "py310"]
+    for args in (["check", *strict], ["format", "--check"]):
+        result = run([ruff, *args, "--isolated", "."], [], package, home=str(package.parent))
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_python_of_the_new_package_type_checks(package: Path) -> None:
+    mypy = tool("mypy")
+    package_parent = str(Path(ampho.__file__).parent.parent)
+    env = {} if "-packages" in package_parent else {"MYPYPATH": package_parent}
+    command = [mypy, "--strict", "--no-incremental", "src", "tests"]
+    result = run(command, [], package, home=str(package.parent / "home"), **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_new_package_in_an_empty_directory_of_its_name(tmp_path: Path) -> None:
+    """A repository just cloned, empty but for its .git, takes the distribution."""
+    (tmp_path / "blog" / ".git").mkdir(parents=True)
+    result = ampho_in(tmp_path, "new", "bundle", "blog", "--package")
+    assert result.returncode == 0, result.stderr
+    assert made_files(tmp_path / "blog") == PACKAGE_FILES
+
+
 # --- refusals ----------------------------------------------------------------------------
 
 
@@ -480,6 +579,39 @@ REFUSALS = [
         id="ampho-command",
     ),
     pytest.param(
+        empty,
+        ["new", "mysite", "--package"],
+        "Error: --package makes a bundle a distribution of its own:"
+        " ampho new bundle NAME --package; ampho new DIR makes a project",
+        id="package-without-bundle",
+    ),
+    pytest.param(
+        not_empty,
+        ["new", "bundle", "mysite", "--package"],
+        "Error: mysite is not empty: choose another bundle name, or run ampho new in another"
+        " directory; nothing is ever overwritten",
+        id="package-dir-not-empty",
+    ),
+    pytest.param(
+        a_file,
+        ["new", "bundle", "mysite", "--package"],
+        "Error: mysite exists and is not a directory: choose another bundle name, or run"
+        " ampho new in another directory",
+        id="package-dir-is-a-file",
+    ),
+    pytest.param(
+        empty,
+        ["new", "bundle", "my-blog", "--package"],
+        "Error: invalid bundle name 'my-blog': use a top-level package name",
+        id="package-not-an-identifier",
+    ),
+    pytest.param(
+        empty,
+        ["new", "bundle", "flask", "--package"],
+        "Error: bundle name 'flask' is taken by the module 'flask' at {flask}: choose another",
+        id="package-installed",
+    ),
+    pytest.param(
         in_project,
         ["new", "bundle", "tests"],
         "Error: bundle name 'tests' is taken by the project's tests directory: choose another",
@@ -533,8 +665,12 @@ def test_package_data_holds_every_template() -> None:
         for path in (package / "scaffold").rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
     }
-    # A new project is the project's templates and a bundle's, each once.
-    assert len(scaffold) == len(PROJECT_FILES)
+    kinds = Counter(path.relative_to(package / "scaffold").parts[0] for path in scaffold)
+    # A new project is the project's templates and a bundle's, each once;
+    # a new distribution is the package's and a bundle's but three (its
+    # __init__ and commands, which the package's replace, and its tests).
+    assert kinds["project"] + kinds["bundle"] == len(PROJECT_FILES)
+    assert kinds["package"] + kinds["bundle"] - 3 == len(PACKAGE_FILES)
     assert scaffold <= shipped
 
 
@@ -542,7 +678,7 @@ def test_help_shows_both_forms(tmp_path: Path) -> None:
     result = ampho_in(tmp_path, "new", "--help")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(
-        "Usage: ampho new DIR\n       ampho new bundle NAME\n\n"
+        "Usage: ampho new DIR\n       ampho new bundle NAME [--package]\n\n"
         "  Start a project in DIR, or add a bundle to the current one.\n"
     )
     assert "ampho new ./bundle" in result.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -346,7 +347,9 @@ def test_missing_include_raises_template_not_found_naming_it(app_tree) -> None:
     assert caught.value.name == "absent.html"
 
 
-@pytest.mark.parametrize("name", ["../views.py", "blog:../views.py", "../../app/views.py"])
+@pytest.mark.parametrize(
+    "name", ["../views.py", "blog:../views.py", "blog:!../views.py", "../../app/views.py"]
+)
 def test_template_name_cannot_leave_the_tpl_folder(app_tree, name) -> None:
     two_bundles(
         app_tree,
@@ -511,6 +514,221 @@ def test_a_name_no_folder_holds_is_template_not_found_naming_it(app_tree) -> Non
     with pytest.raises(TemplateNotFound) as caught:
         app_tree.create_app().test_client().get("/shop/")
     assert caught.value.name == "shop/index.html"
+
+
+# -- the application's overrides of a bundle's templates -----------------------------
+
+#: blog's templates, each using post.html in another way.
+BLOG_TEMPLATES = {
+    "blog/tpl/post.html": (
+        "<h1>{% block title %}Post{% endblock %}</h1>{% block body %}{% endblock %}"
+    ),
+    "blog/tpl/list.html": "[{% include 'post.html' %}]",
+    "blog/tpl/page.html": "{% extends 'post.html' %}{% block body %}page{% endblock %}",
+}
+
+#: Every way a template of blog's is reached: from blog's code by its plain name,
+#: by its qualified name, by include and extends inside blog's templates, and by
+#: Flask's render_template with the plain name.
+BLOG_ROUTES = views(("/blog/post", "render('post.html')"), ("/blog/list", "render('list.html')"))
+APP_ROUTES = "from flask import render_template\n" + views(
+    ("/post", "render('blog:post.html')"),
+    ("/page", "render('blog:page.html')"),
+    ("/flask", "render_template('post.html')"),
+)
+
+
+def override_tree(app_tree, files: dict[str, str]) -> None:
+    two_bundles(app_tree, BLOG_ROUTES, APP_ROUTES, {**BLOG_TEMPLATES, **files})
+
+
+def render_in(client, name: str) -> str:
+    """``render(name)`` in the client's application context, outside any bundle."""
+    with client.application.app_context():
+        return render(name)
+
+
+def test_an_override_replaces_the_bundle_template_wherever_it_is_used(app_tree) -> None:
+    override_tree(app_tree, {"app/tpl/blog/post.html": "app's post"})
+    client = app_tree.create_app().test_client()
+    assert client.get("/blog/post").text == "app's post"
+    assert client.get("/post").text == "app's post"
+    assert client.get("/blog/list").text == "[app's post]"
+    assert client.get("/page").text == "app's post"
+    assert client.get("/flask").text == "app's post"
+
+
+def test_without_an_override_the_bundle_template_is_used(app_tree) -> None:
+    override_tree(app_tree, {"app/tpl/post.html": "app's own post, not an override"})
+    client = app_tree.create_app().test_client()
+    assert client.get("/blog/post").text == "<h1>Post</h1>"
+    assert client.get("/post").text == "<h1>Post</h1>"
+    assert client.get("/blog/list").text == "[<h1>Post</h1>]"
+    assert client.get("/page").text == "<h1>Post</h1>page"
+
+
+@pytest.mark.parametrize("folder", ["tpl", "templates"])
+def test_an_override_extends_the_bundles_own_template_to_change_one_block(app_tree, folder) -> None:
+    """``blog:!post.html`` skips the overrides: the override does not find itself."""
+    override = '{% extends "blog:!post.html" %}{% block title %}Mine{% endblock %}'
+    override_tree(app_tree, {f"app/{folder}/blog/post.html": override})
+    client = app_tree.create_app().test_client()
+    assert client.get("/blog/post").text == "<h1>Mine</h1>"
+    assert client.get("/blog/list").text == "[<h1>Mine</h1>]"
+    assert client.get("/page").text == "<h1>Mine</h1>page"
+
+
+def test_the_own_template_and_the_override_are_two_templates_in_the_cache(app_tree) -> None:
+    override = '{% extends "blog:!post.html" %}{% block title %}Mine{% endblock %}'
+    override_tree(app_tree, {"app/tpl/blog/post.html": override})
+    app = app_tree.create_app()
+    with app.app_context():
+        assert render("blog:post.html") == "<h1>Mine</h1>"
+        assert render("blog:!post.html") == "<h1>Post</h1>"
+        assert render("blog:post.html") == "<h1>Mine</h1>"
+    assert app.jinja_env.get_template("blog:!post.html").filename.endswith(
+        os.path.join("blog", "tpl", "post.html")
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        pytest.param(["tpl", "templates"], "tpl", id="tpl-first"),
+        pytest.param(["templates"], "templates", id="templates-then"),
+        pytest.param([], "own", id="own-last"),
+    ],
+)
+def test_overrides_in_tpl_then_in_templates_then_the_bundles_own(
+    app_tree, overrides, expected
+) -> None:
+    override_tree(app_tree, {f"app/{folder}/blog/post.html": folder for folder in overrides})
+    app = app_tree.create_app()
+    client = app.test_client()
+    text = {"tpl": "tpl", "templates": "templates", "own": "<h1>Post</h1>"}[expected]
+    assert client.get("/blog/post").text == text
+    assert client.get("/post").text == text
+    found = {"tpl": "app/tpl/blog", "templates": "app/templates/blog", "own": "blog/tpl"}[expected]
+    filename = app.jinja_env.get_template("blog:post.html").filename
+    assert filename == str(app_tree.root / found / "post.html")
+
+
+def test_names_inside_an_override_are_the_bundles(app_tree) -> None:
+    """An override of blog:post.html that includes card.html gets blog's
+    card.html, not the entry bundle's, unless that is overridden too."""
+    override_tree(
+        app_tree,
+        {
+            "blog/tpl/card.html": "blog's card",
+            "blog/tpl/footer.html": "blog's footer",
+            "app/tpl/card.html": "app's card",
+            "app/tpl/footer.html": "app's footer",
+            "app/tpl/blog/post.html": '{% include "card.html" %}+{% include "footer.html" %}',
+            "app/templates/blog/footer.html": "app's footer for blog",
+        },
+    )
+    client = app_tree.create_app().test_client()
+    assert client.get("/blog/post").text == "blog's card+app's footer for blog"
+    assert client.get("/post").text == "blog's card+app's footer for blog"
+
+
+def test_an_override_adds_a_template_the_bundle_lacks(app_tree) -> None:
+    """blog's post.html extends a layout.html it lacks: the entry bundle's,
+    unless the application gives blog one of its own."""
+    two_bundles(
+        app_tree,
+        views(("/blog", "render('post.html')"), ("/blog/extra", "render('extra.html')")),
+        views(("/", "render('layout.html')")),
+        {
+            "blog/tpl/post.html": "{% extends 'layout.html' %}{% block b %}post{% endblock %}",
+            "app/tpl/layout.html": "site [{% block b %}{% endblock %}]",
+        },
+    )
+    assert app_tree.create_app().test_client().get("/blog").text == "site [post]"
+    app_tree.write(
+        {
+            "app/tpl/blog/layout.html": "blog's [{% block b %}{% endblock %}]",
+            "app/tpl/blog/extra.html": "extra",
+        }
+    )
+    client = app_tree.create_app().test_client()
+    assert client.get("/blog").text == "blog's [post]"
+    assert client.get("/blog/extra").text == "extra"
+    assert client.get("/").text == "site []"
+    with pytest.raises(TemplateNotFound) as caught:
+        render_in(client, "blog:!extra.html")
+    assert caught.value.name == "blog:!extra.html"
+
+
+def test_overrides_of_a_bundle_without_a_tpl_folder(app_tree) -> None:
+    two_bundles(
+        app_tree,
+        views(("/blog", "render('post.html')")),
+        views(),
+        {"app/tpl/blog/post.html": "app's post for blog"},
+    )
+    client = app_tree.create_app().test_client()
+    assert client.get("/blog").text == "app's post for blog"
+    with pytest.raises(TemplateNotFound):
+        render_in(client, "blog:!post.html")
+
+
+def test_the_entry_bundle_does_not_override_itself(app_tree) -> None:
+    """``app/tpl/app/`` is a subfolder of app's templates, nothing more."""
+    app_tree.bundle(
+        "app", views=views(("/", "render('page.html')"), ("/sub", "render('app/page.html')"))
+    )
+    app_tree.write(
+        {
+            "app/tpl/page.html": "app page",
+            "app/tpl/app/page.html": "subfolder page",
+            "app/templates/app/page.html": "templates page",
+        }
+    )
+    client = app_tree.create_app().test_client()
+    assert client.get("/").text == "app page"
+    assert client.get("/sub").text == "subfolder page"
+    assert render_in(client, "app:page.html") == "app page"
+    assert render_in(client, "app:!page.html") == "app page"
+
+
+def test_a_plain_name_in_an_override_of_its_own_name_is_the_override(app_tree) -> None:
+    """Only ``blog:!post.html`` gets past the override: ``blog:post.html``
+    inside it is itself, which Jinja refuses as any template that extends
+    itself."""
+    override_tree(app_tree, {"app/tpl/blog/post.html": '{% extends "blog:post.html" %}'})
+    with pytest.raises(RecursionError):
+        app_tree.create_app().test_client().get("/post")
+
+
+@pytest.mark.parametrize("folder", ["tpl", "templates"])
+def test_an_override_made_while_the_app_runs_is_used_with_auto_reload(app_tree, folder) -> None:
+    override_tree(app_tree, {})
+    client = app_tree.create_app(TEMPLATES_AUTO_RELOAD=True).test_client()
+    assert client.get("/blog/post").text == "<h1>Post</h1>"
+    assert client.get("/page").text == "<h1>Post</h1>page"
+    # The override folder did not exist when the application started.
+    app_tree.write({f"app/{folder}/blog/post.html": "late override"})
+    assert client.get("/blog/post").text == "late override"
+    assert client.get("/post").text == "late override"
+    assert client.get("/page").text == "late override"
+    (app_tree.root / "app" / folder / "blog" / "post.html").unlink()
+    assert client.get("/blog/post").text == "<h1>Post</h1>"
+
+
+def test_without_auto_reload_a_loaded_template_stays(app_tree) -> None:
+    override_tree(app_tree, {})
+    client = app_tree.create_app(TEMPLATES_AUTO_RELOAD=False).test_client()
+    assert client.get("/post").text == "<h1>Post</h1>"
+    app_tree.write({"app/tpl/blog/post.html": "late override"})
+    assert client.get("/post").text == "<h1>Post</h1>"
+
+
+def test_list_templates_lists_an_override_under_its_bundle(app_tree) -> None:
+    override_tree(app_tree, {"app/tpl/blog/extra.html": "", "app/templates/blog/more.html": ""})
+    listed = set(app_tree.create_app().jinja_env.list_templates())
+    assert {"blog:extra.html", "blog:more.html", "blog:post.html"} <= listed
+    assert not any("!" in name for name in listed)
 
 
 # -- the request's context -------------------------------------------------------

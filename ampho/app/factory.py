@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 
 import flask
 from flask import Flask, current_app, send_from_directory
+from werkzeug.exceptions import NotFound
 
-from ..bundle import Bundle, BundleError, add_to_path, resolve
+from ..bundle import Bundle, BundleError, add_to_path, override_folders, resolve
 from ..config import Config, ConfigError
 from ..config.paths import Location, entry_from_environ, environ_root, locate
 from ..config.tooling import bundle_settings, load_at
@@ -283,18 +284,33 @@ def load_for(
 
 
 def _serve_static(app: Flask, bundle: Bundle) -> None:
-    """Serve a bundle's ``static/`` at ``/static/<bundle>/``.
+    """Serve a bundle's ``static/`` at ``/static/<bundle>/``, under the
+    application's overrides: a file in ``<entry>/static/<bundle>/`` is
+    served in place of the bundle's file of that name.
 
     The rule is the application's, not the blueprint's, so a bundle's
     ``URL_PREFIX`` does not move its static files; the endpoint is
-    ``<bundle>.static`` all the same.
+    ``<bundle>.static`` all the same. It is made when the bundle has a
+    ``static/`` or the application has overrides for it at the start; an
+    override added later is served without a restart, as Flask serves a
+    file added to its static folder. Each folder is read with
+    :func:`~flask.send_from_directory`, which refuses a path that leaves it.
     """
-    folder = bundle.static_folder
-    if folder is None:
+    entry = app.extensions["ampho"].entry
+    folders = override_folders(entry, bundle, "static")
+    if bundle.static_folder is not None:
+        folders.append(bundle.static_folder)
+    elif not (folders and os.path.isdir(folders[0])):
         return
 
     def static(filename: str) -> Any:
-        return send_from_directory(folder, filename, max_age=app.get_send_file_max_age(filename))
+        max_age = app.get_send_file_max_age(filename)
+        for folder in folders[:-1]:
+            try:
+                return send_from_directory(folder, filename, max_age=max_age)
+            except NotFound:
+                continue
+        return send_from_directory(folders[-1], filename, max_age=max_age)
 
     app.add_url_rule(
         f"/static/{bundle.name}/<path:filename>", endpoint=f"{bundle.name}.static", view_func=static

@@ -7,6 +7,12 @@ template is named ``<bundle>:<name>`` from anywhere, and a plain name is
 looked up in the calling bundle first, by :func:`render` and by
 ``{% extends %}`` and ``{% include %}`` inside a bundle's templates.
 
+The application overrides a bundle's template with a file of the same
+name in ``<entry>/tpl/<bundle>/`` or, as in Flask, in
+``<entry>/templates/<bundle>/``: every name that reaches the bundle's
+template reaches the override, and ``<bundle>:!<name>`` still reaches
+the bundle's own, so that an override can extend it.
+
 A name that no bundle holds is then Flask's to find, with Flask's own
 loader: the application's ``templates/`` folder and every registered
 blueprint's ``template_folder``. Code written for Flask, and extensions
@@ -16,6 +22,7 @@ such as Flask-Admin that ship templates in a blueprint, keep working.
 from __future__ import annotations
 
 import os
+import posixpath
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -23,21 +30,32 @@ from typing import Any
 import flask
 from flask.templating import Environment as FlaskEnvironment
 from jinja2 import BaseLoader, FileSystemLoader, Template, TemplateNotFound
+from jinja2.loaders import split_template_path
 
-from ..bundle import Bundle
+from ..bundle import Bundle, override_folders
 
 #: Separates a bundle's name from a template's name: ``blog:post.html``.
 SEPARATOR = ":"
 
+#: Starts the name of a bundle's own template, past the application's
+#: overrides: ``blog:!post.html``, which an override extends.
+OWN = "!"
+
+#: What :meth:`~jinja2.BaseLoader.get_source` returns.
+Source = tuple[str, str | None, Callable[[], bool] | None]
+
 
 class BundleLoader(BaseLoader):
-    """Loads ``<bundle>:<name>`` from that bundle's ``tpl/``.
+    """Loads ``<bundle>:<name>`` from that bundle's templates: the
+    application's override of ``name`` if there is one, else the bundle's
+    own ``tpl/<name>``; ``<bundle>:!<name>`` from its ``tpl/`` alone.
 
     A name without a bundle is looked up in the entry bundle, then in
     the other bundles in load order, like Flask's search of blueprint
     folders, with the application's own bundle first; then, if no
     bundle has it, by ``fallback``.
 
+    :param bundles: the bundles in load order, the entry bundle last.
     :param fallback: the loader for names that no bundle holds: Flask's
         :meth:`~flask.Flask.create_global_jinja_loader`, which searches
         the application's template folder and then the blueprints'.
@@ -45,17 +63,35 @@ class BundleLoader(BaseLoader):
 
     def __init__(self, bundles: Sequence[Bundle], fallback: BaseLoader | None = None) -> None:
         self.fallback = fallback
+        #: Each bundle's templates, overrides first, its own ``tpl/``
+        #: last; the entry bundle first, then the others in load order.
         self.loaders: dict[str, FileSystemLoader] = {}
-        for bundle in [*bundles[-1:], *bundles[:-1]]:
+        #: Each bundle's own ``tpl/``, for ``<bundle>:!<name>``.
+        self.own: dict[str, FileSystemLoader] = {}
+        entry = bundles[-1]
+        for bundle in [entry, *bundles[:-1]]:
+            folders = override_folders(entry, bundle, "tpl")
             if bundle.template_folder is not None:
-                self.loaders[bundle.name] = FileSystemLoader(bundle.template_folder)
+                self.own[bundle.name] = FileSystemLoader(bundle.template_folder)
+                folders.append(bundle.template_folder)
+            self.loaders[bundle.name] = FileSystemLoader(folders)
 
     def has_template(self, bundle: str, name: str) -> bool:
-        """Whether a bundle's ``tpl/`` holds the template ``name``."""
+        """Whether a bundle has the template ``name``, its own or an override.
+
+        Its own folder is looked at first, where most names are found.
+        """
         loader = self.loaders.get(bundle)
         if loader is None:
             return False
-        return any(os.path.isfile(os.path.join(path, name)) for path in loader.searchpath)
+        try:
+            pieces = split_template_path(name)
+        except TemplateNotFound:  # "..": never a template
+            return False
+        return any(
+            os.path.isfile(posixpath.join(folder, *pieces))
+            for folder in reversed(loader.searchpath)
+        )
 
     def holder(self, name: str, first: str | None = None) -> str | None:
         """The bundle whose template ``name`` is meant: ``first`` if it has
@@ -78,19 +114,22 @@ class BundleLoader(BaseLoader):
         holder = self.holder(name, first)
         return name if holder is None else f"{holder}{SEPARATOR}{name}"
 
-    def get_source(
-        self, environment: Any, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+    def get_source(self, environment: Any, template: str) -> Source:
         bundle, separator, name = template.partition(SEPARATOR)
-        loader = self.loaders.get(bundle) if separator else None
-        if loader is not None:
+        if separator and bundle in self.loaders:
+            own = name.startswith(OWN)
+            loader = self.own.get(bundle) if own else self.loaders[bundle]
             try:
-                return loader.get_source(environment, name)
+                if loader is None:
+                    raise TemplateNotFound(template)
+                if own:
+                    return loader.get_source(environment, name[len(OWN) :])
+                return shadowed_source(loader, environment, name)
             except TemplateNotFound:
                 raise TemplateNotFound(template) from None
         for loader in self.loaders.values():
             try:
-                return loader.get_source(environment, template)
+                return shadowed_source(loader, environment, template)
             except TemplateNotFound:
                 continue
         if self.fallback is not None:
@@ -104,6 +143,33 @@ class BundleLoader(BaseLoader):
                 names.add(name)
                 names.add(f"{bundle}{SEPARATOR}{name}")
         return sorted(names)
+
+
+def shadowed_source(loader: FileSystemLoader, environment: Any, name: str) -> Source:
+    """The source of ``name`` from the first of the loader's folders that
+    holds it, out of date (for Jinja's auto-reload) when the file changes
+    and also when a file of that name appears in an earlier folder: an
+    override made while the application runs replaces the template then.
+
+    The earlier folders are looked at only when Jinja asks whether a
+    cached template is up to date, which it does with
+    ``TEMPLATES_AUTO_RELOAD`` alone.
+    """
+    source, filename, uptodate = loader.get_source(environment, name)
+    pieces = split_template_path(name)
+    earlier: list[str] = []
+    for folder in loader.searchpath:
+        path = os.path.normpath(posixpath.join(folder, *pieces))
+        if path == filename:
+            break
+        earlier.append(path)
+    if not earlier:
+        return source, filename, uptodate
+
+    def unshadowed_and_uptodate() -> bool:
+        return uptodate() and not any(os.path.isfile(path) for path in earlier)
+
+    return source, filename, unshadowed_and_uptodate
 
 
 class BundleEnvironment(FlaskEnvironment):

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from ..bundle import Bundle, resolve
+from ..bundle import OVERRIDES, Bundle, override_folders, resolve
 from ..config.paths import entry_from_environ
 from .core import project_on_path
 
@@ -15,16 +15,24 @@ from .core import project_on_path
 def bundles_command() -> None:
     """List the bundles in load order, and what each one has.
 
+    A bundle whose templates or static files the application overrides
+    says which, as ``overridden: tpl/post.html, static/blog.css``.
+
     The bundles are found as the application factory finds them, but no
     application is built: no hook runs, so a hook that cannot reach its
     database, or settings that break a schema, do not stand between you
     and the list.
     """
     project_on_path()
-    for bundle in resolve(entry_from_environ(os.environ)):
+    bundles = resolve(entry_from_environ(os.environ))
+    for bundle in bundles:
         requires = ", ".join(bundle.requires) or "-"
         has = ", ".join(_contents(bundle)) or "-"
-        click.echo(f"{bundle.name}  {bundle.path}  requires: {requires}  has: {has}")
+        line = f"{bundle.name}  {bundle.path}  requires: {requires}  has: {has}"
+        overridden = _overridden(bundles[-1], bundle)
+        if overridden:
+            line += f"  overridden: {', '.join(overridden)}"
+        click.echo(line)
 
 
 def _contents(bundle: Bundle) -> list[str]:
@@ -42,3 +50,30 @@ def _contents(bundle: Bundle) -> list[str]:
         "on_load": callable(getattr(bundle.module, "on_load", None)),
     }
     return [label for label, present in found.items() if present]
+
+
+def _overridden(entry: Bundle, bundle: Bundle) -> list[str]:
+    """The files of ``bundle`` that the application overrides, named as
+    in the bundle (``tpl/post.html``, ``static/blog.css``), each once.
+
+    Every file in an override folder counts, also one that the bundle
+    lacks: the bundle gets it all the same, and a misspelt name shows
+    here as it is. The entry bundle overrides nothing of its own.
+    """
+    return [
+        f"{kind}/{name}"
+        for kind in OVERRIDES
+        for name in sorted(
+            {name for folder in override_folders(entry, bundle, kind) for name in _files(folder)}
+        )
+    ]
+
+
+def _files(top: str) -> list[str]:
+    """The files under ``top``, as ``/``-separated paths relative to it;
+    none if it is not a directory."""
+    files = []
+    for directory, _, names in os.walk(top, followlinks=True):
+        relative = os.path.relpath(directory, top)
+        files += [os.path.normpath(os.path.join(relative, name)) for name in names]
+    return [name.replace(os.sep, "/") for name in files]

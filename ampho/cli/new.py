@@ -1,4 +1,5 @@
-"""``ampho new``: start a project, or add a bundle to one.
+"""``ampho new``: start a project, add a bundle to one, or make a bundle
+a distribution of its own.
 
 A new project must run, and its tests pass, before its author has edited
 a line: that is what shows the author the pieces fit, and what every
@@ -6,10 +7,11 @@ later change is measured against. So the files are not invented here but
 copied from templates shipped in :mod:`ampho`'s ``scaffold/`` directory,
 which the test suite generates, runs, serves and tests as a user would.
 
-Nothing is ever overwritten. A project goes into a new or empty
-directory; a bundle's files must all be new. Each file is created with
-``O_EXCL``, so one that appears meanwhile is not overwritten either, and
-on any failure the files and directories made so far are removed again.
+Nothing is ever overwritten. A project, or a bundle's distribution, goes
+into a new or empty directory; a bundle's files must all be new. Each
+file is created with ``O_EXCL``, so one that appears meanwhile is not
+overwritten either, and on any failure the files and directories made so
+far are removed again.
 
 Like ``ampho config``, this command imports neither Flask nor the
 application: it works in an empty directory, where there is none.
@@ -47,7 +49,7 @@ DOT_PREFIX = "dot-"
 
 #: ``__NAME__`` in a template's path or text; each is replaced in one pass,
 #: so a value holding another placeholder is left as it is.
-PLACEHOLDER = re.compile(r"__(BUNDLE|PROJECT|PROJECT_JSON|DISTRIBUTION|AMPHO)__")
+PLACEHOLDER = re.compile(r"__(BUNDLE|SETTINGS_KEY|PROJECT|PROJECT_JSON|DISTRIBUTION|AMPHO)__")
 
 #: The bundle ``ampho new DIR`` makes beside the entry bundle, from the
 #: same templates as ``ampho new bundle``.
@@ -73,19 +75,30 @@ RESERVED = {
 #: What a directory may hold and still be empty enough for a project.
 STARTING_POINTS = frozenset((".git", ".venv", "venv"))
 
+#: What to do when the directory of a bundle's distribution is taken.
+PACKAGE_REMEDY = "choose another bundle name, or run ampho new in another directory"
+
 
 class NewCommand(click.Command):
     """A command with two forms, each on its own usage line."""
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, "DIR")
-        formatter.write_usage(ctx.command_path, "bundle NAME", prefix=" " * len("Usage: "))
+        formatter.write_usage(
+            ctx.command_path, "bundle NAME [--package]", prefix=" " * len("Usage: ")
+        )
 
 
 @click.command("new", cls=NewCommand, no_args_is_help=True)
 @click.argument("target", metavar="DIR")
 @click.argument("name", required=False)
-def new_command(target: str, name: str | None) -> None:
+@click.option(
+    "--package",
+    is_flag=True,
+    help="With bundle NAME: make the bundle a distribution of its own, to build"
+    " as a wheel and install with pip, in a new directory named after it.",
+)
+def new_command(target: str, name: str | None, package: bool) -> None:
     """Start a project in DIR, or add a bundle to the current one.
 
     `ampho new DIR` makes DIR, or fills it if it is an empty directory,
@@ -97,11 +110,19 @@ def new_command(target: str, name: str | None) -> None:
     project in the current directory (or in `ampho --root DIR`); add
     NAME to REQUIRES of the entry bundle to load it.
 
+    `ampho new bundle NAME --package` makes the bundle a distribution of
+    its own instead, in a new directory of the current one: a
+    pyproject.toml whose wheel carries the templates, static files and
+    settings, and tests that run it in an application requiring it.
+
     Nothing is ever overwritten. For a project in a directory called
     bundle, write `ampho new ./bundle`.
     """
     if target == "bundle" and name is not None:
-        new_bundle(name)
+        if package:
+            new_package(name)
+        else:
+            new_bundle(name)
     elif target == "bundle":
         raise click.UsageError(
             "give the bundle's name: ampho new bundle NAME"
@@ -110,6 +131,11 @@ def new_command(target: str, name: str | None) -> None:
     elif name is not None:
         raise click.UsageError(
             f"unexpected {name!r}: ampho new DIR makes a project, ampho new bundle NAME a bundle"
+        )
+    elif package:
+        raise click.UsageError(
+            "--package makes a bundle a distribution of its own:"
+            " ampho new bundle NAME --package; ampho new DIR makes a project"
         )
     else:
         new_project(target)
@@ -158,19 +184,54 @@ def new_bundle(name: str) -> None:
         click.echo(line)
 
 
+def new_package(name: str) -> None:
+    """Make the bundle ``name`` a distribution of its own, in a new
+    directory of the current one named after the distribution, then say
+    how to test, build and use it.
+
+    It belongs to no project, so neither ``--root`` nor the entry bundle
+    matters; a name some installed module has already is refused, as a
+    project's bundle's is, since an application would import one or the
+    other.
+    """
+    refuse_bundle_name(name)
+    values = package_values(name)
+    target = values["DISTRIBUTION"]
+    directory = os.path.abspath(target)
+    refuse_used_directory(target, directory, remedy=PACKAGE_REMEDY)
+    refuse_taken(name)
+    files = package_files(values)
+    write_files(directory, files, shown=target)
+    click.echo(f"Created the distribution {target}, with the bundle {name}:")
+    echo_paths(files)
+    click.echo("Next steps:")
+    click.echo(f"  cd {shlex.quote(target)}")
+    click.echo("  pytest")
+    click.echo("  python -m pip wheel --no-deps -w dist .")
+    click.echo(
+        f"An application installs the wheel, and adds {name!r} to REQUIRES of its entry bundle."
+    )
+
+
 # --- refusals ------------------------------------------------------------------------
 
 
-def refuse_used_directory(target: str, directory: str) -> None:
-    """Refuse a project directory that is not new or empty.
+def refuse_used_directory(target: str, directory: str, *, remedy: str | None = None) -> None:
+    """Refuse a directory for a project, or a bundle's distribution, that
+    is not new or empty.
 
     A directory holding only a ``.git`` or a virtual environment
     (``.venv``, ``venv``) counts as empty: a repository just made, or a
     directory where the environment was made first to install Ampho, is
     where a project often starts, and the scaffold writes nothing there.
+
+    :param remedy: what to do instead, when the user named no directory
+        (a distribution's is named after the bundle).
     """
     if os.path.lexists(directory) and not os.path.isdir(directory):
-        raise click.ClickException(f"{target} exists and is not a directory: give a new one")
+        raise click.ClickException(
+            f"{target} exists and is not a directory: {remedy or 'give a new one'}"
+        )
     try:
         entries = [e for e in os.listdir(directory) if e not in STARTING_POINTS]
     except FileNotFoundError:
@@ -179,7 +240,7 @@ def refuse_used_directory(target: str, directory: str) -> None:
         raise click.ClickException(f"cannot read {target}: {e.strerror}") from None
     if entries:
         raise click.ClickException(
-            f"{target} is not empty: give a new directory, or an empty one;"
+            f"{target} is not empty: {remedy or 'give a new directory, or an empty one'};"
             " nothing is ever overwritten"
         )
 
@@ -245,22 +306,59 @@ def project_values(project: str) -> dict[str, str]:
     (``$${``), and as a distribution name: ASCII letters, digits and
     dashes.
     """
-    distribution = re.sub(r"[^a-z0-9]+", "-", project.lower()).strip("-") or "site"
+    return {
+        "PROJECT": project,
+        "PROJECT_JSON": json.dumps(project.replace("${", "$${"), ensure_ascii=False),
+        "DISTRIBUTION": distribution_name(project, "site"),
+        "AMPHO": ampho_requirement(),
+    }
+
+
+def package_values(name: str) -> dict[str, str]:
+    """The placeholders' values for the bundle ``name`` made a
+    distribution: named after it, its settings under its name in
+    capitals (``blog``: ``BLOG``)."""
+    return {
+        "BUNDLE": name,
+        "SETTINGS_KEY": name.upper(),
+        "DISTRIBUTION": distribution_name(name, "bundle"),
+        "AMPHO": ampho_requirement(),
+    }
+
+
+def distribution_name(name: str, fallback: str) -> str:
+    """``name`` as a distribution's: lower-case ASCII letters, digits and
+    dashes (``My_Blog``: ``my-blog``)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or fallback
+
+
+def ampho_requirement() -> str:
+    """Exactly the release that makes the files, which they are written
+    for: a range such as ``~=0.1.0.dev0`` is met by releases of the
+    original Ampho on PyPI (0.1 to 0.4), a different library."""
     # The version `ampho --version` says: that of the installed distribution.
     # Imported here: importlib.metadata would cost every `ampho` command
     # a third of its start (this module is imported by them all).
     from importlib import metadata
 
     release = metadata.version("ampho").partition("+")[0]
-    return {
-        "PROJECT": project,
-        "PROJECT_JSON": json.dumps(project.replace("${", "$${"), ensure_ascii=False),
-        "DISTRIBUTION": distribution,
-        # Exactly the release that made the project, which its files are
-        # written for: a range such as ~=0.1.0.dev0 is met by releases of
-        # the original Ampho on PyPI (0.1 to 0.4), a different library.
-        "AMPHO": f"ampho=={release}",
+    return f"ampho=={release}"
+
+
+def package_files(values: Mapping[str, str]) -> dict[str, str]:
+    """The files of a bundle's distribution: the bundle a project's would
+    have, under ``src/``, with the package scaffold's files over it (an
+    ``__init__`` that declares typed settings, a command that reads them,
+    and the tests' application), so both kinds of bundle keep the same
+    pages, templates and static files."""
+    package = values["BUNDLE"] + "/"
+    files = {
+        f"src/{path}": text
+        for path, text in render("bundle", values).items()
+        if path.startswith(package)
     }
+    files.update(render("package", values))
+    return dict(sorted(files.items()))
 
 
 def render(kind: str, values: Mapping[str, str]) -> dict[str, str]:

@@ -1,0 +1,3 @@
+"""A blog, for any application that requires it."""
+
+URL_PREFIX = "/blog"

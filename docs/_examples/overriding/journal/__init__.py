@@ -1,0 +1,3 @@
+"""Ann's journal: the application's entry bundle."""
+
+REQUIRES = ["blog"]
