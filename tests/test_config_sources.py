@@ -246,11 +246,13 @@ def test_the_prefix_names_the_sources_variable(
     [
         (
             "kv:A=1 vault:secret/x",
-            "AMPHO_SOURCES: URL 2 of 2: unknown source scheme 'vault' (known: broken, kv)",
+            "AMPHO_SOURCES: URL 2 of 2: unknown source scheme 'vault'"
+            " (known: broken, etcd, kv, secretsmanager, ssm)",
         ),
         (
             "kv:A=1 user:password@host",
-            "AMPHO_SOURCES: URL 2 of 2: unknown source scheme 'user' (known: broken, kv)",
+            "AMPHO_SOURCES: URL 2 of 2: unknown source scheme 'user'"
+            " (known: broken, etcd, kv, secretsmanager, ssm)",
         ),
         (
             "secret-token",
@@ -303,7 +305,8 @@ def test_dump_masks_what_a_source_marks_secret(plugin: Path, root: Path) -> None
     [
         (
             "nope:x",
-            "Error: AMPHO_SOURCES: URL 1 of 1: unknown source scheme 'nope' (known: broken, kv)",
+            "Error: AMPHO_SOURCES: URL 1 of 1: unknown source scheme 'nope'"
+            " (known: broken, etcd, kv, secretsmanager, ssm)",
         ),
         (
             "nope",

@@ -217,7 +217,10 @@ def layer_sources(
         )
         if directory is not None:
             made.append(SecretsSource(directory, location.display(directory), schemas))
-    made += user_sources(sources, location)
+    stores = user_sources(sources, location)
+    # A store's values are text, typed as the environment's are, by what
+    # the bundles declare (Source.with_schemas).
+    made += stores if schemas is None else [source.with_schemas(schemas) for source in stores]
     made.append(EnvironSource(location.environ, location.env_prefix, schemas))
     made.append(MappingSource(overrides_name, {} if overrides is None else overrides))
     return made

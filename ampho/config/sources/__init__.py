@@ -41,6 +41,7 @@ from ..errors import ConfigError, Origin, SettingsInvalid
 from ..tree import NOTHING, copy_input, copy_tree, holds_text, merge_layer, split_key, walk
 
 if TYPE_CHECKING:
+    from ..schema import Schemas
     from ..tree import KeyPath
 
     #: One item of ``defaults=`` or ``schemas=``: a mapping, or ``(name,
@@ -158,6 +159,14 @@ class Source:
             bound.marked_secrets = frozenset(bound._checked_path(p) for p in marked)
             merge_layer(data, copy_tree(kept), name)
         return bound
+
+    def with_schemas(self, schemas: Schemas | None) -> Source:
+        """The source to apply in a load whose declared settings are
+        ``schemas``: a source whose values are text (a store, like the
+        environment) returns a copy that types them by the declared
+        types (:func:`~ampho.config.sources.environ.parse_value`). By
+        default the source itself."""
+        return self
 
     def holds_references(self) -> bool:
         """Whether a value of this layer may hold ``${``, a reference to
