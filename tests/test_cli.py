@@ -551,7 +551,7 @@ def test_help_is_flasks_group_help(tmp_path: Path, bundle_root: Path) -> None:
         assert entry.returncode == 0
         assert (entry.stdout, entry.stderr) == (group.stdout, group.stderr)
     listed = [line.split()[0] for line in group.stdout.split("Commands:")[1].splitlines() if line]
-    assert listed == ["app", "bundles", "config", "new", "routes", "run", "shell"]
+    assert listed == ["app", "bundles", "config", "new", "routes", "run", "secret-key", "shell"]
 
 
 @pytest.mark.parametrize(

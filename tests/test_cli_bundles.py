@@ -34,7 +34,7 @@ import ampho.cli
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "hello-world"
 
-BUILTIN_COMMANDS = {"bundles", "config", "new", "routes", "run", "shell"}
+BUILTIN_COMMANDS = {"bundles", "config", "new", "routes", "run", "secret-key", "shell"}
 
 
 # --- helpers ---------------------------------------------------------------------

@@ -18,7 +18,13 @@ from ..config.paths import Location, entry_from_environ, environ_root, locate
 from ..config.tooling import bundle_settings, load_at
 from ..logging import setup as setup_logging
 from .commands import bundle_group, commands_by_module
-from .instance import SECRET_KEY_FILE, instance_secret_key, make_instance_dir
+from .instance import (
+    FALLBACKS_FILE,
+    SECRET_KEY_FILE,
+    instance_fallback_keys,
+    instance_secret_key,
+    make_instance_dir,
+)
 from .routing import make_blueprint, routes_by_module
 from .templating import BundleEnvironment, BundleLoader
 
@@ -36,6 +42,23 @@ class State:
         self.config = config
         #: The bundles, in load order: the entry bundle is the last.
         self.bundles = list(bundles)
+        #: :meth:`owner`'s answers by module name: asked at every render.
+        self.owners: dict[str, Bundle | None] = {}
+
+    def owner(self, module_name: str) -> Bundle | None:
+        """The bundle whose package holds a module, the innermost if one
+        bundle's package is inside another's; ``None`` if none does.
+
+        Remembered, as the bundles are fixed: :func:`~ampho.render` asks
+        it at every call, for the module that called.
+        """
+        try:
+            return self.owners[module_name]
+        except KeyError:
+            owners = [bundle for bundle in self.bundles if bundle.owns(module_name)]
+            owner = max(owners, key=lambda bundle: len(bundle.name)) if owners else None
+            self.owners[module_name] = owner
+            return owner
 
     @property
     def entry(self) -> Bundle:
@@ -153,6 +176,12 @@ def create_app(
         key = instance_secret_key(instance, root)
         shown = location.display(os.path.join(instance, SECRET_KEY_FILE))
         cfg = cfg.beneath(f"{shown} (generated)", {"SECRET_KEY": key})
+        # The keys before the last `ampho secret-key rotate`, unless a
+        # layer lists its own: sessions they signed still read.
+        fallbacks = instance_fallback_keys(instance, root)
+        if fallbacks and "SECRET_KEY_FALLBACKS" not in cfg:
+            shown = location.display(os.path.join(instance, FALLBACKS_FILE))
+            cfg = cfg.beneath(shown, {"SECRET_KEY_FALLBACKS": fallbacks})
 
     setup_logging(cfg, name=entry, bundles=[bundle.name for bundle in bundles])
 

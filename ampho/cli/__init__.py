@@ -1,13 +1,14 @@
 """The ``ampho`` command.
 
-Every command but ``config``, ``bundles`` and ``new`` is Flask's, from
-Flask's command group (:data:`ampho.cli.group.main`): ``run``,
+Every command but ``config``, ``bundles``, ``new`` and ``secret-key`` is
+Flask's, from Flask's command group (:data:`ampho.cli.group.main`): ``run``,
 ``routes``, ``shell``, the commands bundles declare. That group imports
 Flask, Werkzeug and Jinja, about ten times what a small script costs.
 ``ampho config`` needs none of them (it reads the settings as
 :func:`ampho.config.load` does), and deployment scripts call it several
 times in a row; ``ampho bundles`` lists the bundles without building the
-application, and ``ampho new`` works where there is none. So
+application, ``ampho new`` works where there is none, and ``ampho
+secret-key`` writes files of the instance directory. So
 :data:`main` is a group of click's lazy kind: it parses the global
 options itself, has those commands as its own, and imports Flask's
 group only to resolve any other command name, or to list the commands
@@ -34,6 +35,7 @@ from .core import (
     global_options,
 )
 from .new import new_command
+from .secretkey import secret_key_group
 
 if TYPE_CHECKING:
     from ..app.commands import command, echo_error, echo_info, echo_success, echo_warning
@@ -43,8 +45,8 @@ __all__ = ["command", "echo_error", "echo_info", "echo_success", "echo_warning",
 
 
 class CommandLine(OneLineErrorGroup):
-    """The ``ampho`` command: ``config``, ``bundles`` and ``new`` here,
-    every other command Flask's.
+    """The ``ampho`` command: ``config``, ``bundles``, ``new`` and
+    ``secret-key`` here, every other command Flask's.
 
     click's documented pattern for lazily loaded subcommands: the group
     answers :meth:`get_command` and :meth:`list_commands` from a module
@@ -61,7 +63,7 @@ class CommandLine(OneLineErrorGroup):
         return _flask_group(ctx).get_command(ctx, cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        # Flask's group lists `config`, `bundles` and `new` too.
+        # Flask's group lists this group's own commands too.
         return _flask_group(ctx).list_commands(ctx)
 
     def resolve_command(
@@ -100,7 +102,7 @@ def _flask_group(ctx: click.Context) -> AmphoGroup:
 main = CommandLine(
     name="ampho",
     help=COMMAND_HELP,
-    commands=[bundles_command, config_group, new_command],
+    commands=[bundles_command, config_group, new_command, secret_key_group],
     params=[*global_options(), *flask_options()],
     context_settings=dict(CONTEXT_SETTINGS),
 )

@@ -37,6 +37,7 @@ from .core import (
 )
 from .new import new_command
 from .run import watching_run
+from .secretkey import secret_key_group
 
 
 class AmphoGroup(OneLineErrorGroup, FlaskGroup):
@@ -140,4 +141,5 @@ click.version_option(package_name="ampho", prog_name="ampho")(main)
 main.add_command(bundles_command)
 main.add_command(config_group)
 main.add_command(new_command)
+main.add_command(secret_key_group)
 main.add_command(watching_run)

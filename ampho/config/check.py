@@ -11,6 +11,7 @@ import difflib
 import json
 import os
 import stat
+import time
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -207,6 +208,7 @@ def check_instance(
             else:
                 findings += _check_debug_reaching_production(cfg)
                 findings += _check_key_can_be_generated(cfg, instance, instance_shown)
+                findings += _check_key_age(cfg, instance, instance_shown)
     findings += _check_debug_in_production_file(files.get(f"{PRODUCTION}.json"), findings)
 
     # Several environments may share a violation (one in default.json).
@@ -714,6 +716,46 @@ def _check_key_can_be_generated(cfg: Config, instance: str, instance_shown: str)
             f"does not exist and cannot be created ({instance_shown} is not writable), so"
             " the application cannot start: set SECRET_KEY, in the secrets directory say,"
             " or put a key in this file",
+        )
+    ]
+
+
+#: The age, in days, from which a generated secret key is a warning:
+#: a key that signs sessions for years has had years to leak.
+KEY_AGE_DAYS = 365
+
+
+def _check_key_age(cfg: Config, instance: str, instance_shown: str) -> list[Finding]:
+    """A warning when the generated key, in use because no setting gives
+    ``SECRET_KEY``, was written more than :data:`KEY_AGE_DAYS` days ago
+    (the file's mtime; ``ampho secret-key rotate`` renews it), with how
+    many previous keys ``secret_key.fallbacks`` keeps.
+
+    A warning only then, not a line at every check: ``--strict`` fails
+    on warnings, and a fresh project must pass it.
+    """
+    if "SECRET_KEY" in cfg:
+        return []
+    try:
+        modified = os.stat(os.path.join(instance, "secret_key")).st_mtime
+    except OSError:
+        return []
+    days = int((time.time() - modified) // 86400)
+    if days <= KEY_AGE_DAYS:
+        return []
+    fallbacks_path = os.path.join(instance, "secret_key.fallbacks")
+    try:
+        # As the loader reads a file: a FIFO there is never opened.
+        data = read_regular_file(fallbacks_path, f"{instance_shown}/secret_key.fallbacks")
+    except ConfigError:
+        data = None
+    fallbacks = len((data or b"").split())
+    return [
+        _unplaced(
+            WARNING,
+            f"{instance_shown}/secret_key",
+            f"holds a key written {days} days ago, more than {KEY_AGE_DAYS}"
+            f" ({fallbacks} previous key(s) kept): run ampho secret-key rotate",
         )
     ]
 
