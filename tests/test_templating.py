@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from jinja2 import TemplateNotFound, TemplatesNotFound
@@ -722,6 +724,99 @@ def test_without_auto_reload_a_loaded_template_stays(app_tree) -> None:
     assert client.get("/post").text == "<h1>Post</h1>"
     app_tree.write({"app/tpl/blog/post.html": "late override"})
     assert client.get("/post").text == "<h1>Post</h1>"
+
+
+@pytest.mark.parametrize("reload", [True, False], ids=["auto-reload", "no-reload"])
+@pytest.mark.parametrize(
+    ("route", "late"),
+    [
+        pytest.param("/blog", "blog/tpl/layout.html", id="render"),
+        pytest.param("/blog/list", "blog/tpl/card.html", id="include"),
+    ],
+)
+def test_a_template_added_while_the_app_runs_is_found_only_with_auto_reload(
+    app_tree, reload, route, late
+) -> None:
+    """Which bundle holds a plain name is looked up once without auto-reload,
+    as Jinja loads a template once: blog's own template, added later, is
+    found only with auto-reload; before, the entry bundle's was used."""
+    two_bundles(
+        app_tree,
+        views(("/blog", "render('layout.html')"), ("/blog/list", "render('list.html')")),
+        views(),
+        {
+            "blog/tpl/list.html": "[{% include 'card.html' %}]",
+            "app/tpl/layout.html": "app's",
+            "app/tpl/card.html": "app's",
+        },
+    )
+    client = app_tree.create_app(TEMPLATES_AUTO_RELOAD=reload).test_client()
+    before = client.get(route).text
+    assert "app's" in before
+    app_tree.write({late: "blog's"})
+    assert client.get(route).text == (before.replace("app's", "blog's") if reload else before)
+
+
+class Counted:
+    """A function that counts its calls: how often the loader looks at the folders."""
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self.function, self.calls = function, 0
+
+    def __call__(self, *args: Any) -> Any:
+        self.calls += 1
+        return self.function(*args)
+
+
+@pytest.mark.parametrize("reload", [True, False], ids=["auto-reload", "no-reload"])
+def test_without_auto_reload_the_folders_are_looked_at_once_a_name(app_tree, reload) -> None:
+    override_tree(app_tree, {"app/tpl/blog/post.html": "app's post", "blog/tpl/card.html": ""})
+    app = app_tree.create_app(TEMPLATES_AUTO_RELOAD=reload)
+    loader = app.jinja_env.loader
+    has_template = loader.has_template = Counted(loader.has_template)  # type: ignore[union-attr]
+    client = app.test_client()
+    counts = []
+    for _ in range(3):
+        assert client.get("/blog/list").text == "[app's post]"
+        counts.append(has_template.calls)
+    assert counts[0] > 0
+    assert (counts[2] > counts[1] > counts[0]) if reload else (counts[2] == counts[0])
+
+
+def test_what_is_remembered_is_bounded(app_tree) -> None:
+    """Names made from a request's input must not grow the memory forever."""
+    from ampho.app.templating import MAX_REMEMBERED
+
+    override_tree(app_tree, {"blog/tpl/card.html": ""})
+    loader = app_tree.create_app().jinja_env.loader
+    for number in range(MAX_REMEMBERED + 10):
+        assert loader.qualify(f"page-{number}.html", "blog", reload=False) == f"page-{number}.html"
+    assert loader.qualify("card.html", "blog", reload=False) == "blog:card.html"
+    assert len(loader.qualified) == MAX_REMEMBERED
+
+
+@pytest.mark.parametrize("reload", [True, False], ids=["auto-reload", "no-reload"])
+def test_overrides_and_own_templates_are_the_same_with_or_without_auto_reload(
+    app_tree, reload
+) -> None:
+    """Each name is rendered twice: the second time from what was remembered."""
+    override = '{% extends "blog:!post.html" %}{% block title %}Mine{% endblock %}'
+    override_tree(
+        app_tree,
+        {"app/templates/blog/post.html": override, "app/tpl/blog/list.html": "app's list"},
+    )
+    client = app_tree.create_app(TEMPLATES_AUTO_RELOAD=reload).test_client()
+    expected = {
+        "/blog/post": "<h1>Mine</h1>",
+        "/blog/list": "app's list",
+        "/post": "<h1>Mine</h1>",
+        "/page": "<h1>Mine</h1>page",
+        "/flask": "<h1>Mine</h1>",
+    }
+    for _ in range(2):
+        assert {route: client.get(route).text for route in expected} == expected
+        assert render_in(client, "blog:!post.html") == "<h1>Post</h1>"
+        assert render_in(client, "post.html") == "<h1>Mine</h1>"
 
 
 def test_list_templates_lists_an_override_under_its_bundle(app_tree) -> None:

@@ -41,6 +41,11 @@ SEPARATOR = ":"
 #: overrides: ``blog:!post.html``, which an override extends.
 OWN = "!"
 
+#: How many answers :meth:`BundleLoader.qualify` remembers at most: ten
+#: times Jinja's default cache of templates, more names than an
+#: application has templates.
+MAX_REMEMBERED = 4000
+
 #: What :meth:`~jinja2.BaseLoader.get_source` returns.
 Source = tuple[str, str | None, Callable[[], bool] | None]
 
@@ -75,6 +80,10 @@ class BundleLoader(BaseLoader):
                 self.own[bundle.name] = FileSystemLoader(bundle.template_folder)
                 folders.append(bundle.template_folder)
             self.loaders[bundle.name] = FileSystemLoader(folders)
+        #: :meth:`qualify`'s answers while templates are not auto-reloaded,
+        #: by name and first bundle: as fixed for the application's life
+        #: as the templates Jinja has cached, and as many as the names used.
+        self.qualified: dict[tuple[str, str | None], str] = {}
 
     def has_template(self, bundle: str, name: str) -> bool:
         """Whether a bundle has the template ``name``, its own or an override.
@@ -103,14 +112,32 @@ class BundleLoader(BaseLoader):
                 return bundle
         return None
 
-    def qualify(self, name: str, first: str | None = None) -> str:
+    def qualify(self, name: str, first: str | None = None, *, reload: bool = True) -> str:
         """``name`` as ``<bundle>:<name>``, naming the bundle that holds it.
 
         A qualified name keeps its bundle through ``{% extends %}`` and
         ``{% include %}``, wherever the template was found.
+
+        :param reload: whether templates are auto-reloaded. If they are,
+            the folders are looked at every time, so that a template or
+            an override added while the application runs is found. If
+            not, the answer is remembered: Jinja loads a template once
+            then, and the files are not looked at again either.
         """
         if SEPARATOR in name:
             return name
+        if reload:
+            return self._qualify(name, first)
+        try:
+            return self.qualified[name, first]
+        except KeyError:
+            qualified = self._qualify(name, first)
+        # Bounded: names made from a request's input must not grow it forever.
+        if len(self.qualified) < MAX_REMEMBERED:
+            self.qualified[name, first] = qualified
+        return qualified
+
+    def _qualify(self, name: str, first: str | None) -> str:
         holder = self.holder(name, first)
         return name if holder is None else f"{holder}{SEPARATOR}{name}"
 
@@ -184,28 +211,27 @@ class BundleEnvironment(FlaskEnvironment):
         if not isinstance(loader, BundleLoader):
             return template
         bundle, separator, _ = parent.partition(SEPARATOR)
-        return loader.qualify(template, bundle if separator else None)
+        return loader.qualify(template, bundle if separator else None, reload=self.auto_reload)
 
 
-def calling_bundle(depth: int = 1) -> Bundle | None:
-    """The bundle of the module that called the caller, if any.
+def calling_bundle(app: flask.Flask, depth: int = 1) -> Bundle | None:
+    """The bundle, of ``app``'s, of the module that called the caller, if any.
 
     :param depth: how many frames above the caller to look.
     """
     module = sys._getframe(depth + 1).f_globals.get("__name__", "")
-    state = flask.current_app.extensions.get("ampho")
-    if state is None:
-        return None
-    owners = [bundle for bundle in state.bundles if bundle.owns(module)]
-    return max(owners, key=lambda bundle: len(bundle.name)) if owners else None
+    state = app.extensions.get("ampho")
+    return None if state is None else state.owner(module)
 
 
-def qualify(name: str | Template, bundle: Bundle | None) -> str | Template:
+def qualify(app: flask.Flask, name: str | Template, bundle: Bundle | None) -> str | Template:
     """``name`` as ``<bundle>:<name>``, the calling bundle's first."""
-    loader = flask.current_app.jinja_env.loader
+    environment = app.jinja_env
+    loader = environment.loader
     if not isinstance(name, str) or not isinstance(loader, BundleLoader):
         return name
-    return loader.qualify(name, bundle.name if bundle is not None else None)
+    first = bundle.name if bundle is not None else None
+    return loader.qualify(name, first, reload=environment.auto_reload)
 
 
 def render(template_name_or_list: str | Template | list[str | Template], **context: Any) -> str:
@@ -217,10 +243,13 @@ def render(template_name_or_list: str | Template | list[str | Template], **conte
     context, so inside a request ``g``, ``request`` and ``session`` reach
     the template.
     """
-    bundle = calling_bundle()
+    # The application once: each look through current_app costs about
+    # as much as the rest of what is done here.
+    app = flask.current_app._get_current_object()  # type: ignore[attr-defined]
+    bundle = calling_bundle(app)
     if isinstance(template_name_or_list, list):
-        names: Any = [qualify(name, bundle) for name in template_name_or_list]
+        names: Any = [qualify(app, name, bundle) for name in template_name_or_list]
     else:
-        names = qualify(template_name_or_list, bundle)
+        names = qualify(app, template_name_or_list, bundle)
     context.setdefault("_bundle", bundle)
     return flask.render_template(names, **context)
