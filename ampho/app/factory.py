@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import flask
 from flask import Flask, current_app, send_from_directory
-from werkzeug.exceptions import NotFound
+from werkzeug.security import safe_join
 
 from ..bundle import Bundle, BundleError, add_to_path, override_folders, resolve
 from ..config import Config, ConfigError
@@ -312,6 +312,12 @@ def load_for(
     )
 
 
+def _holds(folder: str, filename: str) -> bool:
+    """Whether ``folder`` holds the file ``filename``, a path that stays in it."""
+    path = safe_join(folder, filename)
+    return path is not None and os.path.isfile(path)
+
+
 def _serve_static(app: Flask, bundle: Bundle) -> None:
     """Serve a bundle's ``static/`` at ``/static/<bundle>/``, under the
     application's overrides: a file in ``<entry>/static/<bundle>/`` is
@@ -334,12 +340,11 @@ def _serve_static(app: Flask, bundle: Bundle) -> None:
 
     def static(filename: str) -> Any:
         max_age = app.get_send_file_max_age(filename)
-        for folder in folders[:-1]:
-            try:
-                return send_from_directory(folder, filename, max_age=max_age)
-            except NotFound:
-                continue
-        return send_from_directory(folders[-1], filename, max_age=max_age)
+        # The override is served if there is one: one stat, where trying
+        # to send it would raise and catch a NotFound for every file the
+        # application does not override.
+        folder = next((f for f in folders[:-1] if _holds(f, filename)), folders[-1])
+        return send_from_directory(folder, filename, max_age=max_age)
 
     app.add_url_rule(
         f"/static/{bundle.name}/<path:filename>", endpoint=f"{bundle.name}.static", view_func=static
